@@ -29,7 +29,7 @@ all: $(O)/enclave.eif $(O)/pcr.json
 $(STAMP)/packages-%: configs/packages/%
 	$(Q)mkdir -p $(@D) && scripts/ensure-packages $* && touch $@
 
-include eif/eif.mk kernel/kernel.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
+-include eif/eif.mk kernel/kernel.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
 
 # System ramdisk: dev/, init, nsm.ko (the AWS bootstrap layout).  User ramdisk: the app.
 $(O)/ramdisk/system.cpio: $(O)/init $(O)/nsm.ko configs/ramdisk/system.list $(O)/bin/eif
