@@ -3,11 +3,12 @@
 ARCH              ?= x86_64
 O                 ?= out
 V                 ?= 0
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
-APP               ?= examples/hello/rootfs
+SOURCE_DATE_EPOCH ?= 1735689600# 2025-01-01 00:00 UTC: pinned, so the PCRs do not move with each commit
+APP               ?= $(O)/examples/hello/rootfs
 CMD               ?= /bin/hello
 ENV               ?= examples/hello/env
 NAME              ?= enclave
+VERSION           := 0.1.0
 KERNEL_CONFIG     ?= configs/kernel/$(ARCH).defconfig
 HARDEN            ?= 0
 CACHE_DIR         ?= $(if $(filter 0,$(shell id -u)),/var/cache/enclave-kit,$(HOME)/.cache/enclave-kit)
@@ -32,20 +33,29 @@ $(STAMP)/packages-%: configs/packages/%
 -include eif/eif.mk kernel/kernel.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
 
 # System ramdisk: dev/, init, nsm.ko (the AWS bootstrap layout).  User ramdisk: the app.
-$(O)/ramdisk/system.cpio: $(O)/init $(O)/nsm.ko configs/ramdisk/system.list $(O)/bin/eif
+$(O)/ramdisk/system.cpio: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif
 	$(call msg,CPIO,$@)
-	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) \
-		--list configs/ramdisk/system.list -o $@
-$(O)/ramdisk/user.cpio: $(shell find $(APP) $(ENV) 2>/dev/null) configs/ramdisk/user.list $(O)/bin/eif FORCE_CMD
+	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< -o $@
+APP_DEPS ?= $(shell find $(APP) $(ENV) 2>/dev/null)
+$(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(ENV) $(O)/bin/eif
 	$(call msg,CPIO,$@)
-	$(Q)mkdir -p $(@D) && scripts/user-ramdisk $(O)/bin/eif '$(APP)' '$(CMD)' '$(ENV)' $@
-$(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/kernel/release
+	$(Q)mkdir -p $(@D) && $< $(O)/bin/eif '$(APP)' "$$(cat $(STAMP)/cmd)" '$(ENV)' $@
+$(STAMP)/cmd: FORCE	# rewritten only when CMD changes, so only then is the user ramdisk rebuilt
+	@mkdir -p $(@D) && printf '%s' '$(subst ','\'',$(CMD))' >$@.tmp && \
+		{ cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+$(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kernel/release \
+		$(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/bin/eif
 	$(call msg,EIF,$(O)/enclave.eif)
 	$(Q)$(O)/bin/eif build --kernel $(O)/bzImage --cmdline "$$(cat configs/cmdline/$(ARCH))" \
 		--ramdisk $(O)/ramdisk/system.cpio --ramdisk $(O)/ramdisk/user.cpio \
-		--name $(NAME) --arch $(ARCH) --build-tool enclave-kit --build-tool-version $(EIF_VERSION) \
+		--name $(NAME) --version $(VERSION) --arch $(ARCH) \
+		--build-tool enclave-kit --build-tool-version $(VERSION) \
 		--img-os Linux --img-kernel "$$(cat $(O)/kernel/release)" \
-		--output $(O)/enclave.eif > $(O)/pcr.json.tmp && mv $(O)/pcr.json.tmp $(O)/pcr.json
+		--output $(O)/enclave.eif >$(O)/pcr.json.tmp && mv $(O)/pcr.json.tmp $(O)/pcr.json
+sign: $(O)/enclave.eif
+	$(if $(and $(KEY),$(CERT)),,$(error make sign needs KEY=private-key.pem CERT=certificate.pem))
+	$(call msg,SIGN,$<)
+	$(Q)$(O)/bin/eif sign $< --private-key $(KEY) --signing-certificate $(CERT)
 
 check: all $(CHECK_DEPS) | $(STAMP)/packages-check
 	$(Q)O=$(O) tests/run
@@ -56,4 +66,4 @@ clean:
 help:
 	@sed -n '2,/^export/p' Makefile | sed -e 's/^# *//' -e '/^export/d'
 	@echo 'Targets: all (default) check bench install clean help kernel eif nsm init run-qemu sign'
-.PHONY: all check bench install clean help
+.PHONY: all check bench install clean help sign FORCE
