@@ -1,0 +1,44 @@
+# eif/: libeif.a and the eif CLI (host tools).  Included by the top-level Makefile.
+# Every eif/*.c and cbor/*.c is compiled; the CLI-only files (main.c, cli.c, cmd_*.c)
+# go into out/bin/eif, everything else into out/lib/libeif.a.
+EIF_VERSION ?= 0.1.0
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+
+EIF_ALL_SRCS := $(sort $(wildcard eif/*.c cbor/*.c))
+EIF_CLI_SRCS := $(filter eif/main.c eif/cli.c eif/cmd_%.c,$(EIF_ALL_SRCS))
+EIF_LIB_SRCS := $(filter-out $(EIF_CLI_SRCS),$(EIF_ALL_SRCS))
+EIF_LIB_OBJS := $(EIF_LIB_SRCS:%.c=$(O)/obj/%.o)
+EIF_CLI_OBJS := $(EIF_CLI_SRCS:%.c=$(O)/obj/%.o)
+EIF_CFLAGS   := $(WARN) $(CFLAGS) -pthread -Ieif -Icbor -MMD -MP
+EIF_LDLIBS   := -lcrypto -lz -pthread
+
+eif: $(O)/bin/eif $(O)/lib/libeif.a
+.PHONY: eif install-eif
+
+$(O)/obj/eif/%.o $(O)/obj/cbor/%.o: | $(STAMP)/packages-build
+$(O)/obj/eif/%.o: eif/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -c -o $@ $<
+$(O)/obj/cbor/%.o: cbor/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -c -o $@ $<
+$(O)/obj/eif/main.o: EIF_CFLAGS += -DEIF_TOOL_VERSION='"$(EIF_VERSION)"'
+
+$(O)/lib/libeif.a: $(EIF_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D) && rm -f $@ && ar rcs $@ $^
+$(O)/bin/eif: $(EIF_CLI_OBJS) $(O)/lib/libeif.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(EIF_CLI_OBJS) $(O)/lib/libeif.a $(EIF_LDLIBS)
+
+-include $(EIF_ALL_SRCS:%.c=$(O)/obj/%.d)
+
+install-eif: $(O)/bin/eif eif/eif.1
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/bin/eif)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	$(Q)install -m 0755 $(O)/bin/eif $(DESTDIR)$(PREFIX)/bin/eif
+	$(Q)install -m 0644 eif/eif.1 $(DESTDIR)$(PREFIX)/share/man/man1/eif.1
+
+CHECK_DEPS   += $(O)/bin/eif
+INSTALL_DEPS += install-eif

@@ -1,0 +1,308 @@
+/* Shared helpers: error messages, full reads/writes, small files, atomic output. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void error_vset(struct eif_error *err, enum eif_status code, const char *fmt, va_list ap)
+{
+	if (!err)
+		return;
+	err->code = code;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+}
+
+enum eif_status eif_fail(struct eif_error *err, enum eif_status code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_vset(err, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+enum eif_status eif_fail_errno(struct eif_error *err, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (!err)
+		return EIF_E_IO;
+	va_start(ap, fmt);
+	error_vset(err, EIF_E_IO, fmt, ap);
+	va_end(ap);
+	size_t used = strlen(err->msg);
+	snprintf(err->msg + used, sizeof(err->msg) - used, ": %s", strerror(saved));
+	errno = saved;
+	return EIF_E_IO;
+}
+
+enum eif_status eif_error_prefix(struct eif_error *err, const char *fmt, ...)
+{
+	char prefix[512];
+	size_t plen, mlen, cap;
+	va_list ap;
+
+	if (!err)
+		return EIF_E_USAGE;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
+	va_end(ap);
+	strcat(prefix, ": ");
+	plen = strlen(prefix);
+	cap = sizeof(err->msg) - 1;
+	mlen = strnlen(err->msg, cap);
+	if (plen + mlen > cap)
+		mlen = cap - plen;
+	memmove(err->msg + plen, err->msg, mlen);
+	memcpy(err->msg, prefix, plen);
+	err->msg[plen + mlen] = '\0';
+	return err->code;
+}
+
+void eif_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+long long eif_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (long long)got;
+}
+
+int eif_write_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+enum eif_status eif_read_small_file(const char *path, const char *what, size_t max,
+				    unsigned char **data, size_t *len, struct eif_error *err)
+{
+	struct stat st;
+	unsigned char *buf;
+	long long got;
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return eif_fail_errno(err, "%s '%s': cannot open it", what, path);
+	if (fstat(fd, &st) != 0) {
+		eif_fail_errno(err, "%s '%s': cannot stat it", what, path);
+		close(fd);
+		return EIF_E_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return eif_fail(err, EIF_E_USAGE, "%s '%s': not a regular file; give a file path",
+				what, path);
+	}
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		return eif_fail(err, EIF_E_LIMIT, "%s '%s': %lld bytes exceeds the %zu-byte limit; "
+				"make it smaller", what, path, (long long)st.st_size, max);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return eif_fail(err, EIF_E_NOMEM, "%s '%s': out of memory", what, path);
+	}
+	/* Read one byte more than stat promised, to notice a file that grew. */
+	got = eif_read_full(fd, buf, (size_t)st.st_size + 1);
+	if (got < 0) {
+		eif_fail_errno(err, "%s '%s': read failed", what, path);
+		free(buf);
+		close(fd);
+		return EIF_E_IO;
+	}
+	close(fd);
+	if (got != (long long)st.st_size) {
+		free(buf);
+		return eif_fail(err, EIF_E_IO, "%s '%s': file changed size while being read; "
+				"retry when it is no longer written", what, path);
+	}
+	buf[got] = '\0';
+	*data = buf;
+	*len = (size_t)got;
+	return EIF_OK;
+}
+
+/* Directory part of path ("." when it has none), malloc'd. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	dir = malloc((size_t)(slash - path) + 1);
+	if (dir) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	}
+	return dir;
+}
+
+enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, struct eif_error *err)
+{
+	static unsigned counter;
+	const char *base = strrchr(path, '/');
+	char *dir;
+	size_t size;
+
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	base = base ? base + 1 : path;
+	if (*base == '\0')
+		return eif_fail(err, EIF_E_USAGE, "output '%s': names a directory; give a file name",
+				path);
+	dir = dir_of(path);
+	out->path = strdup(path);
+	size = strlen(path) + 64;
+	out->tmp_path = malloc(size);
+	if (!dir || !out->path || !out->tmp_path) {
+		free(dir);
+		eif_outfile_abort(out);
+		return eif_fail(err, EIF_E_NOMEM, "output '%s': out of memory", path);
+	}
+	for (int attempt = 0; attempt < 100; attempt++) {
+		snprintf(out->tmp_path, size, "%s/.%s.tmp.%ld.%u", dir, base, (long)getpid(),
+			 counter++);
+		/* 0666 so the process umask decides the final mode, as for a plain open(). */
+		out->fd = open(out->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (out->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	free(dir);
+	if (out->fd < 0) {
+		eif_fail_errno(err, "output '%s': cannot create temporary file '%s'", path,
+			       out->tmp_path);
+		free(out->tmp_path);
+		out->tmp_path = NULL;
+		eif_outfile_abort(out);
+		return EIF_E_IO;
+	}
+	return EIF_OK;
+}
+
+enum eif_status eif_outfile_write(struct eif_outfile *out, const void *buf, size_t len,
+				  struct eif_error *err)
+{
+	if (eif_write_full(out->fd, buf, len) != 0)
+		return eif_fail_errno(err, "output '%s': write failed", out->path);
+	out->written += len;
+	return EIF_OK;
+}
+
+enum eif_status eif_outfile_pwrite(struct eif_outfile *out, const void *buf, size_t len,
+				   unsigned long long offset, struct eif_error *err)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(out->fd, (const char *)buf + done, len - done,
+				   (off_t)(offset + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return eif_fail_errno(err, "output '%s': write at offset %llu failed",
+					      out->path, offset + done);
+		}
+		done += (size_t)n;
+	}
+	return EIF_OK;
+}
+
+enum eif_status eif_outfile_commit(struct eif_outfile *out, struct eif_error *err)
+{
+	char *dir;
+	int dfd;
+
+	if (fsync(out->fd) != 0) {
+		eif_fail_errno(err, "output '%s': fsync failed", out->path);
+		eif_outfile_abort(out);
+		return EIF_E_IO;
+	}
+	if (close(out->fd) != 0) {
+		out->fd = -1;
+		eif_fail_errno(err, "output '%s': close failed", out->path);
+		eif_outfile_abort(out);
+		return EIF_E_IO;
+	}
+	out->fd = -1;
+	if (rename(out->tmp_path, out->path) != 0) {
+		eif_fail_errno(err, "output '%s': cannot rename '%s' over it", out->path,
+			       out->tmp_path);
+		eif_outfile_abort(out);
+		return EIF_E_IO;
+	}
+	free(out->tmp_path);
+	out->tmp_path = NULL;
+	/* Make the rename itself durable. */
+	dir = dir_of(out->path);
+	dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(dir);
+	eif_outfile_abort(out);
+	return EIF_OK;
+}
+
+void eif_outfile_abort(struct eif_outfile *out)
+{
+	if (out->fd >= 0)
+		close(out->fd);
+	out->fd = -1;
+	if (out->tmp_path)
+		unlink(out->tmp_path);
+	free(out->tmp_path);
+	out->tmp_path = NULL;
+	free(out->path);
+	out->path = NULL;
+}

@@ -1,0 +1,103 @@
+/* Shared helpers for the eif library (errors, atomic output, sizes, byte order). */
+#ifndef EIF_UTIL_H
+#define EIF_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eif.h"
+
+/* Fill *err (if not NULL) and return code, so callers can `return eif_fail(...)`. */
+enum eif_status eif_fail(struct eif_error *err, enum eif_status code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Like eif_fail(EIF_E_IO, ...) with ": <strerror(errno)>" appended. */
+enum eif_status eif_fail_errno(struct eif_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Put "context: " in front of an existing message (keeps the code). */
+enum eif_status eif_error_prefix(struct eif_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Overflow-safe arithmetic: return false (and leave *out unspecified) on overflow. */
+static inline bool eif_add_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+	return !__builtin_add_overflow(a, b, out);
+}
+static inline bool eif_add_size(size_t a, size_t b, size_t *out)
+{
+	return !__builtin_add_overflow(a, b, out);
+}
+static inline bool eif_mul_size(size_t a, size_t b, size_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out);
+}
+/* True when [offset, offset+len) lies inside [0, limit). */
+static inline bool eif_range_ok(uint64_t offset, uint64_t len, uint64_t limit)
+{
+	return offset <= limit && len <= limit - offset;
+}
+
+/* Big-endian loads and stores. */
+static inline uint16_t eif_be16(const unsigned char *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+static inline uint32_t eif_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline uint64_t eif_be64(const unsigned char *p)
+{
+	return (uint64_t)eif_be32(p) << 32 | eif_be32(p + 4);
+}
+static inline void eif_put_be16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+static inline void eif_put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+static inline void eif_put_be64(unsigned char *p, uint64_t v)
+{
+	eif_put_be32(p, (uint32_t)(v >> 32));
+	eif_put_be32(p + 4, (uint32_t)v);
+}
+
+/* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
+void eif_hex(const unsigned char *in, size_t n, char *out);
+
+/* read()/write() loops that retry on EINTR and short counts.
+ * eif_read_full returns the number of bytes read (< len only at EOF) or -1. */
+long long eif_read_full(int fd, void *buf, size_t len);
+int eif_write_full(int fd, const void *buf, size_t len);
+
+/* Read a whole regular file of at most max bytes into a malloc'd buffer
+ * (NUL-terminated for convenience; *len excludes the NUL). what names the file
+ * in messages, e.g. "metadata file". */
+enum eif_status eif_read_small_file(const char *path, const char *what, size_t max,
+				    unsigned char **data, size_t *len, struct eif_error *err);
+
+/* Atomic output: the final path holds either its old content or the complete
+ * new file. open creates a temporary file next to path; commit fsyncs, renames
+ * it over path and fsyncs the directory; abort (safe to call after commit or
+ * twice) closes and unlinks the temporary file. */
+struct eif_outfile {
+	int fd;
+	char *path;
+	char *tmp_path;
+	unsigned long long written;
+};
+enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, struct eif_error *err);
+enum eif_status eif_outfile_write(struct eif_outfile *out, const void *buf, size_t len,
+				  struct eif_error *err);
+enum eif_status eif_outfile_pwrite(struct eif_outfile *out, const void *buf, size_t len,
+				   unsigned long long offset, struct eif_error *err);
+enum eif_status eif_outfile_commit(struct eif_outfile *out, struct eif_error *err);
+void eif_outfile_abort(struct eif_outfile *out);
+
+#endif
