@@ -1,0 +1,581 @@
+/* sign: ECDSA COSE_Sign1 over PCR0, certificate handling and PCR8 (spec section 11). */
+#include "sign.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "cose.h"
+#include "util.h"
+
+#define PEM_FILE_MAX (64 * 1024)
+
+/* The curves AWS's COSE library accepts; the key's curve picks the algorithm. */
+struct curve {
+	int nid;
+	int64_t alg;
+	const char *name;
+	const char *alg_name;
+	size_t coordinate;	/* bytes of r and of s in the raw signature */
+	const EVP_MD *(*md)(void);
+};
+static const struct curve curves[] = {
+	{ NID_X9_62_prime256v1, EIF_COSE_ALG_ES256, "P-256", "ES256", 32, EVP_sha256 },
+	{ NID_secp384r1, EIF_COSE_ALG_ES384, "P-384", "ES384", 48, EVP_sha384 },
+	{ NID_secp521r1, EIF_COSE_ALG_ES512, "P-521", "ES512", 66, EVP_sha512 },
+};
+
+struct eif_signer {
+	unsigned char *cert_pem;
+	size_t cert_len;
+	X509 *cert;
+	EVP_PKEY *key;
+	const struct curve *curve;
+	unsigned char pcr8[EIF_PCR_SIZE];
+};
+
+/* The oldest queued OpenSSL error as text (then clears the queue). */
+static const char *openssl_reason(char *buf, size_t n)
+{
+	unsigned long code = ERR_get_error();
+
+	if (code == 0)
+		snprintf(buf, n, "no further detail from OpenSSL");
+	else
+		ERR_error_string_n(code, buf, n);
+	ERR_clear_error();
+	return buf;
+}
+
+/* Never prompt on the terminal for a passphrase: encrypted keys are an error. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf, (void)size, (void)rwflag, (void)u;
+	return -1;
+}
+
+static X509 *x509_from_pem(const unsigned char *pem, size_t len)
+{
+	if (len > INT32_MAX)
+		return NULL;
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	if (!bio)
+		return NULL;
+	X509 *cert = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
+	BIO_free(bio);
+	return cert;
+}
+
+static const struct curve *key_curve(EVP_PKEY *key)
+{
+	char group[64];
+	size_t n;
+
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC ||
+	    !EVP_PKEY_get_group_name(key, group, sizeof(group), &n))
+		return NULL;
+	int nid = OBJ_txt2nid(group);
+	for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
+		if (curves[i].nid == nid)
+			return &curves[i];
+	return NULL;
+}
+
+/* extend(DER) = SHA-384(Z48 || SHA-384(DER)); also returns the fingerprint SHA-384(DER). */
+static enum eif_status cert_measure(X509 *cert, unsigned char fingerprint[EIF_PCR_SIZE],
+				    unsigned char pcr8[EIF_PCR_SIZE], struct eif_error *err)
+{
+	unsigned char *der = NULL;
+	unsigned char block[2 * EIF_PCR_SIZE] = { 0 };
+	char why[256];
+	int n = i2d_X509(cert, &der);
+
+	if (n <= 0)
+		return eif_fail(err, EIF_E_CRYPTO, "certificate: cannot encode as DER: %s",
+				openssl_reason(why, sizeof(why)));
+	int ok = EVP_Digest(der, (size_t)n, block + EIF_PCR_SIZE, NULL, EVP_sha384(), NULL) &&
+		 EVP_Digest(block, sizeof(block), pcr8, NULL, EVP_sha384(), NULL);
+	memcpy(fingerprint, block + EIF_PCR_SIZE, EIF_PCR_SIZE);
+	OPENSSL_free(der);
+	if (!ok)
+		return eif_fail(err, EIF_E_CRYPTO, "certificate: SHA-384 failed: %s",
+				openssl_reason(why, sizeof(why)));
+	return EIF_OK;
+}
+
+enum eif_status eif_cert_pcr8_from_pem(const unsigned char *pem, size_t len,
+				       unsigned char pcr8[EIF_PCR_SIZE], struct eif_error *err)
+{
+	unsigned char fingerprint[EIF_PCR_SIZE];
+	char why[256];
+	X509 *cert = x509_from_pem(pem, len);
+
+	if (!cert)
+		return eif_fail(err, EIF_E_FORMAT, "certificate: not a PEM X.509 certificate (%s); "
+				"convert a DER file with 'openssl x509 -inform der'",
+				openssl_reason(why, sizeof(why)));
+	enum eif_status st = cert_measure(cert, fingerprint, pcr8, err);
+	X509_free(cert);
+	return st;
+}
+
+enum eif_status eif_signer_load(struct eif_signer **out, const char *cert_path,
+				const char *key_path, struct eif_error *err)
+{
+	struct eif_signer *s;
+	unsigned char *key_pem = NULL, fingerprint[EIF_PCR_SIZE];
+	size_t key_len;
+	char why[256];
+	enum eif_status st;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return eif_fail(err, EIF_E_NOMEM, "signer: out of memory");
+	st = eif_read_small_file(cert_path, "signing certificate", PEM_FILE_MAX, &s->cert_pem,
+				 &s->cert_len, err);
+	if (st != EIF_OK)
+		goto fail;
+	s->cert = x509_from_pem(s->cert_pem, s->cert_len);
+	if (!s->cert) {
+		st = eif_fail(err, EIF_E_FORMAT, "signing certificate '%s': not a PEM X.509 "
+			      "certificate (%s); convert a DER file with 'openssl x509 -inform der'",
+			      cert_path, openssl_reason(why, sizeof(why)));
+		goto fail;
+	}
+	st = eif_read_small_file(key_path, "private key", PEM_FILE_MAX, &key_pem, &key_len, err);
+	if (st != EIF_OK)
+		goto fail;
+	BIO *bio = BIO_new_mem_buf(key_pem, (int)key_len);
+	if (bio) {
+		s->key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+		BIO_free(bio);
+	}
+	OPENSSL_cleanse(key_pem, key_len);
+	free(key_pem);
+	if (!s->key) {
+		st = eif_fail(err, EIF_E_FORMAT, "private key '%s': not an unencrypted PEM private "
+			      "key (%s); KMS keys are not supported, decrypt with 'openssl pkey'",
+			      key_path, openssl_reason(why, sizeof(why)));
+		goto fail;
+	}
+	s->curve = key_curve(s->key);
+	if (!s->curve) {
+		st = eif_fail(err, EIF_E_USAGE, "private key '%s': not an EC key on P-256, P-384 or "
+			      "P-521; make one with 'openssl ecparam -name secp384r1 -genkey'",
+			      key_path);
+		goto fail;
+	}
+	if (X509_check_private_key(s->cert, s->key) != 1) {
+		ERR_clear_error();
+		st = eif_fail(err, EIF_E_USAGE, "private key '%s' does not belong to signing "
+			      "certificate '%s'; pass the matching pair", key_path, cert_path);
+		goto fail;
+	}
+	st = cert_measure(s->cert, fingerprint, s->pcr8, err);
+	if (st != EIF_OK)
+		goto fail;
+	*out = s;
+	return EIF_OK;
+fail:
+	eif_signer_free(s);
+	return st;
+}
+
+void eif_signer_free(struct eif_signer *s)
+{
+	if (!s)
+		return;
+	EVP_PKEY_free(s->key);
+	X509_free(s->cert);
+	free(s->cert_pem);
+	free(s);
+}
+
+void eif_signer_pcr8(const struct eif_signer *s, unsigned char pcr8[EIF_PCR_SIZE])
+{
+	memcpy(pcr8, s->pcr8, EIF_PCR_SIZE);
+}
+
+/* ECDSA over the Sig_structure, converted from DER to COSE's raw r || s. */
+static enum eif_status ecdsa_sign(const struct eif_signer *s, const unsigned char *tbs,
+				  size_t tbs_len, unsigned char *raw, struct eif_error *err)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char der[160];
+	size_t der_len = sizeof(der);
+	ECDSA_SIG *sig = NULL;
+	const unsigned char *p = der;
+	char why[256];
+	enum eif_status st = EIF_E_CRYPTO;
+
+	if (!ctx || EVP_DigestSignInit(ctx, NULL, s->curve->md(), NULL, s->key) != 1 ||
+	    EVP_DigestSign(ctx, der, &der_len, tbs, tbs_len) != 1 ||
+	    !(sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len)) ||
+	    BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, (int)s->curve->coordinate) < 0 ||
+	    BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + s->curve->coordinate,
+			 (int)s->curve->coordinate) < 0)
+		eif_fail(err, EIF_E_CRYPTO, "signing PCR0 with ECDSA %s failed: %s",
+			 s->curve->name, openssl_reason(why, sizeof(why)));
+	else
+		st = EIF_OK;
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(ctx);
+	return st;
+}
+
+enum eif_status eif_signature_section_build(const struct eif_signer *s,
+					    const unsigned char pcr0[EIF_PCR_SIZE],
+					    unsigned char **section, size_t *len,
+					    struct eif_error *err)
+{
+	unsigned char payload[EIF_PCR_PAYLOAD_MAX], protected_hdr[16], raw[2 * 66];
+	unsigned char *tbs = NULL, *cose = NULL;
+	size_t payload_len, protected_len, tbs_len, cose_len;
+	enum eif_status st;
+
+	*section = NULL;
+	st = eif_pcr_payload_encode(0, pcr0, EIF_PCR_SIZE, payload, &payload_len, err);
+	if (st != EIF_OK)
+		return st;
+	protected_len = eif_cose_protected_encode(s->curve->alg, protected_hdr);
+	st = eif_cose_sig_structure(protected_hdr, protected_len, payload, payload_len,
+				    &tbs, &tbs_len, err);
+	if (st == EIF_OK)
+		st = ecdsa_sign(s, tbs, tbs_len, raw, err);
+	if (st == EIF_OK)
+		st = eif_cose_sign1_encode(protected_hdr, protected_len, payload, payload_len,
+					   raw, 2 * s->curve->coordinate, &cose, &cose_len, err);
+	if (st == EIF_OK)
+		st = eif_signature_section_encode(s->cert_pem, s->cert_len, cose, cose_len,
+						  section, len, err);
+	free(tbs);
+	free(cose);
+	if (st == EIF_OK && *len > EIF_SIGNATURE_MAX_SIZE) {
+		free(*section);
+		*section = NULL;
+		return eif_fail(err, EIF_E_LIMIT, "signature section: %zu bytes exceed the %d-byte "
+				"limit; use a shorter signing certificate", *len,
+				EIF_SIGNATURE_MAX_SIZE);
+	}
+	return st;
+}
+
+/* 1 valid, 0 invalid, -1 could not check (message in why). */
+static int ecdsa_verify(EVP_PKEY *key, const struct curve *c, const unsigned char *raw,
+			const unsigned char *tbs, size_t tbs_len, char *why, size_t why_len)
+{
+	ECDSA_SIG *sig = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(raw, (int)c->coordinate, NULL);
+	BIGNUM *s = BN_bin2bn(raw + c->coordinate, (int)c->coordinate, NULL);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char *der = NULL;
+	int der_len, result = -1;
+
+	if (!sig || !r || !s || !ctx || !ECDSA_SIG_set0(sig, r, s)) {
+		BN_free(r);
+		BN_free(s);
+		openssl_reason(why, why_len);
+		goto out;
+	}
+	der_len = i2d_ECDSA_SIG(sig, &der);
+	if (der_len <= 0 || EVP_DigestVerifyInit(ctx, NULL, c->md(), NULL, key) != 1) {
+		openssl_reason(why, why_len);
+		goto out;
+	}
+	result = EVP_DigestVerify(ctx, der, (size_t)der_len, tbs, tbs_len) == 1;
+	ERR_clear_error();
+out:
+	OPENSSL_free(der);
+	EVP_MD_CTX_free(ctx);
+	ECDSA_SIG_free(sig);
+	return result;
+}
+
+static const char *alg_name(int64_t alg)
+{
+	for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
+		if (curves[i].alg == alg)
+			return curves[i].alg_name;
+	return "not ES256/ES384/ES512";
+}
+
+enum eif_signature_result eif_signature_verify(const unsigned char *section, size_t len,
+					       const unsigned char pcr0[EIF_PCR_SIZE],
+					       struct eif_error *err)
+{
+	struct eif_pcr_signature sig;
+	struct eif_cose_sign1 cose;
+	unsigned char expected[EIF_PCR_PAYLOAD_MAX], *tbs = NULL;
+	size_t expected_len, tbs_len;
+	char why[256];
+	X509 *cert = NULL;
+	enum eif_signature_result result = EIF_SIGNATURE_CORRUPT;
+
+	if (!section) {
+		eif_fail(err, EIF_E_UNSIGNED, "no signature section; sign the EIF with 'eif sign'");
+		return EIF_SIGNATURE_UNSIGNED;
+	}
+	if (eif_signature_section_parse(section, len, &sig, err) != EIF_OK)
+		return EIF_SIGNATURE_CORRUPT;
+	cert = x509_from_pem(sig.cert, sig.cert_len);
+	if (!cert) {
+		eif_fail(err, EIF_E_FORMAT, "signature section: the signing certificate is not a "
+			 "PEM X.509 certificate (%s)", openssl_reason(why, sizeof(why)));
+		goto out;
+	}
+	if (eif_cose_sign1_parse(sig.cose, sig.cose_len, &cose, err) != EIF_OK) {
+		eif_error_prefix(err, "signature section");
+		goto out;
+	}
+	EVP_PKEY *key = X509_get0_pubkey(cert);
+	const struct curve *c = key ? key_curve(key) : NULL;
+	result = EIF_SIGNATURE_BAD;
+	if (!c) {
+		ERR_clear_error();
+		eif_fail(err, EIF_E_SIGNATURE, "signing certificate: key is not EC P-256, P-384 or "
+			 "P-521, so no COSE signature can verify under it");
+		goto out;
+	}
+	if (cose.alg != c->alg) {
+		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: algorithm %lld (%s) does not match the "
+			 "certificate's %s key (%s)", (long long)cose.alg, alg_name(cose.alg),
+			 c->name, c->alg_name);
+		goto out;
+	}
+	if (cose.signature_len != 2 * c->coordinate) {
+		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: signature of %zu bytes; %s needs %zu "
+			 "(r || s)", cose.signature_len, c->alg_name, 2 * c->coordinate);
+		goto out;
+	}
+	if (eif_cose_sig_structure(cose.protected_hdr, cose.protected_len, cose.payload,
+				   cose.payload_len, &tbs, &tbs_len, err) != EIF_OK)
+		goto out;
+	int ok = ecdsa_verify(key, c, cose.signature, tbs, tbs_len, why, sizeof(why));
+	if (ok < 0) {
+		eif_fail(err, EIF_E_CRYPTO, "COSE_Sign1: cannot check the signature: %s", why);
+		goto out;
+	}
+	if (!ok) {
+		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: the %s signature does not verify under "
+			 "the signing certificate's key; the section was altered or re-signed "
+			 "wrongly", c->alg_name);
+		goto out;
+	}
+	if (eif_pcr_payload_encode(0, pcr0, EIF_PCR_SIZE, expected, &expected_len, err) != EIF_OK)
+		goto out;
+	if (cose.payload_len != expected_len || memcmp(cose.payload, expected, expected_len)) {
+		char hex[EIF_PCR_HEX_SIZE];
+		eif_hex(pcr0, EIF_PCR_SIZE, hex);
+		eif_fail(err, EIF_E_SIGNATURE, "the signature is valid but signs another image, "
+			 "not PCR0 %s; the image changed after signing, re-sign it", hex);
+		result = EIF_SIGNATURE_WRONG_PCR0;
+		goto out;
+	}
+	result = EIF_SIGNATURE_VALID;
+out:
+	free(tbs);
+	X509_free(cert);
+	eif_pcr_signature_free(&sig);
+	return result;
+}
+
+/* ---- certificate details ------------------------------------------------------------ */
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Text of a memory BIO as a malloc'd string. */
+static char *bio_string(BIO *bio)
+{
+	char *data;
+	long n = BIO_get_mem_data(bio, &data);
+
+	return n < 0 ? NULL : dup_n(data, (size_t)n);
+}
+
+/* The value as rust-openssl's Debug prints it, minus the quotes nitro-cli strips: backslash,
+ * tab, CR, LF, NUL and other ASCII controls escaped (Rust escapes some non-ASCII code points
+ * too; those are kept raw here). */
+static char *rust_debug_text(const unsigned char *s, size_t n)
+{
+	char *out = malloc(n * 6 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = s[i];
+		switch (ch) {
+		case '"': *o++ = '\\'; break;	/* \" with the quote removed */
+		case '\\': *o++ = '\\'; *o++ = '\\'; break;
+		case '\t': *o++ = '\\'; *o++ = 't'; break;
+		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\0': *o++ = '\\'; *o++ = '0'; break;
+		default:
+			if (ch < 0x20 || ch == 0x7f)
+				o += sprintf(o, "\\u{%x}", ch);
+			else
+				*o++ = (char)ch;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int attr_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct eif_cert_attr *)a)->name, ((const struct eif_cert_attr *)b)->name);
+}
+
+static enum eif_status cert_issuer(X509 *cert, struct eif_cert_info *info, struct eif_error *err)
+{
+	const X509_NAME *name = X509_get_issuer_name(cert);
+	int count = X509_NAME_entry_count(name);
+
+	info->issuer = calloc(count > 0 ? (size_t)count : 1, sizeof(*info->issuer));
+	if (!info->issuer)
+		return eif_fail(err, EIF_E_NOMEM, "certificate issuer: out of memory");
+	for (int i = 0; i < count; i++) {
+		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
+		char oid[128];
+		unsigned char *utf8 = NULL;
+		OBJ_obj2txt(oid, sizeof(oid), X509_NAME_ENTRY_get_object(e), 0);
+		int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
+		char *value = n < 0 ? dup_n("error", 5) : rust_debug_text(utf8, (size_t)n);
+		OPENSSL_free(utf8);
+		ERR_clear_error();
+		/* BTreeMap semantics: a repeated attribute keeps its last value */
+		size_t j = 0;
+		while (j < info->issuer_count && strcmp(info->issuer[j].name, oid) != 0)
+			j++;
+		if (j < info->issuer_count) {
+			free(info->issuer[j].value);
+			info->issuer[j].value = value;
+		} else {
+			info->issuer[j].name = strdup(oid);
+			info->issuer[j].value = value;
+			info->issuer_count++;
+		}
+		if (!info->issuer[j].name || !value)
+			return eif_fail(err, EIF_E_NOMEM, "certificate issuer: out of memory");
+	}
+	qsort(info->issuer, info->issuer_count, sizeof(*info->issuer), attr_cmp);
+	return EIF_OK;
+}
+
+static enum eif_status cert_time(const ASN1_TIME *t, char **text, int64_t *unix_time,
+				 const char *what, struct eif_error *err)
+{
+	struct tm tm;
+	BIO *bio = BIO_new(BIO_s_mem());
+
+	if (!bio || ASN1_TIME_print(bio, t) != 1 || !(*text = bio_string(bio)) ||
+	    ASN1_TIME_to_tm(t, &tm) != 1) {
+		BIO_free(bio);
+		ERR_clear_error();
+		return eif_fail(err, EIF_E_FORMAT, "certificate: %s is not a valid time", what);
+	}
+	BIO_free(bio);
+	*unix_time = (int64_t)timegm(&tm);
+	return EIF_OK;
+}
+
+static enum eif_status cert_info(X509 *cert, struct eif_cert_info *info, struct eif_error *err)
+{
+	const ASN1_BIT_STRING *sig;
+	const X509_ALGOR *alg;
+	const ASN1_OBJECT *alg_obj;
+	char name[128];
+	enum eif_status st;
+
+	if ((st = cert_issuer(cert, info, err)) != EIF_OK)
+		return st;
+	X509_get0_signature(&sig, &alg, cert);
+	X509_ALGOR_get0(&alg_obj, NULL, NULL, alg);
+	OBJ_obj2txt(name, sizeof(name), alg_obj, 0);
+	if (!(info->algorithm = strdup(name)))
+		return eif_fail(err, EIF_E_NOMEM, "certificate: out of memory");
+	if ((st = cert_time(X509_get0_notBefore(cert), &info->not_before, &info->not_before_unix,
+			    "notBefore", err)) != EIF_OK ||
+	    (st = cert_time(X509_get0_notAfter(cert), &info->not_after, &info->not_after_unix,
+			    "notAfter", err)) != EIF_OK)
+		return st;
+	int n = ASN1_STRING_length(sig);
+	const unsigned char *p = ASN1_STRING_get0_data(sig);
+	info->signature = malloc(n > 0 ? (size_t)n * 3 : 1);
+	if (!info->signature)
+		return eif_fail(err, EIF_E_NOMEM, "certificate: out of memory");
+	char *o = info->signature;	/* "XX:" per byte, the last ':' becomes the NUL */
+	*o = '\0';
+	for (int i = 0; i < n; i++)
+		o += sprintf(o, i ? ":%02X" : "%02X", p[i]);
+	return cert_measure(cert, info->fingerprint, info->pcr8, err);
+}
+
+enum eif_status eif_cert_info_from_pem(const unsigned char *pem, size_t len,
+				       struct eif_cert_info *info, struct eif_error *err)
+{
+	char why[256];
+	X509 *cert;
+	enum eif_status st;
+
+	memset(info, 0, sizeof(*info));
+	cert = x509_from_pem(pem, len);
+	if (!cert)
+		return eif_fail(err, EIF_E_FORMAT, "certificate: not a PEM X.509 certificate (%s)",
+				openssl_reason(why, sizeof(why)));
+	st = cert_info(cert, info, err);
+	X509_free(cert);
+	if (st != EIF_OK)
+		eif_cert_info_free(info);
+	return st;
+}
+
+enum eif_status eif_signature_cert_info(const unsigned char *section, size_t len,
+					struct eif_cert_info *info, struct eif_error *err)
+{
+	struct eif_pcr_signature sig;
+	enum eif_status st;
+
+	memset(info, 0, sizeof(*info));
+	st = eif_signature_section_parse(section, len, &sig, err);
+	if (st != EIF_OK)
+		return st;
+	st = eif_cert_info_from_pem(sig.cert, sig.cert_len, info, err);
+	if (st != EIF_OK)
+		eif_error_prefix(err, "signature section");
+	eif_pcr_signature_free(&sig);
+	return st;
+}
+
+void eif_cert_info_free(struct eif_cert_info *info)
+{
+	for (size_t i = 0; i < info->issuer_count; i++) {
+		free(info->issuer[i].name);
+		free(info->issuer[i].value);
+	}
+	free(info->issuer);
+	free(info->algorithm);
+	free(info->not_before);
+	free(info->not_after);
+	free(info->signature);
+	memset(info, 0, sizeof(*info));
+}
