@@ -20,6 +20,8 @@ STAMP := $(O)/stamp
 CC    ?= cc
 CFLAGS ?= -O2
 WARN  := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+MUSL_CC ?= musl-gcc
+MUSL_CFLAGS ?= -static -Os $(WARN) -ffile-prefix-map=$(CURDIR)/= -fno-ident
 CHECK_DEPS :=
 INSTALL_DEPS :=
 BENCH_DEPS :=

@@ -1,0 +1,14 @@
+# examples/: applications to pack. hello is the default APP.
+HELLO_ROOT := $(O)/examples/hello/rootfs
+
+$(HELLO_ROOT)/bin/hello: examples/hello/hello.c nsm/nsm.h $(O)/lib/libnsm.a | $(STAMP)/packages-build
+	$(call msg,MUSLCC,$@)
+	$(Q)mkdir -p $(@D) && $(MUSL_CC) $(MUSL_CFLAGS) -Insm -o $@.tmp $< $(O)/lib/libnsm.a && \
+		strip --strip-all $@.tmp && mv $@.tmp $@
+
+# The default application is built here; a user's APP is taken as it is.
+ifeq ($(APP),$(HELLO_ROOT))
+APP_DEPS := $(HELLO_ROOT)/bin/hello
+endif
+examples: $(HELLO_ROOT)/bin/hello
+.PHONY: examples
