@@ -1,0 +1,49 @@
+# init/: the enclave's PID 1, static musl, stripped, same bytes from any build directory.
+INIT_CC      := musl-gcc
+INIT_SOURCES := $(wildcard init/*.c)
+INIT_OBJECTS := $(patsubst init/%.c,$(O)/obj/init/%.o,$(INIT_SOURCES))
+INIT_UAPI    := $(O)/obj/init/uapi
+# musl-gcc searches only musl's headers; the kernel's uapi headers (linux-libc-dev, for
+# <linux/vm_sockets.h>) come in through a directory of links, without glibc's headers.
+INIT_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+# No unwind tables or .comment paths: PID 1 never unwinds, and the bytes must not depend on the
+# checkout's location (prefix map) or the build directory (objects are never named in the ELF).
+INIT_CFLAGS  := $(WARN) $(CFLAGS) -ffile-prefix-map=$(CURDIR)/= -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -ffunction-sections -fdata-sections -isystem $(INIT_UAPI)
+INIT_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none
+
+$(INIT_UAPI)/.stamp: | $(STAMP)/packages-build
+	$(Q)rm -rf $(@D) && mkdir -p $(@D) && \
+		ln -s /usr/include/linux $(@D)/linux && \
+		ln -s /usr/include/asm-generic $(@D)/asm-generic && \
+		ln -s /usr/include/$(INIT_MULTIARCH)/asm $(@D)/asm && touch $@
+
+$(O)/obj/init/%.o: init/%.c $(INIT_UAPI)/.stamp | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(INIT_CC) $(INIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/obj/init/init.elf: $(INIT_OBJECTS)
+	$(call msg,LD,$@)
+	$(Q)$(INIT_CC) $(INIT_CFLAGS) $(INIT_LDFLAGS) $^ -o $@
+
+$(O)/init: $(O)/obj/init/init.elf
+	$(call msg,STRIP,$@)
+	$(Q)strip --strip-all -o $@.tmp $< && mv $@.tmp $@
+
+# Unit tests of the /cmd and /env parsers and the PATH search: host compiler, TAP output.
+$(O)/tests/init/config-test: tests/init/config-test.c init/config.c init/exec.c init/config.h init/exec.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(WARN) $(CFLAGS) -Iinit tests/init/config-test.c init/config.c \
+		init/exec.c -o $@
+
+# Programs for the boot tests' user root filesystems.
+INIT_TEST_PROGRAMS := $(patsubst tests/init/rootfs-%.c,$(O)/tests/init/bin/%,$(wildcard tests/init/rootfs-*.c))
+$(O)/tests/init/bin/%: tests/init/rootfs-%.c | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(INIT_CC) $(WARN) $(CFLAGS) -static -s $< -o $@
+
+init: $(O)/init
+.PHONY: init
+CHECK_DEPS += $(O)/init $(O)/tests/init/config-test $(INIT_TEST_PROGRAMS)
+
+-include $(INIT_OBJECTS:.o=.d)
