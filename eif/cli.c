@@ -4,7 +4,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "sign.h"
+#include "util.h"
 
 int cli_error(const struct eif_error *err)
 {
@@ -30,5 +34,41 @@ int cli_print(const char *text)
 		fprintf(stderr, "eif: cannot write to standard output: %s\n", strerror(errno));
 		return 1;
 	}
+	return 0;
+}
+
+int cli_print_measurements(const struct eif_measurements *pcrs)
+{
+	char *text = eif_measurements_json(pcrs);
+	int rc;
+
+	if (!text) {
+		fprintf(stderr, "eif: out of memory\n");
+		return 1;
+	}
+	rc = cli_print(text);
+	free(text);
+	return rc;
+}
+
+/* Certificates are small; a cap keeps a wrong path (a disk image, say) from filling memory. */
+#define CERTIFICATE_FILE_MAX (1u << 20)
+
+int cli_pcr8_of_certificate(const char *path, struct eif_measurements *pcrs)
+{
+	struct eif_error err;
+	unsigned char *pem;
+	size_t len;
+
+	if (eif_read_small_file(path, "certificate", CERTIFICATE_FILE_MAX, &pem, &len, &err) !=
+	    EIF_OK)
+		return cli_error(&err);
+	if (eif_cert_pcr8_from_pem(pem, len, pcrs->pcr8, &err) != EIF_OK) {
+		free(pem);
+		eif_error_prefix(&err, "certificate '%s'", path);
+		return cli_error(&err);
+	}
+	free(pem);
+	pcrs->has_pcr8 = 1;
 	return 0;
 }

@@ -13,5 +13,13 @@ int cli_error(const struct eif_error *err);
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Write a whole string to stdout; on failure print why and return 1, else 0. */
 int cli_print(const char *text);
+/* Print measurements as eif_build does (pretty JSON); returns the exit code. */
+int cli_print_measurements(const struct eif_measurements *pcrs);
+/* Read a PEM certificate file and set pcrs->pcr8 / has_pcr8; prints errors, returns 0 or 1. */
+int cli_pcr8_of_certificate(const char *path, struct eif_measurements *pcrs);
+/* BuildTime from SOURCE_DATE_EPOCH (else 0) as RFC 3339; returns 0 or the exit code. */
+int cli_default_build_time(const char *command, char out[32]);
+/* eif pcr --kernel ... --cmdline ... --ramdisk ...: measurements of unbuilt parts. */
+int cli_pcr_from_parts(int argc, char **argv);
 
 #endif

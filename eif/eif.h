@@ -49,4 +49,83 @@ enum eif_section_type {
 	EIF_SECTION_METADATA = 5,
 };
 
+/* The 548-byte header, decoded (integers in host order). */
+struct eif_header {
+	unsigned char magic[4];
+	uint16_t version;
+	uint16_t flags;
+	uint64_t default_mem;
+	uint64_t default_cpus;
+	uint16_t reserved;
+	uint16_t num_sections;
+	uint64_t section_offsets[EIF_MAX_SECTIONS]; /* file offset of each section header */
+	uint64_t section_sizes[EIF_MAX_SECTIONS];   /* data size of each section */
+	uint32_t unused;
+	uint32_t crc32;
+};
+
+void eif_header_encode(const struct eif_header *header, unsigned char out[EIF_HEADER_SIZE]);
+void eif_header_decode(const unsigned char in[EIF_HEADER_SIZE], struct eif_header *header);
+void eif_section_header_encode(uint16_t type, uint64_t size,
+			       unsigned char out[EIF_SECTION_HEADER_SIZE]);
+/* "kernel", "cmdline", "ramdisk", "signature", "metadata", or "invalid" for anything else. */
+const char *eif_section_type_name(unsigned type);
+
+/* PCRs of an image (SHA-384). pcr8 is valid only when has_pcr8. */
+struct eif_measurements {
+	unsigned char pcr0[EIF_PCR_SIZE];
+	unsigned char pcr1[EIF_PCR_SIZE];
+	unsigned char pcr2[EIF_PCR_SIZE];
+	unsigned char pcr8[EIF_PCR_SIZE];
+	int has_pcr8;
+};
+
+/* Label AWS tools print as "HashAlgorithm" (eif_build 0.3.1 / nitro-cli <= 1.4: sha2 0.9). */
+#define EIF_HASH_ALGORITHM_LABEL "Sha384 { ... }"
+
+/* ---- building (eif build, eif pcr from parts) ---------------------------------------- */
+
+enum eif_arch { EIF_ARCH_X86_64 = 0, EIF_ARCH_AARCH64 = 1 };
+
+struct eif_build_options {
+	const char *kernel_path;          /* required */
+	const char *cmdline;              /* required; bytes without NUL */
+	size_t cmdline_len;
+	const char *const *ramdisk_paths; /* 1..29 (28 when signing); first = bootstrap */
+	size_t ramdisk_count;
+	/* NULL: only compute the measurements (no file, no metadata, no signature section;
+	 * with a certificate given, PCR8 is still computed from it). */
+	const char *output_path;
+	enum eif_arch arch;
+	/* Metadata (section 10 of the spec); NULL picks eif_build's default:
+	 * name = kernel file name, version = "1.0", build_tool = "eif_build",
+	 * build_tool_version = "0.3.1", img_os = "OS", img_kernel = "kernel".
+	 * build_time is required (callers derive it from SOURCE_DATE_EPOCH). Unlike eif_build,
+	 * version really sets ImageVersion. */
+	const char *name, *version, *build_time, *build_tool, *build_tool_version;
+	const char *img_os, *img_kernel;
+	const char *metadata_path;        /* custom metadata JSON file (<= 4096 bytes) or NULL */
+	/* Signing: both or neither. */
+	const char *signing_certificate_path, *private_key_path;
+};
+
+/* Write the EIF (atomically) and return its measurements (PCR8 when signed). */
+enum eif_status eif_build(const struct eif_build_options *options, struct eif_measurements *pcrs,
+			  struct eif_error *err);
+
+/* RFC 3339 in chrono's to_rfc3339 form ("1970-01-01T00:00:00+00:00") for seconds since the
+ * epoch; EIF_E_USAGE if the year falls outside 0..9999. */
+enum eif_status eif_rfc3339(long long seconds, char out[32], struct eif_error *err);
+
+/* Measurements as eif_build prints them: a pretty JSON object with HashAlgorithm, PCR0,
+ * PCR1, PCR2 and PCR8 when has_pcr8. Returns a malloc'd NUL-terminated string ending in
+ * a newline, or NULL when out of memory. */
+char *eif_measurements_json(const struct eif_measurements *pcrs);
+
+/* ---- measuring single inputs (eif pcr --input) ---------------------------------------- */
+
+/* extend(SHA-384 of the file) = {"PCR": ...} of nitro-cli pcr --input. */
+enum eif_status eif_pcr_of_file(const char *path, unsigned char pcr[EIF_PCR_SIZE],
+				struct eif_error *err);
+
 #endif

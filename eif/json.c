@@ -1,0 +1,768 @@
+/* json: parse and print JSON the way serde_json does for EIF metadata (see json.h). */
+#include "json.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define JSON_MAX_DEPTH 127
+
+struct parser {
+	const unsigned char *p, *start, *end;
+	const char *what;
+	struct eif_error *err;
+	int depth;
+};
+
+static enum eif_status syntax(struct parser *ps, const char *why)
+{
+	return eif_fail(ps->err, EIF_E_FORMAT, "%s: invalid JSON at byte %zu: %s; fix the JSON",
+			ps->what, (size_t)(ps->p - ps->start), why);
+}
+
+static enum eif_status nomem(struct parser *ps)
+{
+	return eif_fail(ps->err, EIF_E_NOMEM, "%s: out of memory while parsing JSON", ps->what);
+}
+
+static void skip_space(struct parser *ps)
+{
+	while (ps->p < ps->end &&
+	       (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+		ps->p++;
+}
+
+void json_buf_append(struct json_buf *b, const char *s, size_t n)
+{
+	size_t need;
+
+	if (b->failed)
+		return;
+	if (!eif_add_size(b->len, n + 1, &need)) {
+		b->failed = 1;
+		return;
+	}
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < need)
+			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+		char *d = realloc(b->data, cap);
+		if (!d) {
+			b->failed = 1;
+			return;
+		}
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void json_buf_puts(struct json_buf *b, const char *s)
+{
+	json_buf_append(b, s, strlen(s));
+}
+
+/* Decode one UTF-8 sequence at p (valid per RFC 3629); return its length or 0. */
+static size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0];
+	size_t n;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+int json_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		size_t len = utf8_sequence(p, end);
+		if (len == 0)
+			return 0;
+		p += len;
+	}
+	return 1;
+}
+
+static void put_utf8(struct json_buf *b, unsigned cp)
+{
+	char out[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		out[0] = (char)(0xF0 | cp >> 18);
+		out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+		out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	json_buf_append(b, out, n);
+}
+
+static int hex4(const unsigned char *p, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned c = p[i], d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Parse a string literal (ps->p at the opening quote) into a malloc'd buffer. */
+static enum eif_status parse_string(struct parser *ps, char **out, size_t *out_len)
+{
+	struct json_buf b = { 0 };
+
+	ps->p++;
+	json_buf_append(&b, "", 0);
+	for (;;) {
+		if (ps->p >= ps->end) {
+			free(b.data);
+			return syntax(ps, "unterminated string");
+		}
+		unsigned c = *ps->p;
+		if (c == '"') {
+			ps->p++;
+			break;
+		}
+		if (c < 0x20) {
+			free(b.data);
+			return syntax(ps, "control character in string");
+		}
+		if (c == '\\') {
+			if (ps->end - ps->p < 2) {
+				free(b.data);
+				return syntax(ps, "unterminated escape");
+			}
+			unsigned e = ps->p[1];
+			const char *simple = NULL;
+			switch (e) {
+			case '"': simple = "\""; break;
+			case '\\': simple = "\\"; break;
+			case '/': simple = "/"; break;
+			case 'b': simple = "\b"; break;
+			case 'f': simple = "\f"; break;
+			case 'n': simple = "\n"; break;
+			case 'r': simple = "\r"; break;
+			case 't': simple = "\t"; break;
+			case 'u': break;
+			default:
+				free(b.data);
+				return syntax(ps, "invalid escape");
+			}
+			if (simple) {
+				json_buf_append(&b, simple, 1);
+				ps->p += 2;
+				continue;
+			}
+			unsigned cp, low;
+			if (ps->end - ps->p < 6 || hex4(ps->p + 2, &cp) != 0) {
+				free(b.data);
+				return syntax(ps, "invalid \\u escape");
+			}
+			ps->p += 6;
+			if (cp >= 0xDC00 && cp <= 0xDFFF) {
+				free(b.data);
+				return syntax(ps, "lone trailing surrogate in \\u escape");
+			}
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				if (ps->end - ps->p < 6 || ps->p[0] != '\\' || ps->p[1] != 'u' ||
+				    hex4(ps->p + 2, &low) != 0 || low < 0xDC00 || low > 0xDFFF) {
+					free(b.data);
+					return syntax(ps, "lone leading surrogate in \\u escape");
+				}
+				ps->p += 6;
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+			}
+			put_utf8(&b, cp);
+			continue;
+		}
+		size_t n = utf8_sequence(ps->p, ps->end);
+		if (n == 0) {
+			free(b.data);
+			return syntax(ps, "invalid UTF-8 in string");
+		}
+		json_buf_append(&b, (const char *)ps->p, n);
+		ps->p += n;
+	}
+	if (b.failed) {
+		free(b.data);
+		return nomem(ps);
+	}
+	*out = b.data;
+	*out_len = b.len;
+	return EIF_OK;
+}
+
+/* ryu's layout for the shortest round-trip digits of d (finite). */
+static void format_double(double d, char out[40])
+{
+	char tmp[40], digits[20];
+	int prec, exp10, ndigits = 0, pos = 0;
+
+	if (d == 0) {
+		strcpy(out, signbit(d) ? "-0.0" : "0.0");
+		return;
+	}
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*e", prec, d);
+	/* tmp = [-]D[.DDD]e[+-]XX */
+	const char *s = tmp;
+	if (*s == '-') {
+		out[pos++] = '-';
+		s++;
+	}
+	for (; *s && *s != 'e'; s++)
+		if (*s != '.')
+			digits[ndigits++] = *s;
+	exp10 = atoi(s + 1);
+	while (ndigits > 1 && digits[ndigits - 1] == '0')
+		ndigits--;
+	/* value = 0.DIGITS * 10^kk */
+	int kk = exp10 + 1;
+	int k = kk - ndigits;
+	if (k >= 0 && kk <= 16) {
+		memcpy(out + pos, digits, (size_t)ndigits);
+		pos += ndigits;
+		for (int i = 0; i < k; i++)
+			out[pos++] = '0';
+		out[pos++] = '.';
+		out[pos++] = '0';
+	} else if (kk > 0 && kk <= 16) {
+		memcpy(out + pos, digits, (size_t)kk);
+		pos += kk;
+		out[pos++] = '.';
+		memcpy(out + pos, digits + kk, (size_t)(ndigits - kk));
+		pos += ndigits - kk;
+	} else if (kk > -5 && kk <= 0) {
+		out[pos++] = '0';
+		out[pos++] = '.';
+		for (int i = 0; i < -kk; i++)
+			out[pos++] = '0';
+		memcpy(out + pos, digits, (size_t)ndigits);
+		pos += ndigits;
+	} else {
+		out[pos++] = digits[0];
+		if (ndigits > 1) {
+			out[pos++] = '.';
+			memcpy(out + pos, digits + 1, (size_t)(ndigits - 1));
+			pos += ndigits - 1;
+		}
+		pos += snprintf(out + pos, 8, "e%d", kk - 1);
+	}
+	out[pos] = '\0';
+}
+
+static enum eif_status parse_number(struct parser *ps, struct json_value *v)
+{
+	const unsigned char *s = ps->p;
+	int negative = 0, is_float = 0;
+	char text[400];
+	char out[40];
+
+	if (ps->p < ps->end && *ps->p == '-') {
+		negative = 1;
+		ps->p++;
+	}
+	if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
+		return syntax(ps, "invalid number");
+	if (*ps->p == '0') {
+		ps->p++;
+	} else {
+		while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
+			ps->p++;
+	}
+	if (ps->p < ps->end && *ps->p == '.') {
+		is_float = 1;
+		ps->p++;
+		if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
+			return syntax(ps, "invalid number: digit expected after '.'");
+		while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
+			ps->p++;
+	}
+	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
+		is_float = 1;
+		ps->p++;
+		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
+			ps->p++;
+		if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
+			return syntax(ps, "invalid number: digit expected in exponent");
+		while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
+			ps->p++;
+	}
+	size_t n = (size_t)(ps->p - s);
+	if (!is_float && n <= 20) {
+		/* Integers: exact when they fit u64 (or i64 when negative). */
+		memcpy(text, s, n);
+		text[n] = '\0';
+		errno = 0;
+		if (negative) {
+			char *endp;
+			long long ll = strtoll(text, &endp, 10);
+			if (errno == 0 && ll != 0) {
+				snprintf(out, sizeof(out), "%lld", ll);
+				return json_set_number_text(v, out) ? nomem(ps) : EIF_OK;
+			}
+		} else {
+			char *endp;
+			unsigned long long ull = strtoull(text, &endp, 10);
+			if (errno == 0) {
+				snprintf(out, sizeof(out), "%llu", ull);
+				return json_set_number_text(v, out) ? nomem(ps) : EIF_OK;
+			}
+		}
+	}
+	/* A double (also -0 and integers beyond 64 bits, as serde_json does). */
+	char *heap = NULL, *num = text;
+	if (n >= sizeof(text)) {
+		heap = malloc(n + 1);
+		if (!heap)
+			return nomem(ps);
+		num = heap;
+	}
+	memcpy(num, s, n);
+	num[n] = '\0';
+	errno = 0;
+	double d = strtod(num, NULL);
+	free(heap);
+	if (isinf(d))
+		return syntax(ps, "number out of range");
+	format_double(d, out);
+	return json_set_number_text(v, out) ? nomem(ps) : EIF_OK;
+}
+
+static int literal(struct parser *ps, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
+		return 0;
+	ps->p += n;
+	return 1;
+}
+
+static int grow(struct json_value *v, int with_keys)
+{
+	if (v->count < v->cap)
+		return 0;
+	size_t cap = v->cap ? v->cap * 2 : 4;
+	struct json_value *items = realloc(v->items, cap * sizeof(*items));
+	if (!items)
+		return -1;
+	v->items = items;
+	if (with_keys) {
+		char **keys = realloc(v->keys, cap * sizeof(*keys));
+		if (!keys)
+			return -1;
+		v->keys = keys;
+		size_t *lens = realloc(v->key_lens, cap * sizeof(*lens));
+		if (!lens)
+			return -1;
+		v->key_lens = lens;
+	}
+	v->cap = cap;
+	return 0;
+}
+
+static int key_compare(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/* Sorted insert for parsed objects (BTreeMap semantics: a repeated key replaces the value). */
+static enum eif_status object_insert(struct parser *ps, struct json_value *obj, char *key,
+				     size_t key_len, struct json_value *value)
+{
+	size_t lo = 0, hi = obj->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_compare(obj->keys[mid], obj->key_lens[mid], key, key_len);
+		if (c == 0) {
+			free(key);
+			json_free(&obj->items[mid]);
+			obj->items[mid] = *value;
+			return EIF_OK;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (grow(obj, 1) != 0) {
+		free(key);
+		json_free(value);
+		return nomem(ps);
+	}
+	memmove(&obj->items[lo + 1], &obj->items[lo], (obj->count - lo) * sizeof(*obj->items));
+	memmove(&obj->keys[lo + 1], &obj->keys[lo], (obj->count - lo) * sizeof(*obj->keys));
+	memmove(&obj->key_lens[lo + 1], &obj->key_lens[lo],
+		(obj->count - lo) * sizeof(*obj->key_lens));
+	obj->items[lo] = *value;
+	obj->keys[lo] = key;
+	obj->key_lens[lo] = key_len;
+	obj->count++;
+	return EIF_OK;
+}
+
+static enum eif_status parse_value(struct parser *ps, struct json_value *v);
+
+static enum eif_status parse_array(struct parser *ps, struct json_value *v)
+{
+	enum eif_status rc;
+
+	v->type = JSON_ARRAY;
+	ps->p++;
+	skip_space(ps);
+	if (ps->p < ps->end && *ps->p == ']') {
+		ps->p++;
+		return EIF_OK;
+	}
+	for (;;) {
+		if (grow(v, 0) != 0)
+			return nomem(ps);
+		memset(&v->items[v->count], 0, sizeof(v->items[0]));
+		rc = parse_value(ps, &v->items[v->count]);
+		v->count++;
+		if (rc != EIF_OK)
+			return rc;
+		skip_space(ps);
+		if (ps->p < ps->end && *ps->p == ',') {
+			ps->p++;
+			continue;
+		}
+		if (ps->p < ps->end && *ps->p == ']') {
+			ps->p++;
+			return EIF_OK;
+		}
+		return syntax(ps, "',' or ']' expected");
+	}
+}
+
+static enum eif_status parse_object(struct parser *ps, struct json_value *v)
+{
+	enum eif_status rc;
+
+	v->type = JSON_OBJECT;
+	ps->p++;
+	skip_space(ps);
+	if (ps->p < ps->end && *ps->p == '}') {
+		ps->p++;
+		return EIF_OK;
+	}
+	for (;;) {
+		char *key;
+		size_t key_len;
+		struct json_value member = { 0 };
+
+		skip_space(ps);
+		if (ps->p >= ps->end || *ps->p != '"')
+			return syntax(ps, "object key (a string) expected");
+		rc = parse_string(ps, &key, &key_len);
+		if (rc != EIF_OK)
+			return rc;
+		skip_space(ps);
+		if (ps->p >= ps->end || *ps->p != ':') {
+			free(key);
+			return syntax(ps, "':' expected");
+		}
+		ps->p++;
+		rc = parse_value(ps, &member);
+		if (rc != EIF_OK) {
+			free(key);
+			json_free(&member);
+			return rc;
+		}
+		rc = object_insert(ps, v, key, key_len, &member);
+		if (rc != EIF_OK)
+			return rc;
+		skip_space(ps);
+		if (ps->p < ps->end && *ps->p == ',') {
+			ps->p++;
+			continue;
+		}
+		if (ps->p < ps->end && *ps->p == '}') {
+			ps->p++;
+			return EIF_OK;
+		}
+		return syntax(ps, "',' or '}' expected");
+	}
+}
+
+static enum eif_status parse_value(struct parser *ps, struct json_value *v)
+{
+	enum eif_status rc;
+
+	memset(v, 0, sizeof(*v));
+	skip_space(ps);
+	if (ps->p >= ps->end)
+		return syntax(ps, "value expected");
+	switch (*ps->p) {
+	case '{':
+	case '[':
+		if (++ps->depth > JSON_MAX_DEPTH)
+			return syntax(ps, "nested more than 127 levels deep");
+		rc = *ps->p == '{' ? parse_object(ps, v) : parse_array(ps, v);
+		ps->depth--;
+		return rc;
+	case '"':
+		v->type = JSON_STRING;
+		return parse_string(ps, &v->text, &v->len);
+	case 't':
+		if (!literal(ps, "true"))
+			return syntax(ps, "invalid literal");
+		json_set_bool(v, 1);
+		return EIF_OK;
+	case 'f':
+		if (!literal(ps, "false"))
+			return syntax(ps, "invalid literal");
+		json_set_bool(v, 0);
+		return EIF_OK;
+	case 'n':
+		if (!literal(ps, "null"))
+			return syntax(ps, "invalid literal");
+		v->type = JSON_NULL;
+		return EIF_OK;
+	default:
+		return parse_number(ps, v);
+	}
+}
+
+enum eif_status json_parse(const unsigned char *text, size_t len, const char *what,
+			   struct json_value *out, struct eif_error *err)
+{
+	struct parser ps = { text, text, text + len, what, err, 0 };
+	enum eif_status rc = parse_value(&ps, out);
+
+	if (rc == EIF_OK) {
+		skip_space(&ps);
+		if (ps.p != ps.end)
+			rc = syntax(&ps, "trailing characters after the JSON value");
+	}
+	if (rc != EIF_OK) {
+		json_free(out);
+		memset(out, 0, sizeof(*out));
+	}
+	return rc;
+}
+
+void json_free(struct json_value *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->count; i++) {
+		json_free(&v->items[i]);
+		if (v->keys)
+			free(v->keys[i]);
+	}
+	free(v->items);
+	free(v->keys);
+	free(v->key_lens);
+	free(v->text);
+	memset(v, 0, sizeof(*v));
+}
+
+void json_buf_string(struct json_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	json_buf_append(b, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			if (c < 0x20) {
+				snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+				esc = u;
+			}
+		}
+		if (!esc)
+			continue;
+		json_buf_append(b, s + run, i - run);
+		json_buf_puts(b, esc);
+		run = i + 1;
+	}
+	json_buf_append(b, s + run, n - run);
+	json_buf_append(b, "\"", 1);
+}
+
+static void newline_indent(struct json_buf *b, int depth)
+{
+	json_buf_append(b, "\n", 1);
+	for (int i = 0; i < depth; i++)
+		json_buf_append(b, "  ", 2);
+}
+
+void json_write(struct json_buf *b, const struct json_value *v, int indent)
+{
+	int pretty = indent >= 0;
+
+	switch (v->type) {
+	case JSON_NULL:
+		json_buf_puts(b, "null");
+		return;
+	case JSON_BOOL:
+		json_buf_puts(b, v->boolean ? "true" : "false");
+		return;
+	case JSON_NUMBER:
+		json_buf_append(b, v->text, v->len);
+		return;
+	case JSON_STRING:
+		json_buf_string(b, v->text, v->len);
+		return;
+	case JSON_ARRAY:
+	case JSON_OBJECT:
+		break;
+	}
+	int object = v->type == JSON_OBJECT;
+	json_buf_puts(b, object ? "{" : "[");
+	for (size_t i = 0; i < v->count; i++) {
+		if (i)
+			json_buf_puts(b, ",");
+		if (pretty)
+			newline_indent(b, indent + 1);
+		if (object) {
+			json_buf_string(b, v->keys[i], v->key_lens[i]);
+			json_buf_puts(b, pretty ? ": " : ":");
+		}
+		json_write(b, &v->items[i], pretty ? indent + 1 : -1);
+	}
+	if (pretty && v->count)
+		newline_indent(b, indent);
+	json_buf_puts(b, object ? "}" : "]");
+}
+
+int json_set_string(struct json_value *v, const char *s, size_t n)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = JSON_STRING;
+	v->text = malloc(n + 1);
+	if (!v->text)
+		return -1;
+	memcpy(v->text, s, n);
+	v->text[n] = '\0';
+	v->len = n;
+	return 0;
+}
+
+int json_set_number_text(struct json_value *v, const char *text)
+{
+	if (json_set_string(v, text, strlen(text)) != 0)
+		return -1;
+	v->type = JSON_NUMBER;
+	return 0;
+}
+
+void json_set_bool(struct json_value *v, int b)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = JSON_BOOL;
+	v->boolean = !!b;
+}
+
+void json_init_object(struct json_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = JSON_OBJECT;
+}
+
+struct json_value *json_object_add(struct json_value *obj, const char *key)
+{
+	char *copy = strdup(key);
+
+	if (!copy || grow(obj, 1) != 0) {
+		free(copy);
+		return NULL;
+	}
+	memset(&obj->items[obj->count], 0, sizeof(obj->items[0]));
+	obj->keys[obj->count] = copy;
+	obj->key_lens[obj->count] = strlen(copy);
+	return &obj->items[obj->count++];
+}
+
+const struct json_value *json_object_get(const struct json_value *obj, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (obj->type != JSON_OBJECT)
+		return NULL;
+	for (size_t i = 0; i < obj->count; i++)
+		if (obj->key_lens[i] == n && memcmp(obj->keys[i], key, n) == 0)
+			return &obj->items[i];
+	return NULL;
+}
+
+void json_move(struct json_value *dst, struct json_value *src)
+{
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+}

@@ -1,0 +1,46 @@
+/* measure: PCR0/PCR1/PCR2 computed while the data streams past, on two threads.
+ *
+ * The caller (builder or reader) takes a buffer with eif_measure_acquire(), fills it, does its
+ * own CRC/write work on it, then hands it over with eif_measure_submit(). One thread hashes
+ * PCR0 (everything), the other hashes the application ramdisks for PCR2 (and PCR1 data when
+ * the layout needs a separate PCR1 hash), so the caller's thread is free to read, CRC and
+ * write. Buffers are reused once both threads are done with them, so memory stays at
+ * EIF_MEASURE_SLOTS * EIF_MEASURE_CHUNK. */
+#ifndef EIF_MEASURE_H
+#define EIF_MEASURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eif.h"
+
+#define EIF_MEASURE_CHUNK (1u << 20)
+#define EIF_MEASURE_SLOTS 8
+
+/* What a submitted chunk feeds. */
+enum {
+	EIF_FEED_PCR0 = 1,          /* image: kernel, cmdline, every ramdisk */
+	EIF_FEED_PCR1 = 2,          /* bootstrap, hashed separately (non-canonical layouts) */
+	EIF_FEED_PCR2 = 4,          /* application ramdisks */
+	EIF_FEED_PCR1_SNAPSHOT = 8, /* after this chunk, PCR1's hash state = PCR0's (copy) */
+};
+
+struct eif_measure;
+
+enum eif_status eif_measure_start(struct eif_measure **out, struct eif_error *err);
+/* A buffer of EIF_MEASURE_CHUNK bytes that the caller may fill (blocks while all are busy). */
+unsigned char *eif_measure_acquire(struct eif_measure *m);
+/* Hand the buffer from the last acquire over, holding len bytes (len may be 0, e.g. for a
+ * lone snapshot marker). */
+void eif_measure_submit(struct eif_measure *m, size_t len, unsigned feed);
+/* Wait for both threads, finalize: pcr = SHA-384(Z48 || SHA-384(data)). Frees m. */
+enum eif_status eif_measure_finish(struct eif_measure *m, struct eif_measurements *pcrs,
+				   struct eif_error *err);
+/* Stop without results (error paths). Frees m; NULL is fine. */
+void eif_measure_abort(struct eif_measure *m);
+
+/* extend(digest) = SHA-384(Z48 || digest) for a finished SHA-384 digest. */
+enum eif_status eif_pcr_extend(const unsigned char digest[EIF_PCR_SIZE],
+			       unsigned char pcr[EIF_PCR_SIZE], struct eif_error *err);
+
+#endif
