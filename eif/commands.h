@@ -8,7 +8,7 @@
 #define EIF_COMMANDS_H
 
 #define EIF_COMMANDS(X)                                                                    \
-	/* X(cpio, "write a deterministic newc initramfs from trees and lists") */         \
+	X(cpio, "write a deterministic newc initramfs from trees and lists")               \
 	X(build, "build an EIF from a kernel, a command line and ramdisks")               \
 	/* X(describe, "print the nitro-cli describe-eif JSON of an EIF") */               \
 	/* X(pcr, "print PCRs of an EIF, a file, a certificate or unbuilt parts") */       \
