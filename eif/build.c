@@ -102,8 +102,9 @@ static enum eif_status stream_memory(struct builder *b, const char *data, size_t
 	enum eif_status rc;
 
 	while (len > 0) {
-		size_t n = len < EIF_MEASURE_CHUNK ? len : EIF_MEASURE_CHUNK;
-		unsigned char *buf = eif_measure_acquire(b->measure);
+		size_t cap;
+		unsigned char *buf = eif_measure_acquire(b->measure, &cap);
+		size_t n = len < cap ? len : cap;
 		memcpy(buf, data, n);
 		rc = emit(b, buf, n);
 		eif_measure_submit(b->measure, n, feed);
@@ -124,8 +125,9 @@ static enum eif_status stream_file(struct builder *b, struct input *in, unsigned
 	enum eif_status rc;
 
 	while (left > 0) {
-		size_t want = left < EIF_MEASURE_CHUNK ? (size_t)left : EIF_MEASURE_CHUNK;
-		unsigned char *buf = eif_measure_acquire(b->measure);
+		size_t cap;
+		unsigned char *buf = eif_measure_acquire(b->measure, &cap);
+		size_t want = left < cap ? (size_t)left : cap;
 		got = eif_read_full(in->fd, buf, want);
 		if (got < 0)
 			return eif_fail_errno(b->err, "%s '%s': read failed", in->what, in->path);
@@ -280,7 +282,10 @@ static enum eif_status build_sections(struct builder *b, struct input *kernel,
 			return rc;
 	}
 	b->offset = EIF_HEADER_SIZE;
-	rc = eif_measure_start(&b->measure, b->err);
+	unsigned long long total = kernel->size + o->cmdline_len;
+	for (size_t i = 0; i < o->ramdisk_count; i++)
+		total += ramdisks[i].size;
+	rc = eif_measure_start(&b->measure, total, b->err);
 	if (rc != EIF_OK)
 		return rc;
 	if ((rc = begin_section(b, EIF_SECTION_KERNEL, kernel->size)) ||
@@ -301,7 +306,8 @@ static enum eif_status build_sections(struct builder *b, struct input *kernel,
 			return rc;
 		if (i == 0) {
 			/* PCR1 = PCR0's hash state right here: copy it instead of hashing twice. */
-			eif_measure_acquire(b->measure);
+			size_t cap;
+			eif_measure_acquire(b->measure, &cap);
 			eif_measure_submit(b->measure, 0, EIF_FEED_PCR1_SNAPSHOT);
 		}
 	}

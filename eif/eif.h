@@ -122,6 +122,53 @@ enum eif_status eif_rfc3339(long long seconds, char out[32], struct eif_error *e
  * a newline, or NULL when out of memory. */
 char *eif_measurements_json(const struct eif_measurements *pcrs);
 
+/* ---- reading (eif describe, eif pcr FILE, eif verify, eif sign) ----------------------- */
+
+struct eif_section_info {
+	uint16_t type;
+	uint16_t flags;
+	uint64_t offset; /* of the 12-byte section header */
+	uint64_t size;   /* of the data, which starts at offset + 12 */
+};
+
+/* Largest metadata section the reader loads (nitro-cli's DockerInfo makes it a few KiB). */
+#define EIF_METADATA_SECTION_MAX (1u << 20)
+
+struct eif_info {
+	struct eif_header header;
+	uint64_t file_size;
+	unsigned section_count;
+	struct eif_section_info sections[EIF_MAX_SECTIONS];
+	unsigned ramdisk_count;
+	uint32_t crc_computed; /* over file[0:544] || file[548:EOF] */
+	int crc_ok;            /* crc_computed == header.crc32 */
+	/* PCR0/1/2 recomputed from the data; PCR8 from the signature's certificate. */
+	struct eif_measurements pcrs;
+	unsigned char *metadata; /* metadata section bytes + NUL, or NULL (v2/v3) */
+	size_t metadata_len;
+	unsigned char *signature; /* signature section bytes, or NULL when unsigned */
+	size_t signature_len;
+	/* Set when a signature section exists but PCR8 could not be computed from it. */
+	int signature_corrupt;
+	char signature_error[sizeof(((struct eif_error *)0)->msg)];
+};
+
+/* Parse and measure an EIF. Every offset and length is checked against the file size;
+ * the section table must agree with the sections found walking the file from offset 548,
+ * with no gaps and no trailing bytes; exactly one kernel and cmdline, at least one
+ * ramdisk, at most one metadata (required for v4) and signature section. A CRC mismatch
+ * is not an error: it is reported in crc_ok. */
+enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err);
+enum eif_status eif_read_memory(const unsigned char *data, size_t len, struct eif_info *info,
+				struct eif_error *err);
+void eif_info_free(struct eif_info *info);
+
+/* The JSON nitro-cli describe-eif prints for this image (pretty, keys in its order, with a
+ * final newline), malloc'd. Fails like nitro-cli when the metadata does not deserialize,
+ * when CustomMetadata is neither null nor an object (it cannot be flattened), or when the
+ * signature is corrupt or does not verify under its certificate. */
+enum eif_status eif_describe(const struct eif_info *info, char **json, struct eif_error *err);
+
 /* ---- measuring single inputs (eif pcr --input) ---------------------------------------- */
 
 /* extend(SHA-384 of the file) = {"PCR": ...} of nitro-cli pcr --input. */

@@ -26,6 +26,9 @@ struct eif_measure {
 	EVP_MD_CTX *image, *bootstrap, *snapshot, *application;
 	pthread_t threads[2];
 	int threads_started;
+	int threaded;     /* 0: hash inline in submit, one slot */
+	int allocated;    /* buffers allocated */
+	size_t chunk;     /* size of each buffer */
 };
 
 
@@ -84,7 +87,7 @@ static void *worker1(void *arg)
 
 static void measure_free(struct eif_measure *m)
 {
-	for (int i = 0; i < EIF_MEASURE_SLOTS; i++)
+	for (int i = 0; i < m->allocated; i++)
 		free(m->slots[i].data);
 	EVP_MD_CTX_free(m->image);
 	EVP_MD_CTX_free(m->bootstrap);
@@ -107,7 +110,8 @@ static void measure_join(struct eif_measure *m)
 	m->threads_started = 0;
 }
 
-enum eif_status eif_measure_start(struct eif_measure **out, struct eif_error *err)
+enum eif_status eif_measure_start(struct eif_measure **out, unsigned long long total,
+				  struct eif_error *err)
 {
 	struct eif_measure *m = calloc(1, sizeof(*m));
 	int ok;
@@ -117,13 +121,18 @@ enum eif_status eif_measure_start(struct eif_measure **out, struct eif_error *er
 		return eif_fail(err, EIF_E_NOMEM, "measurements: out of memory");
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->changed, NULL);
-	for (int i = 0; i < EIF_MEASURE_SLOTS; i++) {
-		m->slots[i].data = malloc(EIF_MEASURE_CHUNK);
+	m->threaded = total >= EIF_MEASURE_THREAD_MIN;
+	m->chunk = EIF_MEASURE_CHUNK;
+	if (!m->threaded && total < EIF_MEASURE_CHUNK)
+		m->chunk = total < 4096 ? 4096 : (size_t)total;
+	for (int i = 0; i < (m->threaded ? EIF_MEASURE_SLOTS : 1); i++) {
+		m->slots[i].data = malloc(m->chunk);
 		if (!m->slots[i].data) {
 			measure_free(m);
 			return eif_fail(err, EIF_E_NOMEM, "measurements: out of memory for %d MiB "
 					"of buffers", EIF_MEASURE_SLOTS);
 		}
+		m->allocated++;
 	}
 	m->image = EVP_MD_CTX_new();
 	m->bootstrap = EVP_MD_CTX_new();
@@ -138,25 +147,32 @@ enum eif_status eif_measure_start(struct eif_measure **out, struct eif_error *er
 		return eif_fail(err, EIF_E_CRYPTO, "measurements: OpenSSL cannot set up SHA-384; "
 				"check the libcrypto installation");
 	}
-	if (pthread_create(&m->threads[0], NULL, worker0, m) != 0) {
-		measure_free(m);
-		return eif_fail(err, EIF_E_NOMEM, "measurements: cannot start a hashing thread");
+	if (m->threaded) {
+		if (pthread_create(&m->threads[0], NULL, worker0, m) != 0) {
+			measure_free(m);
+			return eif_fail(err, EIF_E_NOMEM, "measurements: cannot start a hashing "
+					"thread");
+		}
+		m->threads_started = 1;
+		if (pthread_create(&m->threads[1], NULL, worker1, m) != 0) {
+			measure_join(m);
+			measure_free(m);
+			return eif_fail(err, EIF_E_NOMEM, "measurements: cannot start a hashing "
+					"thread");
+		}
+		m->threads_started = 2;
 	}
-	m->threads_started = 1;
-	if (pthread_create(&m->threads[1], NULL, worker1, m) != 0) {
-		measure_join(m);
-		measure_free(m);
-		return eif_fail(err, EIF_E_NOMEM, "measurements: cannot start a hashing thread");
-	}
-	m->threads_started = 2;
 	*out = m;
 	return EIF_OK;
 }
 
-unsigned char *eif_measure_acquire(struct eif_measure *m)
+unsigned char *eif_measure_acquire(struct eif_measure *m, size_t *cap)
 {
 	unsigned char *buf;
 
+	*cap = m->chunk;
+	if (!m->threaded)
+		return m->slots[0].data;
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
 		unsigned long long oldest = m->done[0] < m->done[1] ? m->done[0] : m->done[1];
@@ -171,6 +187,12 @@ unsigned char *eif_measure_acquire(struct eif_measure *m)
 
 void eif_measure_submit(struct eif_measure *m, size_t len, unsigned feed)
 {
+	if (!m->threaded) {
+		struct slot s = { m->slots[0].data, len, feed };
+		hash_chunk(m, 0, &s);
+		hash_chunk(m, 1, &s);
+		return;
+	}
 	pthread_mutex_lock(&m->lock);
 	struct slot *s = &m->slots[m->submitted % EIF_MEASURE_SLOTS];
 	s->len = len;

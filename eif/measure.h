@@ -27,9 +27,14 @@ enum {
 
 struct eif_measure;
 
-enum eif_status eif_measure_start(struct eif_measure **out, struct eif_error *err);
-/* A buffer of EIF_MEASURE_CHUNK bytes that the caller may fill (blocks while all are busy). */
-unsigned char *eif_measure_acquire(struct eif_measure *m);
+/* total: how many bytes will be submitted, roughly. Below EIF_MEASURE_THREAD_MIN the
+ * hashing runs on the caller's thread with one small buffer (starting threads and
+ * allocating 8 MiB would cost more than hashing a small file). */
+#define EIF_MEASURE_THREAD_MIN (8u << 20)
+enum eif_status eif_measure_start(struct eif_measure **out, unsigned long long total,
+				  struct eif_error *err);
+/* A buffer the caller may fill with up to *cap bytes (blocks while all are busy). */
+unsigned char *eif_measure_acquire(struct eif_measure *m, size_t *cap);
 /* Hand the buffer from the last acquire over, holding len bytes (len may be 0, e.g. for a
  * lone snapshot marker). */
 void eif_measure_submit(struct eif_measure *m, size_t len, unsigned feed);
