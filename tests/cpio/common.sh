@@ -96,18 +96,19 @@ sample_tree() {
 	done
 }
 
-# The same tree as a gen_init_cpio list, locations relative to the tree (use --base TREE).
+# sample_list [PREFIX]: the same tree as a gen_init_cpio list with names below PREFIX/,
+# locations relative to the tree (use --base TREE).
 sample_list() {
-	sample_ops | awk '
-		$1 == "h" { links[$4] = links[$4] " " $2; next }
+	sample_ops | awk -v p="${1:+$1/}" '
+		$1 == "h" { links[$4] = links[$4] " " p $2; next }
 		{ op[++n] = $0 }
 		END {
 			for (i = 1; i <= n; i++) {
 				split(op[i], f, " ")
-				if (f[1] == "d") print "dir /" f[2] " " f[3] " 0 0"
-				if (f[1] == "f") print "file /" f[2] " " f[2] " " f[3] " 0 0" links[f[2]]
-				if (f[1] == "l") print "slink /" f[2] " " f[4] " " f[3] " 0 0"
-				if (f[1] == "p") print "pipe /" f[2] " " f[3] " 0 0"
+				if (f[1] == "d") print "dir /" p f[2] " " f[3] " 0 0"
+				if (f[1] == "f") print "file /" p f[2] " " f[2] " " f[3] " 0 0" links[f[2]]
+				if (f[1] == "l") print "slink /" p f[2] " " f[4] " " f[3] " 0 0"
+				if (f[1] == "p") print "pipe /" p f[2] " " f[3] " 0 0"
 			}
 		}'
 }
