@@ -12,8 +12,8 @@
 	X(build, "build an EIF from a kernel, a command line and ramdisks")               \
 	X(describe, "print the nitro-cli describe-eif JSON of an EIF")                    \
 	X(pcr, "print PCRs of an EIF, a file, a certificate or unbuilt parts")            \
-	/* X(sign, "add or replace the signature section of an EIF") */                    \
-	/* X(verify, "check an EIF's structure, CRC and signature") */
+	X(sign, "add or replace the signature section of an EIF")                         \
+	X(verify, "check an EIF's structure, CRC and signature")
 
 #define EIF_DECLARE_COMMAND(name, summary)          \
 	int cmd_##name(int argc, char **argv); \

@@ -23,8 +23,9 @@
 /* A loaded certificate (PEM file bytes kept verbatim) and the matching EC private key. */
 struct eif_signer;
 
-/* Reads the PEM certificate and PEM private key files, checks that the key is EC P-384 and
- * belongs to the certificate. On failure *out is NULL and err names the file and the cause. */
+/* Reads the PEM certificate and PEM private key files, checks that the key is EC and
+ * belongs to the certificate. The key's curve picks the COSE algorithm as AWS's library does:
+ * P-384 -> ES384 (what Nitro uses), P-256 -> ES256, P-521 -> ES512. On failure *out is NULL and err names the file and the cause. */
 enum eif_status eif_signer_load(struct eif_signer **out, const char *cert_path,
 				const char *key_path, struct eif_error *err);
 void eif_signer_free(struct eif_signer *signer);
@@ -80,6 +81,15 @@ enum eif_status eif_cert_info_from_pem(const unsigned char *pem, size_t len,
 enum eif_status eif_signature_cert_info(const unsigned char *section, size_t len,
 					struct eif_cert_info *info, struct eif_error *err);
 void eif_cert_info_free(struct eif_cert_info *info);
+
+/* Adds (or replaces, in place of the old one) the signature section of the EIF at in_path,
+ * signing the PCR0 recomputed from its data, and writes the result atomically to out_path
+ * (NULL: in_path itself). The header's num_sections, section_offsets, section_sizes and CRC
+ * are rewritten. Refuses an EIF whose structure or CRC is bad, and fails if the input changes
+ * while it is copied. *pcrs receives the measurements of the signed file (with PCR8). */
+enum eif_status eif_sign_file(const char *in_path, const char *out_path,
+			      const struct eif_signer *signer, struct eif_measurements *pcrs,
+			      struct eif_error *err);
 
 /* PCR8 of a PEM certificate: SHA-384(Z48 || SHA-384(DER)). */
 enum eif_status eif_cert_pcr8_from_pem(const unsigned char *pem, size_t len,
