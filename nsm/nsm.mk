@@ -1,0 +1,82 @@
+# nsm/: our NSM virtio driver (nsm.ko), libnsm (static musl) and the nsm tool.  Included by the
+# top-level Makefile.  Outputs: $(O)/nsm.ko, $(O)/lib/libnsm.a, $(O)/bin/nsm.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+NSM_LIB_SRCS  := $(sort $(wildcard nsm/lib/*.c)) cbor/cbor.c
+NSM_TOOL_SRCS := $(sort $(wildcard nsm/tool/*.c))
+NSM_LIB_OBJS  := $(NSM_LIB_SRCS:%.c=$(O)/obj/nsm/musl/%.o)
+NSM_TOOL_OBJS := $(NSM_TOOL_SRCS:%.c=$(O)/obj/nsm/musl/%.o)
+NSM_CFLAGS    := $(MUSL_CFLAGS) -Insm -Insm/lib -Icbor -MMD -MP
+
+nsm: $(O)/nsm.ko $(O)/lib/libnsm.a $(O)/bin/nsm
+.PHONY: nsm install-nsm nsm-module-in
+
+$(O)/obj/nsm/musl/%.o: %.c | $(STAMP)/packages-build
+	$(call msg,MUSLCC,$@)
+	$(Q)mkdir -p $(@D) && $(MUSL_CC) $(NSM_CFLAGS) -c -o $@ $<
+
+# D: no timestamps, uids or modes in the archive.
+$(O)/lib/libnsm.a: $(NSM_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D) && rm -f $@.tmp && ar rcsD $@.tmp $^ && mv $@.tmp $@
+
+$(O)/bin/nsm: $(NSM_TOOL_OBJS) $(O)/lib/libnsm.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(MUSL_CC) $(MUSL_CFLAGS) -Wl,--build-id=none -o $@.tmp \
+		$(NSM_TOOL_OBJS) $(O)/lib/libnsm.a && strip --strip-all $@.tmp && mv $@.tmp $@
+
+-include $(NSM_LIB_OBJS:.o=.d) $(NSM_TOOL_OBJS:.o=.d)
+
+# ---- nsm.ko -------------------------------------------------------------------------------
+# Kbuild writes its objects next to the sources of an M= build, so the sources are copied into
+# a build directory first.  The bytes must not depend on where that directory is: the prefix
+# map turns its absolute path (which reaches __FILE__ and any debug info) into nsm/driver.
+# W=1 warnings fail the build.  `make nsm-module-in NSM_MODULE_DIR=/elsewhere` builds the
+# same module in another directory (tests/nsm-driver-repro.t compares the two).
+NSM_DRIVER_SRCS := nsm/driver/nsm.c nsm/driver/Kbuild
+NSM_MODULE_DIR  ?= $(O)/obj/nsm/module
+# nsm_build_module DIR: copy the sources into DIR, build DIR/nsm.ko there against $(KB).
+nsm_build_module = rm -rf $(1) && mkdir -p $(1) && cp $(NSM_DRIVER_SRCS) $(1)/ && \
+	$(kernel_make) M=$(abspath $(1)) W=1 \
+		KCFLAGS=-ffile-prefix-map=$(abspath $(1))=nsm/driver modules >$(1)/build.log 2>&1 || \
+		{ cat $(1)/build.log >&2; echo "nsm: building nsm.ko in $(1) failed (log above)" >&2; exit 1; }; \
+	if grep -n 'warning:' $(1)/build.log >&2; then \
+		echo "nsm: nsm.ko must build without W=1 warnings (see $(1)/build.log)" >&2; exit 1; fi
+
+$(O)/nsm.ko: $(NSM_DRIVER_SRCS) $(K)/release
+	$(call msg,KMOD,$@)
+	$(Q)$(call nsm_build_module,$(O)/obj/nsm/module)
+	$(Q)cp $(O)/obj/nsm/module/nsm.ko $@.tmp && mv $@.tmp $@
+
+nsm-module-in: $(K)/release
+	$(if $(filter-out $(abspath $(O)/obj/nsm/module),$(abspath $(NSM_MODULE_DIR))),,$(error NSM_MODULE_DIR must name another directory))
+	$(call msg,KMOD,$(NSM_MODULE_DIR)/nsm.ko)
+	$(Q)$(call nsm_build_module,$(NSM_MODULE_DIR))
+
+# ---- host tests ----------------------------------------------------------------------------
+# Unit tests of libnsm with the host compiler under ASan/UBSan; a libFuzzer target for its
+# decoders (clang).  tests/nsm-unit.t and tests/nsm-fuzz.t run them.
+NSM_FUZZ_CC     ?= clang
+NSM_TEST_CFLAGS := $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-Insm -Insm/lib -Icbor -Itests/lib
+NSM_LIB_HDRS    := nsm/nsm.h nsm/lib/internal.h cbor/cbor.h
+NSM_FUZZ_SRCS   := tests/nsm/fuzz-decode.c nsm/lib/decode.c nsm/lib/names.c cbor/cbor.c
+
+$(O)/tests/nsm/unit: tests/nsm/unit.c tests/lib/tap.h $(NSM_LIB_SRCS) $(NSM_LIB_HDRS) | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(NSM_TEST_CFLAGS) -o $@ tests/nsm/unit.c $(NSM_LIB_SRCS)
+$(O)/tests/nsm/fuzz-decode: $(NSM_FUZZ_SRCS) $(NSM_LIB_HDRS) | $(STAMP)/packages-check
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D) && $(NSM_FUZZ_CC) $(NSM_TEST_CFLAGS) -fsanitize=fuzzer -o $@ $(NSM_FUZZ_SRCS)
+
+# ---- install -------------------------------------------------------------------------------
+install-nsm: $(O)/bin/nsm nsm/nsm.1
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/bin/nsm)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	$(Q)install -m 0755 $(O)/bin/nsm $(DESTDIR)$(PREFIX)/bin/nsm
+	$(Q)install -m 0644 nsm/nsm.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsm.1
+
+CHECK_DEPS   += $(O)/nsm.ko $(O)/lib/libnsm.a $(O)/bin/nsm $(O)/tests/nsm/unit \
+	$(O)/tests/nsm/fuzz-decode
+INSTALL_DEPS += install-nsm

@@ -1,0 +1,48 @@
+/* nsm describe */
+#include <stdio.h>
+
+#include "tool.h"
+
+/* module_id is text from the device: escape what JSON cannot carry verbatim. */
+static void print_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static int run_describe(int argc, char **argv)
+{
+	static struct nsm_description d;
+
+	(void)argv;
+	if (!expect_operands(&cmd_describe, argc, 0))
+		return 2;
+	if (tool_open())
+		return 1;
+	if (nsm_describe_nsm(&tool_nsm, &d) != NSM_SUCCESS)
+		return tool_fail("DescribeNSM");
+	printf("{\n  \"ModuleId\": ");
+	print_json_string(d.module_id);
+	printf(",\n  \"Version\": \"%u.%u.%u\",\n  \"Digest\": \"%s\",\n  \"MaxPcrs\": %u,\n"
+	       "  \"LockedPcrs\": [", d.version_major, d.version_minor, d.version_patch,
+	       nsm_digest_name(d.digest), d.max_pcrs);
+	for (size_t i = 0; i < d.locked_count; i++)
+		printf("%s%u", i ? ", " : "", d.locked_pcrs[i]);
+	printf("]\n}\n");
+	return 0;
+}
+
+const struct command cmd_describe = {
+	"describe", "", "print the NSM's module id, version, digest and locked PCRs as JSON",
+	run_describe,
+};

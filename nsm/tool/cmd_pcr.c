@@ -1,0 +1,123 @@
+/* nsm pcrs | pcr N | extend N DATA | lock N */
+#include <stdio.h>
+#include <string.h>
+
+#include "tool.h"
+
+/* The registers an EIF's measurements name (eif describe, eif build). */
+static const uint16_t measured[] = { 0, 1, 2, 8 };
+#define MEASURED_COUNT (sizeof(measured) / sizeof(measured[0]))
+
+/* The label eif(1) and AWS tools print for the SHA-384 measurements of an EIF. */
+static const char *hash_label(enum nsm_digest digest)
+{
+	switch (digest) {
+	case NSM_DIGEST_SHA256: return "Sha256 { ... }";
+	case NSM_DIGEST_SHA512: return "Sha512 { ... }";
+	default: return "Sha384 { ... }";
+	}
+}
+
+static void print_pcr_json(uint16_t index, const struct nsm_pcr *pcr)
+{
+	printf("{\"PCR%u\": \"", index);
+	print_hex(stdout, pcr->value, pcr->len);
+	printf("\", \"Locked\": %s}\n", pcr->locked ? "true" : "false");
+}
+
+static int run_pcrs(int argc, char **argv)
+{
+	static struct nsm_description desc;
+	struct nsm_pcr pcrs[MEASURED_COUNT];
+	char what[32];
+
+	(void)argv;
+	if (!expect_operands(&cmd_pcrs, argc, 0))
+		return 2;
+	if (tool_open())
+		return 1;
+	if (nsm_describe_nsm(&tool_nsm, &desc) != NSM_SUCCESS)
+		return tool_fail("DescribeNSM");
+	for (size_t i = 0; i < MEASURED_COUNT; i++) {
+		if (nsm_describe_pcr(&tool_nsm, measured[i], &pcrs[i]) != NSM_SUCCESS) {
+			snprintf(what, sizeof(what), "PCR%u", measured[i]);
+			return tool_fail(what);
+		}
+	}
+	printf("{\n  \"HashAlgorithm\": \"%s\",\n", hash_label(desc.digest));
+	for (size_t i = 0; i < MEASURED_COUNT; i++) {
+		printf("  \"PCR%u\": \"", measured[i]);
+		print_hex(stdout, pcrs[i].value, pcrs[i].len);
+		printf("\",\n");
+	}
+	printf("  \"Locked\": {\n");
+	for (size_t i = 0; i < MEASURED_COUNT; i++)
+		printf("    \"PCR%u\": %s%s\n", measured[i], pcrs[i].locked ? "true" : "false",
+		       i + 1 < MEASURED_COUNT ? "," : "");
+	printf("  }\n}\n");
+	return 0;
+}
+
+static int run_pcr(int argc, char **argv)
+{
+	struct nsm_pcr pcr;
+	uint16_t index;
+
+	if (!expect_operands(&cmd_pcr, argc, 1))
+		return 2;
+	if (!parse_index(&cmd_pcr, argv[1], &index))
+		return 2;
+	if (tool_open())
+		return 1;
+	if (nsm_describe_pcr(&tool_nsm, index, &pcr) != NSM_SUCCESS)
+		return tool_fail(argv[1]);
+	print_pcr_json(index, &pcr);
+	return 0;
+}
+
+static int run_extend(int argc, char **argv)
+{
+	struct nsm_pcr pcr;
+	uint16_t index;
+
+	if (!expect_operands(&cmd_extend, argc, 2))
+		return 2;
+	if (!parse_index(&cmd_extend, argv[1], &index))
+		return 2;
+	if (tool_open())
+		return 1;
+	if (nsm_extend_pcr(&tool_nsm, index, argv[2], strlen(argv[2]), &pcr) != NSM_SUCCESS)
+		return tool_fail(argv[1]);
+	print_pcr_json(index, &pcr);
+	return 0;
+}
+
+static int run_lock(int argc, char **argv)
+{
+	uint16_t index;
+
+	if (!expect_operands(&cmd_lock, argc, 1))
+		return 2;
+	if (!parse_index(&cmd_lock, argv[1], &index))
+		return 2;
+	if (tool_open())
+		return 1;
+	if (nsm_lock_pcr(&tool_nsm, index) != NSM_SUCCESS)
+		return tool_fail(argv[1]);
+	return 0;
+}
+
+const struct command cmd_pcrs = {
+	"pcrs", "", "print PCR0, 1, 2 and 8 and their lock state as JSON (like eif describe)",
+	run_pcrs,
+};
+const struct command cmd_pcr = {
+	"pcr", "N", "print PCR N and whether it is locked", run_pcr,
+};
+const struct command cmd_extend = {
+	"extend", "N DATA", "extend PCR N with the bytes of DATA and print the new value",
+	run_extend,
+};
+const struct command cmd_lock = {
+	"lock", "N", "lock PCR N until the enclave ends", run_lock,
+};
