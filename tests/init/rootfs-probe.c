@@ -1,0 +1,55 @@
+/* Boot-test command: prints what init handed it (arguments, environment, pid, mounts), then
+ * exits with the status given by "--exit N" or dies of the signal given by "--signal N". */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static void say_mounted(const char *path)
+{
+	struct stat here, parent;
+	char parent_path[256];
+
+	snprintf(parent_path, sizeof(parent_path), "%s/..", path);
+	if (stat(path, &here) != 0 || stat(parent_path, &parent) != 0)
+		printf("probe: mount %s: %s\n", path, strerror(errno));
+	else
+		printf("probe: mount %s: %s\n", path, here.st_dev != parent.st_dev ? "yes" : "no");
+}
+
+int main(int argc, char **argv)
+{
+	int exit_status = 0, signal_number = 0;
+
+	printf("probe: started\n");
+	printf("probe: pid %d, argc %d\n", (int)getpid(), argc);
+	for (int i = 0; i < argc; i++)
+		printf("probe: argv[%d]=<%s>\n", i, argv[i]);
+	for (char **entry = environ; *entry; entry++)
+		printf("probe: env <%s>\n", *entry);
+	for (int i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--exit") == 0)
+			exit_status = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--signal") == 0)
+			signal_number = atoi(argv[i + 1]);
+	}
+	say_mounted("/proc");
+	say_mounted("/sys");
+	say_mounted("/dev");
+	say_mounted("/tmp");
+	printf("probe: stdin is %s\n", isatty(0) ? "a tty" : "not a tty");
+	fflush(stdout);
+	if (signal_number) {
+		printf("probe: raising signal %d\n", signal_number);
+		fflush(stdout);
+		signal(signal_number, SIG_DFL);
+		raise(signal_number);
+	}
+	printf("probe: exiting with status %d\n", exit_status);
+	return exit_status;
+}
