@@ -25,7 +25,8 @@ struct eif_signer;
 
 /* Reads the PEM certificate and PEM private key files, checks that the key is EC and
  * belongs to the certificate. The key's curve picks the COSE algorithm as AWS's library does:
- * P-384 -> ES384 (what Nitro uses), P-256 -> ES256, P-521 -> ES512. On failure *out is NULL and err names the file and the cause. */
+ * P-384 -> ES384 (what Nitro uses), P-256 -> ES256, P-521 -> ES512. On failure *out is NULL
+ * and err names the file and the cause. */
 enum eif_status eif_signer_load(struct eif_signer **out, const char *cert_path,
 				const char *key_path, struct eif_error *err);
 void eif_signer_free(struct eif_signer *signer);
