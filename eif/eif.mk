@@ -43,6 +43,12 @@ install-eif: $(O)/bin/eif eif/eif.1
 CHECK_DEPS   += $(O)/bin/eif
 INSTALL_DEPS += install-eif
 
+# Unit tests of the library (tests/eif-unit.t runs it).
+$(O)/tests/eif/eif-unit: tests/eif/eif-unit.c tests/lib/tap.h $(O)/lib/libeif.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -Itests/lib -o $@ tests/eif/eif-unit.c $(O)/lib/libeif.a $(EIF_LDLIBS)
+CHECK_DEPS += $(O)/tests/eif/eif-unit
+
 # ---- CBOR codec, signing and their tests (owner: eif sign/verify; cbor/, eif/sign.c, cose.c) ----
 # cbor-unit links cbor.c alone, built freestanding, since nsm/lib links the same file with musl.
 SIGN_TEST_CFLAGS := $(WARN) $(CFLAGS) -Ieif -Icbor -Itests/lib
@@ -66,7 +72,7 @@ $(O)/fuzz/cbor: tests/fuzz/fuzz-cbor.c cbor/cbor.c cbor/cbor.h
 $(O)/fuzz/signature: tests/fuzz/fuzz-signature.c eif/sign.c eif/cose.c eif/util.c cbor/cbor.c eif/sign.h eif/cose.h
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz-signature.c eif/sign.c \
-		eif/cose.c eif/util.c cbor/cbor.c -lcrypto
+		eif/cose.c eif/util.c cbor/cbor.c -lcrypto -lz
 fuzz-cbor fuzz-signature: fuzz-%: $(O)/fuzz/%
 	$(Q)mkdir -p $(O)/fuzz/corpus-$* && $< -runs=$(FUZZ_RUNS) -max_len=4096 $(O)/fuzz/corpus-$* tests/fuzz/$*
 .PHONY: fuzz-cbor fuzz-signature
