@@ -36,7 +36,7 @@ struct builder {
 	struct eif_error *err;
 	struct eif_outfile out;
 	int writing;
-	uLong crc;               /* CRC of everything after the header */
+	uint32_t crc;            /* CRC of everything after the header */
 	uint64_t crc_len;        /* bytes covered by crc */
 	struct eif_measure *measure;
 	struct eif_header header;
@@ -69,7 +69,7 @@ static enum eif_status emit(struct builder *b, const void *data, size_t len)
 {
 	if (!b->writing)
 		return EIF_OK;
-	b->crc = crc32(b->crc, data, (uInt)len);
+	b->crc = eif_crc32(b->crc, data, len);
 	b->crc_len += len;
 	return eif_outfile_write(&b->out, data, len, b->err);
 }
@@ -341,7 +341,7 @@ static enum eif_status build_sections(struct builder *b, struct input *kernel,
 	b->header.default_cpus = EIF_DEFAULT_CPUS;
 	b->header.num_sections = (uint16_t)b->sections;
 	eif_header_encode(&b->header, hdr);
-	uLong head_crc = crc32(crc32(0L, Z_NULL, 0), hdr, EIF_CRC_OFFSET);
+	uint32_t head_crc = eif_crc32(0, hdr, EIF_CRC_OFFSET);
 	b->header.crc32 = (uint32_t)crc32_combine(head_crc, b->crc, (z_off_t)b->crc_len);
 	eif_put_be32(hdr + EIF_CRC_OFFSET, b->header.crc32);
 	rc = eif_outfile_pwrite(&b->out, hdr, sizeof(hdr), 0, b->err);
@@ -366,7 +366,6 @@ enum eif_status eif_build(const struct eif_build_options *o, struct eif_measurem
 	b.err = err;
 	b.out.fd = -1;
 	b.writing = o->output_path != NULL;
-	b.crc = crc32(0L, Z_NULL, 0);
 	rc = check_options(o, err);
 	if (rc != EIF_OK)
 		return rc;

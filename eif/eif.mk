@@ -43,6 +43,12 @@ install-eif: $(O)/bin/eif eif/eif.1
 CHECK_DEPS   += $(O)/bin/eif
 INSTALL_DEPS += install-eif
 
+# Unit tests of the library (tests/eif-unit.t runs it).
+$(O)/tests/eif/eif-unit: tests/eif/eif-unit.c tests/lib/tap.h $(O)/lib/libeif.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -Itests/lib -o $@ tests/eif/eif-unit.c $(O)/lib/libeif.a $(EIF_LDLIBS)
+CHECK_DEPS += $(O)/tests/eif/eif-unit
+
 # ---- CBOR codec, signing and their tests (owner: eif sign/verify; cbor/, eif/sign.c, cose.c) ----
 # cbor-unit links cbor.c alone, built freestanding, since nsm/lib links the same file with musl.
 SIGN_TEST_CFLAGS := $(WARN) $(CFLAGS) -Ieif -Icbor -Itests/lib

@@ -245,7 +245,7 @@ static enum eif_status parse_string(struct parser *ps, char **out, size_t *out_l
 }
 
 /* ryu's layout for the shortest round-trip digits of d (finite). */
-static void format_double(double d, char out[40])
+static void format_double(double d, char out[48])
 {
 	char tmp[40], digits[20];
 	int prec, exp10, ndigits = 0, pos = 0;
@@ -307,81 +307,132 @@ static void format_double(double d, char out[40])
 	out[pos] = '\0';
 }
 
+/* serde_json's overflow! check: would a * 10 + b exceed max? */
+static int overflows(uint64_t a, uint64_t b, uint64_t max)
+{
+	return a >= max / 10 && (a > max / 10 || b > max % 10);
+}
+
+/* serde_json's f64_from_parts: significand * 10^exponent with its table and roundings. */
+static int double_from_parts(uint64_t significand, long long exponent, double *out)
+{
+	double f = (double)significand;
+
+	for (;;) {
+		long long magnitude = exponent < 0 ? -exponent : exponent;
+		if (magnitude <= 308) {
+			double pow = 1;
+			/* 1e0..1e308 are exact decimal literals in serde_json's table; strtod gives the
+			 * same correctly rounded doubles. */
+			char text[8];
+			snprintf(text, sizeof(text), "1e%lld", magnitude);
+			pow = strtod(text, NULL);
+			if (exponent >= 0) {
+				f *= pow;
+				if (isinf(f))
+					return -1;
+			} else {
+				f /= pow;
+			}
+			break;
+		}
+		if (f == 0)
+			break;
+		if (exponent >= 0)
+			return -1;
+		f /= 1e308;
+		exponent += 308;
+	}
+	*out = f;
+	return 0;
+}
+
+static int is_digit(const struct parser *ps)
+{
+	return ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9';
+}
+
+/* Numbers exactly as serde_json (default features) parses them into a Value. */
 static enum eif_status parse_number(struct parser *ps, struct json_value *v)
 {
-	const unsigned char *s = ps->p;
-	int negative = 0, is_float = 0;
-	char text[400];
-	char out[40];
+	uint64_t significand = 0;
+	long long exponent = 0;
+	int negative = 0, is_float = 0, overflowed = 0;
+	double d;
+	char out[48];
 
 	if (ps->p < ps->end && *ps->p == '-') {
 		negative = 1;
 		ps->p++;
 	}
-	if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
+	if (!is_digit(ps))
 		return syntax(ps, "invalid number");
 	if (*ps->p == '0') {
 		ps->p++;
+		if (is_digit(ps))
+			return syntax(ps, "invalid number: leading zero");
 	} else {
-		while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
-			ps->p++;
+		while (is_digit(ps)) {
+			uint64_t digit = (uint64_t)(*ps->p++ - '0');
+			if (!overflowed && overflows(significand, digit, UINT64_MAX))
+				overflowed = is_float = 1;
+			if (overflowed)
+				exponent++; /* digits past u64 only scale the value */
+			else
+				significand = significand * 10 + digit;
+		}
 	}
 	if (ps->p < ps->end && *ps->p == '.') {
+		int dropped = 0;
 		is_float = 1;
 		ps->p++;
-		if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
+		if (!is_digit(ps))
 			return syntax(ps, "invalid number: digit expected after '.'");
-		while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
-			ps->p++;
-	}
-	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
-		is_float = 1;
-		ps->p++;
-		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
-			ps->p++;
-		if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
-			return syntax(ps, "invalid number: digit expected in exponent");
-		while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
-			ps->p++;
-	}
-	size_t n = (size_t)(ps->p - s);
-	if (!is_float && n <= 20) {
-		/* Integers: exact when they fit u64 (or i64 when negative). */
-		memcpy(text, s, n);
-		text[n] = '\0';
-		errno = 0;
-		if (negative) {
-			char *endp;
-			long long ll = strtoll(text, &endp, 10);
-			if (errno == 0 && ll != 0) {
-				snprintf(out, sizeof(out), "%lld", ll);
-				return json_set_number_text(v, out) ? nomem(ps) : EIF_OK;
-			}
-		} else {
-			char *endp;
-			unsigned long long ull = strtoull(text, &endp, 10);
-			if (errno == 0) {
-				snprintf(out, sizeof(out), "%llu", ull);
-				return json_set_number_text(v, out) ? nomem(ps) : EIF_OK;
+		while (is_digit(ps)) {
+			uint64_t digit = (uint64_t)(*ps->p++ - '0');
+			if (!dropped && overflows(significand, digit, UINT64_MAX))
+				dropped = 1;
+			if (!dropped) {
+				significand = significand * 10 + digit;
+				exponent--;
 			}
 		}
 	}
-	/* A double (also -0 and integers beyond 64 bits, as serde_json does). */
-	char *heap = NULL, *num = text;
-	if (n >= sizeof(text)) {
-		heap = malloc(n + 1);
-		if (!heap)
-			return nomem(ps);
-		num = heap;
+	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
+		int positive_exp = 1, huge = 0;
+		uint64_t exp = 0;
+		is_float = 1;
+		ps->p++;
+		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
+			positive_exp = *ps->p++ == '+';
+		if (!is_digit(ps))
+			return syntax(ps, "invalid number: digit expected in exponent");
+		while (is_digit(ps)) {
+			uint64_t digit = (uint64_t)(*ps->p++ - '0');
+			if (!huge && overflows(exp, digit, INT32_MAX))
+				huge = 1;
+			if (!huge)
+				exp = exp * 10 + digit;
+		}
+		if (huge) {
+			if (significand != 0 && positive_exp)
+				return syntax(ps, "number out of range");
+			return json_set_number_text(v, negative ? "-0.0" : "0.0") ? nomem(ps) : EIF_OK;
+		}
+		exponent += positive_exp ? (long long)exp : -(long long)exp;
 	}
-	memcpy(num, s, n);
-	num[n] = '\0';
-	errno = 0;
-	double d = strtod(num, NULL);
-	free(heap);
-	if (isinf(d))
+	if (!is_float && !negative) {
+		snprintf(out, sizeof(out), "%llu", (unsigned long long)significand);
+		return json_set_number_text(v, out) ? nomem(ps) : EIF_OK;
+	}
+	if (!is_float && significand != 0 && significand <= (uint64_t)INT64_MAX + 1) {
+		snprintf(out, sizeof(out), "-%llu", (unsigned long long)significand);
+		return json_set_number_text(v, out) ? nomem(ps) : EIF_OK;
+	}
+	/* A double: fractions, exponents, -0 and integers beyond 64 bits. */
+	if (double_from_parts(significand, exponent, &d) != 0)
 		return syntax(ps, "number out of range");
-	format_double(d, out);
+	format_double(negative ? -d : d, out);
 	return json_set_number_text(v, out) ? nomem(ps) : EIF_OK;
 }
 

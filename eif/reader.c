@@ -204,7 +204,7 @@ static enum eif_status measure_sections(const struct source *src, struct eif_inf
 					struct eif_error *err)
 {
 	struct eif_measure *m = NULL;
-	uLong crc = crc32(crc32(0L, Z_NULL, 0), header, EIF_CRC_OFFSET);
+	uint32_t crc = eif_crc32(0, header, EIF_CRC_OFFSET);
 	unsigned ramdisk_index = 0;
 	unsigned long long total = 0;
 	int snapshot_pcr1 = 1, ramdisk_seen = 0;
@@ -237,7 +237,7 @@ static enum eif_status measure_sections(const struct source *src, struct eif_inf
 				eif_measure_abort(m);
 				return rc;
 			}
-			crc = crc32(crc, buf, (uInt)n);
+			crc = eif_crc32(crc, buf, n);
 			/* The 12-byte section header is CRC'd, never measured. */
 			size_t skip = header_left < n ? header_left : n;
 			if (skip)
@@ -256,7 +256,7 @@ static enum eif_status measure_sections(const struct source *src, struct eif_inf
 		}
 	}
 	rc = eif_measure_finish(m, &info->pcrs, err);
-	info->crc_computed = (uint32_t)crc;
+	info->crc_computed = crc;
 	info->crc_ok = info->crc_computed == info->header.crc32;
 	return rc;
 }

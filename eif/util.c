@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static void error_vset(struct eif_error *err, enum eif_status code, const char *fmt, va_list ap)
 {
@@ -65,6 +66,21 @@ enum eif_status eif_error_prefix(struct eif_error *err, const char *fmt, ...)
 	memcpy(err->msg, prefix, plen);
 	err->msg[plen + mlen] = '\0';
 	return err->code;
+}
+
+uint32_t eif_crc32(uint32_t crc, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uLong c = crc;
+
+	/* zlib takes a 32-bit length. */
+	while (len > 0) {
+		uInt n = len > 0x40000000u ? 0x40000000u : (uInt)len;
+		c = crc32(c, p, n);
+		p += n;
+		len -= n;
+	}
+	return (uint32_t)c;
 }
 
 void eif_hex(const unsigned char *in, size_t n, char *out)

@@ -68,6 +68,9 @@ static inline void eif_put_be64(unsigned char *p, uint64_t v)
 	eif_put_be32(p + 4, (uint32_t)v);
 }
 
+/* CRC-32/ISO-HDLC (zlib's crc32) continued from crc over any length; start with 0. */
+uint32_t eif_crc32(uint32_t crc, const void *data, size_t len);
+
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void eif_hex(const unsigned char *in, size_t n, char *out);
 

@@ -1,0 +1,239 @@
+/* Unit tests of libeif's building blocks: CRC-32 (TV-1), PCR extend (TV-2/TV-3), the
+ * serde_json-compatible JSON parser and printer, RFC 3339 build times, overflow-safe
+ * ranges, the header codec, and the in-memory reader on tv1 (every truncation and every
+ * single-byte flip must be rejected or show a CRC mismatch, never crash). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eif.h"
+#include "json.h"
+#include "measure.h"
+#include "tap.h"
+#include "util.h"
+
+static void is_str(const char *actual, const char *expected, const char *what)
+{
+	int same = actual && strcmp(actual, expected) == 0;
+
+	ok(same, what);
+	if (!same)
+		printf("# expected: %s\n#   actual: %s\n", expected, actual ? actual : "(null)");
+}
+
+static size_t unhex(const char *hex, unsigned char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (const char *h = hex; h[0] && h[1] && n < cap;) {
+		if (h[0] == ' ' || h[0] == '\n') {
+			h++;
+			continue;
+		}
+		unsigned v;
+		if (sscanf(h, "%2x", &v) != 1)
+			break;
+		out[n++] = (unsigned char)v;
+		h += 2;
+	}
+	return n;
+}
+
+static void test_crc(void)
+{
+	uint32_t split = eif_crc32(eif_crc32(0, "1234", 4), "56789", 5);
+
+	is_int(eif_crc32(0, "123456789", 9), 0xCBF43926, "TV-1: CRC-32 of '123456789'");
+	is_int(split, 0xCBF43926, "TV-1: CRC-32 continued across two calls");
+	is_int(eif_crc32(0, "", 0), 0, "CRC-32 of nothing is 0");
+}
+
+static void test_extend(void)
+{
+	/* TV-2: SHA-384 of the empty input; TV-3: its extend. */
+	unsigned char digest[48], pcr[48];
+	struct eif_error err;
+
+	unhex("38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da"
+	      "274edebfe76f65fbd51ad2f14898b95b", digest, sizeof(digest));
+	ok(eif_pcr_extend(digest, pcr, &err) == EIF_OK, "extend succeeds");
+	is_hex(pcr, 48, "21b9efbc184807662e966d34f390821309eeac6802309798826296bf3e8bec7c"
+			"10edb30948c90ba67310f7b964fc500a", "TV-3: extend(TV-2 digest)");
+}
+
+/* Parse, print compact; NULL expected = must fail. */
+static void json_case(const char *input, const char *expected, const char *what)
+{
+	struct json_value v;
+	struct eif_error err;
+	struct json_buf b = { 0 };
+	enum eif_status rc = json_parse((const unsigned char *)input, strlen(input), "test", &v, &err);
+
+	if (!expected) {
+		ok(rc == EIF_E_FORMAT, what);
+		if (rc == EIF_OK) {
+			json_write(&b, &v, -1);
+			printf("# expected a parse error, got: %s\n", b.data);
+		}
+	} else if (rc != EIF_OK) {
+		ok(0, what);
+		printf("# parse failed: %s\n", err.msg);
+	} else {
+		json_write(&b, &v, -1);
+		is_str(b.data, expected, what);
+	}
+	json_free(&v);
+	free(b.data);
+}
+
+static void test_json(void)
+{
+	char deep[300];
+
+	json_case("{\"b\":1,\"a\":[true,null,\"x\"],\"a\":2}", "{\"a\":2,\"b\":1}",
+		  "object keys sorted, a repeated key keeps its last value");
+	json_case(" { \"k\" : [ 1 , { } , [ ] ] } ", "{\"k\":[1,{},[]]}", "whitespace dropped");
+	json_case("\"\\u00e9\\ud83d\\ude00\\/\\u0001\\n\\\"\\\\\x7f\"",
+		  "\"\xc3\xa9\xf0\x9f\x98\x80/\\u0001\\n\\\"\\\\\x7f\"",
+		  "escapes decoded, re-escaped as serde_json does (non-ASCII, '/' and DEL raw)");
+	json_case("18446744073709551615", "18446744073709551615", "u64 max stays an integer");
+	json_case("-9223372036854775808", "-9223372036854775808", "i64 min stays an integer");
+	json_case("310243859851456237655", "3.102438598514563e20",
+		  "integer beyond u64 becomes serde_json's double");
+	json_case("18446744073709551616", "1.8446744073709552e19", "u64 max + 1 is a double");
+	json_case("-9223372036854775809", "-9.223372036854776e18", "i64 min - 1 is a double");
+	json_case("-0", "-0.0", "-0 is the double -0.0");
+	json_case("1e16", "1e16", "1e16 stays 1e16");
+	json_case("1e15", "1000000000000000.0", "1e15 printed in full");
+	json_case("1e-5", "0.00001", "1e-5 becomes 0.00001");
+	json_case("1e-7", "1e-7", "1e-7 stays scientific");
+	json_case("1.5E+3", "1500.0", "1.5E+3 is 1500.0");
+	json_case("0.1", "0.1", "0.1 round-trips");
+	json_case("123.456e-2", "1.23456", "fraction and exponent combine");
+	json_case("1e400", NULL, "1e400 is out of range");
+	json_case("2e308", NULL, "2e308 is out of range");
+	json_case("0e99999999999", "0.0", "huge exponent of zero is 0.0");
+	json_case("01", NULL, "leading zero rejected");
+	json_case("1.", NULL, "digit required after '.'");
+	json_case("[1,]", NULL, "trailing comma rejected");
+	json_case("{\"a\" 1}", NULL, "missing colon rejected");
+	json_case("\"\\ud800\"", NULL, "lone surrogate rejected");
+	json_case("\"\xc3\x28\"", NULL, "invalid UTF-8 rejected");
+	json_case("\"a\x01\"", NULL, "raw control character rejected");
+	json_case("null x", NULL, "trailing characters rejected");
+	json_case("", NULL, "empty input rejected");
+	memset(deep, '[', 127);
+	memset(deep + 127, ']', 127);
+	deep[254] = '\0';
+	json_case(deep, deep, "127 nested arrays accepted");
+	memset(deep, '[', 128);
+	memset(deep + 128, ']', 128);
+	deep[256] = '\0';
+	json_case(deep, NULL, "128 nested arrays rejected (serde_json's recursion limit)");
+}
+
+static void test_pretty(void)
+{
+	struct json_value v;
+	struct eif_error err;
+	struct json_buf b = { 0 };
+	const char *in = "{\"b\":[1,{\"c\":null}],\"a\":{},\"d\":[]}";
+
+	json_parse((const unsigned char *)in, strlen(in), "test", &v, &err);
+	json_write(&b, &v, 0);
+	is_str(b.data, "{\n  \"a\": {},\n  \"b\": [\n    1,\n    {\n      \"c\": null\n    }\n  ],\n"
+		       "  \"d\": []\n}", "pretty printing matches serde_json::to_string_pretty");
+	json_free(&v);
+	free(b.data);
+}
+
+static void test_time(void)
+{
+	char out[32];
+	struct eif_error err;
+
+	ok(eif_rfc3339(0, out, &err) == EIF_OK, "epoch 0 formats");
+	is_str(out, "1970-01-01T00:00:00+00:00", "epoch 0 in RFC 3339");
+	eif_rfc3339(1735689600, out, &err);
+	is_str(out, "2025-01-01T00:00:00+00:00", "2025-01-01 in RFC 3339");
+	ok(eif_rfc3339(253402300800LL, out, &err) == EIF_E_USAGE, "year 10000 rejected");
+}
+
+static void test_ranges(void)
+{
+	ok(eif_range_ok(0, 10, 10), "range filling the file is inside");
+	ok(!eif_range_ok(1, 10, 10), "range one past the end is outside");
+	ok(!eif_range_ok(UINT64_MAX, 2, UINT64_MAX), "offset + length overflow is outside");
+	ok(!eif_range_ok(5, UINT64_MAX, 100), "huge length is outside");
+	ok(!eif_range_ok(101, 0, 100), "empty range past the end is outside");
+}
+
+static void test_reader(const char *tv1_hex_path)
+{
+	unsigned char tv1[1024], copy[1024], header[EIF_HEADER_SIZE];
+	char text[4096];
+	struct eif_info info;
+	struct eif_error err;
+	struct eif_header h;
+	size_t n, got;
+	FILE *f = fopen(tv1_hex_path, "r");
+	int all_rejected = 1, all_caught = 1;
+
+	n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	text[n] = '\0';
+	got = unhex(text, tv1, sizeof(tv1));
+	is_int((long long)got, 884, "tv1 golden file holds 884 bytes");
+	if (got != 884)
+		return;
+	ok(eif_read_memory(tv1, got, &info, &err) == EIF_OK, "tv1 parses");
+	is_int(info.section_count, 5, "tv1 has 5 sections");
+	is_int(info.ramdisk_count, 2, "tv1 has 2 ramdisks");
+	is_int(info.crc_ok, 1, "tv1 CRC checks");
+	is_int(info.crc_computed, 0x27849440, "tv1 CRC is 0x27849440");
+	is_int((long long)info.metadata_len, 241, "tv1 metadata is 241 bytes");
+	is_hex(info.pcrs.pcr0, 48, "d83479617748abeab851276f775e8e6daf65b50ff712781738b07707fea638e8"
+				   "a409f42073234d1c5c990a787dbf0b61", "tv1 PCR0 (spec 12.4)");
+	is_int(info.pcrs.has_pcr8, 0, "tv1 has no PCR8");
+	eif_info_free(&info);
+	eif_header_decode(tv1, &h);
+	eif_header_encode(&h, header);
+	ok(memcmp(header, tv1, EIF_HEADER_SIZE) == 0, "header decode/encode round trip");
+
+	for (size_t len = 0; len < got; len++) {
+		if (eif_read_memory(tv1, len, &info, &err) != EIF_E_FORMAT) {
+			printf("# truncation to %zu bytes was not rejected\n", len);
+			all_rejected = 0;
+		}
+	}
+	ok(all_rejected, "every truncation of tv1 is rejected as corrupt");
+	for (size_t i = 0; i < got; i++) {
+		memcpy(copy, tv1, got);
+		copy[i] ^= 0x01;
+		enum eif_status rc = eif_read_memory(copy, got, &info, &err);
+		if (rc == EIF_OK) {
+			if (info.crc_ok) {
+				printf("# flipping byte %zu went unnoticed\n", i);
+				all_caught = 0;
+			}
+			eif_info_free(&info);
+		}
+	}
+	ok(all_caught, "every single-bit flip in tv1 is rejected or fails the CRC");
+}
+
+int main(int argc, char **argv)
+{
+	test_crc();
+	test_extend();
+	test_json();
+	test_pretty();
+	test_time();
+	test_ranges();
+	if (argc > 1)
+		test_reader(argv[1]);
+	else
+		ok(0, "usage: eif-unit TV1.HEX");
+	return done();
+}
