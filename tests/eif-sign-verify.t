@@ -92,6 +92,19 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 	--output "$work/p256.eif" >/dev/null
 verify_is "$work/p256.eif" 0 ": valid: " "P-256 key (ES256)"
 
+# eif build --signing-certificate: the same layout as eif sign on the unsigned build
+mkdir "$work/in" && printf kernel >"$work/in/bzImage" && printf ramdisk0 >"$work/in/ramdisk0" &&
+	printf ramdisk1 >"$work/in/ramdisk1"
+"$EIF" build --kernel "$work/in/bzImage" --cmdline console=ttyS0 --ramdisk "$work/in/ramdisk0" \
+	--ramdisk "$work/in/ramdisk1" --build-time 1970-01-01T00:00:00+00:00 --build-tool eif_build \
+	--build-tool-version 0.3.1 --img-os OS --img-kernel kernel --output "$work/built.eif" \
+	--signing-certificate "$work/signer.pem" --private-key "$work/signer.key" >"$work/build.json" 2>/dev/null
+is "$?" 0 "eif build --signing-certificate --private-key: exit 0"
+verify_is "$work/built.eif" 0 ": valid: " "EIF signed by eif build"
+is "$(json_field PCR8 <"$work/build.json")" "$pcr8" "eif build's PCR8 = eif pcr --signing-certificate"
+is "$(be_at "$work/built.eif" 26 2)" 6 "eif build signed: 6 sections"
+cmp -s -i 548 -n 336 "$work/built.eif" "$work/tv1.eif"; ok $? "eif build signed: sections 0-4 are tv1's"
+
 # failures leave the target untouched
 cp "$work/signed.eif" "$work/before.eif"
 cp "$work/signed.eif" "$work/t.eif"; flip_byte "$work/t.eif" 878; cp "$work/t.eif" "$work/damaged.eif"
