@@ -70,6 +70,13 @@ $(O)/tests/nsm/fuzz-decode: $(NSM_FUZZ_SRCS) $(NSM_LIB_HDRS) | $(STAMP)/packages
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(NSM_FUZZ_CC) $(NSM_TEST_CFLAGS) -fsanitize=fuzzer -o $@ $(NSM_FUZZ_SRCS)
 
+# ---- in-guest test program ------------------------------------------------------------------
+# tests/nsm-guest.t packs it with $(O)/bin/nsm and a copy of $(O)/nsm.ko into a user ramdisk.
+$(O)/tests/nsm/bin/nsm-guest: tests/nsm/guest.c nsm/nsm.h $(O)/lib/libnsm.a | $(STAMP)/packages-build
+	$(call msg,MUSLCC,$@)
+	$(Q)mkdir -p $(@D) && $(MUSL_CC) $(MUSL_CFLAGS) -Insm -Wl,--build-id=none -o $@.tmp $< \
+		$(O)/lib/libnsm.a && strip --strip-all $@.tmp && mv $@.tmp $@
+
 # ---- install -------------------------------------------------------------------------------
 install-nsm: $(O)/bin/nsm nsm/nsm.1
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/bin/nsm)
@@ -78,5 +85,5 @@ install-nsm: $(O)/bin/nsm nsm/nsm.1
 	$(Q)install -m 0644 nsm/nsm.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsm.1
 
 CHECK_DEPS   += $(O)/nsm.ko $(O)/lib/libnsm.a $(O)/bin/nsm $(O)/tests/nsm/unit \
-	$(O)/tests/nsm/fuzz-decode
+	$(O)/tests/nsm/fuzz-decode $(O)/tests/nsm/bin/nsm-guest
 INSTALL_DEPS += install-nsm

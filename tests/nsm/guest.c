@@ -1,0 +1,588 @@
+/* nsm-guest: the in-enclave half of tests/nsm-guest.t. Runs as the enclave's command under
+ * QEMU's nitro-enclave machine, after init loaded nsm.ko, and exercises the driver and libnsm
+ * against the emulated NSM. Every result is one console line the host script relays as TAP:
+ *   nsm-guest: ok - DESCRIPTION | nsm-guest: not ok - DESCRIPTION | nsm-guest: # NOTE
+ * plus value lines the host checks itself (nsm-guest: PCR<n> <hex>, extend, latency, ...) and
+ * a last line "nsm-guest: finished" so the host can tell a complete run from a crash or hang. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nsm.h"
+
+#define MODULE_COPY "/lib/nsm-test.ko"	/* init unlinks /nsm.ko; reloads use this copy */
+#define DRIVER_DIR "/sys/bus/virtio/drivers/nsm"
+#define THREADS 8
+#define REQUESTS_PER_THREAD 100
+#define LATENCY_SAMPLES 300
+
+static struct nsm nsm;
+
+static void report(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("nsm-guest: %sok - ", cond ? "" : "not ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("nsm-guest: # ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void print_hex(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
+}
+
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+static int module_loaded(void)
+{
+	char line[256];
+	int found = 0;
+	FILE *f = fopen("/proc/modules", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "nsm ", 4) == 0) {
+			found = 1;
+			printf("nsm-guest: module %s", line);
+		}
+	fclose(f);
+	return found;
+}
+
+/* ---- device node, PCRs, DescribeNSM -------------------------------------------------------- */
+
+static void test_node(void)
+{
+	struct stat st;
+	int have = stat(NSM_DEVICE, &st) == 0;
+
+	report(module_loaded(), "init loaded nsm.ko (listed in /proc/modules)");
+	report(have && S_ISCHR(st.st_mode), "%s exists and is a character device", NSM_DEVICE);
+	report(have && (st.st_mode & 07777) == 0666, "%s has mode 0666 (got %04o)", NSM_DEVICE,
+	       have ? (unsigned)(st.st_mode & 07777) : 0);
+	int opened = nsm_open(&nsm, NULL);
+	report(opened == NSM_SUCCESS, "libnsm opens %s%s%s", NSM_DEVICE, opened ? ": " : "",
+	       nsm.error);
+}
+
+static void test_pcrs(void)
+{
+	struct nsm_pcr pcr;
+	int locked_ok = 1, read_ok = 1;
+
+	for (uint16_t i = 0; i < 32; i++) {
+		if (nsm_describe_pcr(&nsm, i, &pcr) != NSM_SUCCESS) {
+			note("PCR%u: %s", i, nsm.error);
+			read_ok = 0;
+			continue;
+		}
+		if (pcr.locked != (i < 16)) {
+			note("PCR%u locked=%d", i, pcr.locked);
+			locked_ok = 0;
+		}
+		if (i <= 8) {
+			printf("nsm-guest: PCR%u ", i);
+			print_hex(pcr.value, pcr.len);
+			printf("\n");
+		}
+		if (i == 0)
+			report(pcr.len == 48, "PCRs are 48 bytes (SHA-384)");
+		if (i == 3 || i == 4 || i == 8)
+			report(all_zero(pcr.value, pcr.len), "PCR%u is zero (no parent role, "
+			       "instance id or signature under QEMU)", i);
+	}
+	report(read_ok, "DescribePCR works for PCR0..31");
+	report(locked_ok, "PCR0..15 are locked, PCR16..31 are not");
+	report(nsm_describe_pcr(&nsm, 32, &pcr) == NSM_INVALID_INDEX,
+	       "DescribePCR 32 is InvalidIndex (%s)", nsm.error);
+}
+
+static void test_describe(void)
+{
+	static struct nsm_description d;
+	int st = nsm_describe_nsm(&nsm, &d);
+	unsigned seen = 0;
+
+	report(st == NSM_SUCCESS, "DescribeNSM answers%s%s", st ? ": " : "", nsm.error);
+	for (size_t i = 0; i < d.locked_count; i++)
+		if (d.locked_pcrs[i] < 32)
+			seen |= 1u << d.locked_pcrs[i];
+	report(d.max_pcrs == 32 && d.digest == NSM_DIGEST_SHA384,
+	       "DescribeNSM: 32 PCRs, SHA384 (got %u, %s)", d.max_pcrs, nsm_digest_name(d.digest));
+	report(seen == 0xffff, "DescribeNSM lists PCR0..15 as locked (mask %#x)", seen);
+	printf("nsm-guest: module_id %s version %u.%u.%u\n", d.module_id, d.version_major,
+	       d.version_minor, d.version_patch);
+}
+
+/* Runs /bin/nsm with one argument; its stdout goes to the console between two marker lines. */
+static void run_tool(const char *arg)
+{
+	int status = -1;
+	pid_t pid;
+
+	printf("nsm-guest: begin nsm %s\n", arg);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/nsm", "nsm", arg, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	printf("nsm-guest: end nsm %s\n", arg);
+	report(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "/bin/nsm %s exits 0 (status %d)", arg, status);
+}
+
+/* ---- extend, lock ----------------------------------------------------------------------- */
+
+static void test_extend_lock(void)
+{
+	static const char data[] = "enclave-kit nsm-guest";
+	struct nsm_pcr before, after, check;
+
+	report(nsm_describe_pcr(&nsm, 16, &before) == NSM_SUCCESS && !before.locked,
+	       "PCR16 starts unlocked");
+	int st = nsm_extend_pcr(&nsm, 16, data, strlen(data), &after);
+	report(st == NSM_SUCCESS, "ExtendPCR 16 succeeds%s%s", st ? ": " : "", nsm.error);
+	printf("nsm-guest: extend 16 old ");
+	print_hex(before.value, before.len);
+	printf(" data %s new ", data);
+	print_hex(after.value, after.len);
+	printf("\n");
+	report(nsm_describe_pcr(&nsm, 16, &check) == NSM_SUCCESS && check.len == after.len &&
+	       memcmp(check.value, after.value, after.len) == 0,
+	       "DescribePCR 16 shows the value ExtendPCR returned");
+	st = nsm_lock_pcr(&nsm, 16);
+	report(st == NSM_SUCCESS, "LockPCR 16 succeeds%s%s", st ? ": " : "", nsm.error);
+	report(nsm_describe_pcr(&nsm, 16, &check) == NSM_SUCCESS && check.locked &&
+	       memcmp(check.value, after.value, after.len) == 0,
+	       "PCR16 is now locked and unchanged");
+	report(nsm_extend_pcr(&nsm, 16, "x", 1, NULL) == NSM_READ_ONLY_INDEX,
+	       "ExtendPCR 16 after the lock is ReadOnlyIndex (%s)", nsm.error);
+	report(nsm_extend_pcr(&nsm, 0, "x", 1, NULL) == NSM_READ_ONLY_INDEX,
+	       "ExtendPCR 0 (locked at boot) is ReadOnlyIndex");
+	report(nsm_lock_pcrs(&nsm, 16) == NSM_SUCCESS, "LockPCRs 16 (already locked) succeeds");
+	report(nsm_lock_pcr(&nsm, 40) == NSM_INVALID_INDEX, "LockPCR 40 is InvalidIndex");
+}
+
+/* ---- randomness ------------------------------------------------------------------------- */
+
+static void test_random(void)
+{
+	uint8_t a[256], b[256], h[64];
+	size_t na = sizeof(a), nb = sizeof(b);
+	char current[64] = "";
+	FILE *f;
+
+	report(nsm_get_random(&nsm, a, &na) == NSM_SUCCESS && na == 256,
+	       "GetRandom returns 256 bytes (got %zu)", na);
+	report(nsm_get_random(&nsm, b, &nb) == NSM_SUCCESS && memcmp(a, b, sizeof(a)) != 0 &&
+	       !all_zero(a, sizeof(a)), "two GetRandom answers differ and are not zero");
+	f = fopen("/sys/class/misc/hw_random/rng_current", "r");
+	if (f) {
+		if (!fgets(current, sizeof(current), f))
+			current[0] = '\0';
+		fclose(f);
+	}
+	current[strcspn(current, "\n")] = '\0';
+	report(strcmp(current, "nsm-hwrng") == 0, "the kernel's current hwrng is nsm-hwrng (got '%s')",
+	       current);
+	int fd = open("/dev/hwrng", O_RDONLY);
+	ssize_t r = fd >= 0 ? read(fd, h, sizeof(h)) : -1;
+	report(r > 0 && !all_zero(h, (size_t)r), "/dev/hwrng delivers bytes (%zd)", r);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ---- attestation ------------------------------------------------------------------------ */
+
+static void test_attestation(void)
+{
+	static uint8_t doc[NSM_RESPONSE_MAX_SIZE];
+	static struct nsm_document parsed;
+	static const uint8_t user_data[] = "user data from nsm-guest";
+	static const uint8_t nonce[] = { 0x6e, 0x6f, 0x6e, 0x63, 0x65, 0x00, 0xff };
+	static const uint8_t key[] = "not really a DER public key";
+	struct nsm_pcr pcr;
+	char err[NSM_ERROR_MAX] = "";
+	size_t len = 0;
+	int st = nsm_attestation(&nsm, (struct nsm_bytes){ user_data, sizeof(user_data) },
+				 (struct nsm_bytes){ nonce, sizeof(nonce) },
+				 (struct nsm_bytes){ key, sizeof(key) }, doc, sizeof(doc), &len);
+
+	report(st == NSM_SUCCESS && len > 0, "Attestation returns a document (%zu bytes)%s%s", len,
+	       st ? ": " : "", nsm.error);
+	st = nsm_decode_document(doc, len, &parsed, err, sizeof(err));
+	report(st == NSM_SUCCESS, "the document decodes as COSE_Sign1 + attestation map%s%s",
+	       err[0] ? ": " : "", err);
+	if (st != NSM_SUCCESS)
+		return;
+	report(parsed.digest == NSM_DIGEST_SHA384 && parsed.timestamp > 0 &&
+	       parsed.module_id.len > 0, "document: digest SHA384, timestamp, module_id");
+	report(parsed.user_data.len == sizeof(user_data) &&
+	       memcmp(parsed.user_data.data, user_data, sizeof(user_data)) == 0,
+	       "document carries the user data");
+	report(parsed.nonce.len == sizeof(nonce) &&
+	       memcmp(parsed.nonce.data, nonce, sizeof(nonce)) == 0, "document carries the nonce");
+	report(parsed.public_key.len == sizeof(key) &&
+	       memcmp(parsed.public_key.data, key, sizeof(key)) == 0,
+	       "document carries the public key");
+	int same = parsed.pcr_count >= 3;
+	for (size_t i = 0; i < parsed.pcr_count && same; i++) {
+		const struct nsm_document_pcr *p = &parsed.pcrs[i];
+
+		same = nsm_describe_pcr(&nsm, p->index, &pcr) == NSM_SUCCESS &&
+		       pcr.len == p->value.len && memcmp(pcr.value, p->value.data, pcr.len) == 0;
+	}
+	report(same, "the document's %zu PCRs equal DescribePCR's", parsed.pcr_count);
+	printf("nsm-guest: document %zu bytes, %zu PCRs, module_id %.*s, signature %zu bytes\n",
+	       len, parsed.pcr_count, (int)parsed.module_id.len,
+	       (const char *)parsed.module_id.data, parsed.signature.len);
+
+	len = 0;
+	st = nsm_attestation(&nsm, (struct nsm_bytes){ 0 }, (struct nsm_bytes){ 0 },
+			     (struct nsm_bytes){ 0 }, doc, sizeof(doc), &len);
+	report(st == NSM_SUCCESS && nsm_decode_document(doc, len, &parsed, err, sizeof(err)) == 0 &&
+	       !parsed.user_data.data && !parsed.nonce.data && !parsed.public_key.data,
+	       "an Attestation without optional fields has them absent");
+}
+
+/* ---- the raw ioctl: limits and errno values ---------------------------------------------- */
+
+static int raw_ioctl(int fd, unsigned long cmd, void *req, uint64_t req_len, void *resp,
+		     uint64_t *resp_len)
+{
+	struct nsm_raw raw = {
+		.request = { (uintptr_t)req, req_len },
+		.response = { (uintptr_t)resp, *resp_len },
+	};
+	int r = ioctl(fd, cmd, &raw);
+
+	*resp_len = raw.response.len;
+	return r < 0 ? errno : 0;
+}
+
+static void test_raw(void)
+{
+	static uint8_t req[NSM_REQUEST_MAX_SIZE + 1], resp[NSM_RESPONSE_MAX_SIZE];
+	static const uint8_t describe_nsm[] = {
+		0x6b, 'D', 'e', 's', 'c', 'r', 'i', 'b', 'e', 'N', 'S', 'M',
+	};
+	uint64_t len = sizeof(resp);
+	int fd = nsm.fd, e;
+
+	report(NSM_IOCTL_RAW == 0xC0200A00UL && sizeof(struct nsm_raw) == 32,
+	       "NSM_IOCTL_RAW is 0xC0200A00 over a 32-byte struct");
+	memcpy(req, describe_nsm, sizeof(describe_nsm));
+	e = raw_ioctl(fd, NSM_IOCTL_RAW, req, NSM_REQUEST_MAX_SIZE + 1, resp, &len);
+	report(e == EMSGSIZE, "a 4097-byte request fails with EMSGSIZE (got %s)", strerror(e));
+	len = sizeof(resp);
+	e = raw_ioctl(fd, NSM_IOCTL_RAW, req, 0, resp, &len);
+	report(e == EINVAL, "an empty request fails with EINVAL (got %s)", strerror(e));
+	len = sizeof(resp);
+	e = raw_ioctl(fd, NSM_IOCTL_RAW, (void *)16, sizeof(describe_nsm), resp, &len);
+	report(e == EFAULT, "a bad request address fails with EFAULT (got %s)", strerror(e));
+	len = sizeof(resp);
+	e = raw_ioctl(fd, NSM_IOCTL_RAW, req, sizeof(describe_nsm), (void *)16, &len);
+	report(e == EFAULT, "a bad response address fails with EFAULT (got %s)", strerror(e));
+	e = ioctl(fd, NSM_IOCTL_RAW, (void *)16) < 0 ? errno : 0;
+	report(e == EFAULT, "a bad argument pointer fails with EFAULT (got %s)", strerror(e));
+	len = sizeof(resp);
+	e = raw_ioctl(fd, _IOWR(NSM_MAGIC, 1, struct nsm_raw), req, sizeof(describe_nsm), resp,
+		      &len);
+	report(e == EINVAL, "an unknown ioctl fails with EINVAL (got %s)", strerror(e));
+	len = 5;
+	e = raw_ioctl(fd, NSM_IOCTL_RAW, req, sizeof(describe_nsm), resp, &len);
+	report(e == 0 && len == 5, "a 5-byte response buffer gets the first 5 bytes (%s, %llu)",
+	       strerror(e), (unsigned long long)len);
+	len = sizeof(resp);
+	e = raw_ioctl(fd, NSM_IOCTL_RAW, req, sizeof(describe_nsm), resp, &len);
+	report(e == 0 && len > 5 && resp[0] == 0xa1,
+	       "after all that, a raw DescribeNSM still answers (%llu bytes)",
+	       (unsigned long long)len);
+	/* Garbage is the NSM's business, not the driver's: it answers with an error. */
+	memset(req, 0xff, 64);
+	len = sizeof(resp);
+	e = raw_ioctl(fd, NSM_IOCTL_RAW, req, 64, resp, &len);
+	struct nsm_response r;
+	char err[NSM_ERROR_MAX];
+	report(e == 0 && nsm_decode_response(resp, len, &r, err, sizeof(err)) == 0 && r.is_error,
+	       "a malformed request gets an NSM error answer (%s)",
+	       r.is_error ? nsm_status_name(r.error) : err);
+}
+
+/* ---- 8 threads at once ------------------------------------------------------------------ */
+
+struct worker {
+	pthread_t thread;
+	int id;
+	int failures;
+	char first_error[NSM_ERROR_MAX];
+};
+
+static sem_t workers_done;
+
+static void *work(void *arg)
+{
+	static struct nsm handles[THREADS];	/* one handle (and open file) per thread */
+	struct worker *w = arg;
+	struct nsm *n = &handles[w->id];
+	struct nsm_pcr pcr;
+	uint8_t rnd[64];
+
+	if (nsm_open(n, NULL) != NSM_SUCCESS) {
+		w->failures = REQUESTS_PER_THREAD;
+		snprintf(w->first_error, sizeof(w->first_error), "%s", n->error);
+		sem_post(&workers_done);
+		return NULL;
+	}
+	for (int i = 0; i < REQUESTS_PER_THREAD; i++) {
+		size_t len = sizeof(rnd);
+		int st;
+
+		switch (i % 3) {
+		case 0: st = nsm_describe_pcr(n, (uint16_t)(i % 32), &pcr); break;
+		case 1: st = nsm_get_random(n, rnd, &len); break;
+		default: st = nsm_extend_pcr(n, (uint16_t)(17 + w->id), &i, sizeof(i), &pcr); break;
+		}
+		if (st != NSM_SUCCESS && w->failures++ == 0)
+			snprintf(w->first_error, sizeof(w->first_error), "%s", n->error);
+	}
+	nsm_close(n);
+	sem_post(&workers_done);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	static struct worker workers[THREADS];
+	struct timespec deadline;
+	int finished = 0, failures = 0, started = 0;
+	double t0 = now_us();
+
+	sem_init(&workers_done, 0, 0);
+	for (int i = 0; i < THREADS; i++) {
+		workers[i].id = i;
+		if (pthread_create(&workers[i].thread, NULL, work, &workers[i]) == 0)
+			started++;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 120;
+	while (finished < started && sem_timedwait(&workers_done, &deadline) == 0)
+		finished++;
+	report(started == THREADS, "%d threads started", started);
+	report(finished == started, "all threads finished within 120 s (%d of %d)", finished,
+	       started);
+	if (finished != started)
+		return;
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(workers[i].thread, NULL);
+		failures += workers[i].failures;
+		if (workers[i].failures)
+			note("thread %d: %d failures, first: %s", i, workers[i].failures,
+			     workers[i].first_error);
+	}
+	double ms = (now_us() - t0) / 1000;
+	report(failures == 0, "%d concurrent requests from %d threads, no errors (%d)",
+	       THREADS * REQUESTS_PER_THREAD, THREADS, failures);
+	printf("nsm-guest: threads %d x %d requests in %.0f ms\n", THREADS, REQUESTS_PER_THREAD,
+	       ms);
+}
+
+/* ---- latency ------------------------------------------------------------------------------ */
+
+static int compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void measure(const char *name, int random)
+{
+	static double samples[LATENCY_SAMPLES];
+	struct nsm_pcr pcr;
+	uint8_t rnd[256];
+	double sum = 0;
+	int failed = 0;
+
+	for (int i = 0; i < LATENCY_SAMPLES; i++) {
+		size_t len = sizeof(rnd);
+		double t = now_us();
+		int st = random ? nsm_get_random(&nsm, rnd, &len) : nsm_describe_pcr(&nsm, 0, &pcr);
+
+		samples[i] = now_us() - t;
+		sum += samples[i];
+		failed |= st != NSM_SUCCESS;
+	}
+	qsort(samples, LATENCY_SAMPLES, sizeof(samples[0]), compare_double);
+	report(!failed, "%d %s requests in a row succeed", LATENCY_SAMPLES, name);
+	printf("nsm-guest: latency %s mean %.0f us median %.0f us p99 %.0f us max %.0f us\n", name,
+	       sum / LATENCY_SAMPLES, samples[LATENCY_SAMPLES / 2],
+	       samples[LATENCY_SAMPLES * 99 / 100], samples[LATENCY_SAMPLES - 1]);
+}
+
+/* ---- unbind, unload, reload ---------------------------------------------------------------- */
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n = fd >= 0 ? write(fd, text, strlen(text)) : -1;
+	int e = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* The virtio device the driver is bound to ("virtio1"), or "" if none. */
+static void bound_device(char *name, size_t cap)
+{
+	DIR *d = opendir(DRIVER_DIR);
+	struct dirent *e;
+
+	name[0] = '\0';
+	while (d && (e = readdir(d)))
+		if (strncmp(e->d_name, "virtio", 6) == 0)
+			snprintf(name, cap, "%s", e->d_name);
+	if (d)
+		closedir(d);
+}
+
+static int wait_for_node(int present)
+{
+	for (int i = 0; i < 200; i++) {
+		if ((access(NSM_DEVICE, F_OK) == 0) == present)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static void test_unbind(void)
+{
+	char dev[256];
+	struct nsm_pcr pcr;
+	int e;
+
+	bound_device(dev, sizeof(dev));
+	report(dev[0] != '\0', "the driver is bound to a virtio device (%s)", dev);
+	if (!dev[0])
+		return;
+	/* nsm.fd stays open across the unbind. */
+	e = write_file(DRIVER_DIR "/unbind", dev) ? errno : 0;
+	report(e == 0, "unbinding %s with %s open works (%s)", dev, NSM_DEVICE, strerror(e));
+	report(wait_for_node(0), "%s disappears", NSM_DEVICE);
+	int st = nsm_describe_pcr(&nsm, 0, &pcr);
+	report(st == NSM_INTERNAL_ERROR && nsm.sys_errno == ENODEV,
+	       "a request on the file opened before the unbind fails with ENODEV (%s)",
+	       nsm.error);
+	nsm_close(&nsm);
+	e = write_file(DRIVER_DIR "/bind", dev) ? errno : 0;
+	report(e == 0 && wait_for_node(1), "binding %s again brings %s back (%s)", dev,
+	       NSM_DEVICE, strerror(e));
+	report(nsm_open(&nsm, NULL) == NSM_SUCCESS && nsm_describe_pcr(&nsm, 0, &pcr) == 0,
+	       "requests work after the rebind");
+}
+
+static void test_unload(void)
+{
+	struct nsm_pcr pcr;
+	int e;
+
+	/* An open file pins the module. */
+	e = syscall(SYS_delete_module, "nsm", O_NONBLOCK) ? errno : 0;
+	report(e == EWOULDBLOCK || e == EBUSY, "rmmod nsm with %s open is refused (%s)",
+	       NSM_DEVICE, strerror(e));
+	nsm_close(&nsm);
+	double t = now_us();
+	e = syscall(SYS_delete_module, "nsm", O_NONBLOCK) ? errno : 0;
+	report(e == 0, "rmmod nsm once the file is closed (%s, %.0f us)", strerror(e), now_us() - t);
+	report(!module_loaded() && wait_for_node(0), "the module and %s are gone", NSM_DEVICE);
+
+	int fd = open(MODULE_COPY, O_RDONLY | O_CLOEXEC);
+	t = now_us();
+	e = fd >= 0 && syscall(SYS_finit_module, fd, "", 0) == 0 ? 0 : errno;
+	if (fd >= 0)
+		close(fd);
+	report(e == 0, "loading %s again works (%s, %.0f us)", MODULE_COPY, strerror(e),
+	       now_us() - t);
+	report(wait_for_node(1) && nsm_open(&nsm, NULL) == NSM_SUCCESS &&
+	       nsm_describe_pcr(&nsm, 16, &pcr) == NSM_SUCCESS && pcr.locked,
+	       "after the reload requests work and PCR16 stays locked");
+	nsm_close(&nsm);
+	e = syscall(SYS_delete_module, "nsm", O_NONBLOCK) ? errno : 0;
+	report(e == 0 && !module_loaded(), "the module unloads cleanly at the end (%s)",
+	       strerror(e));
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	nsm.fd = -1;
+	printf("nsm-guest: started\n");
+	test_node();
+	if (nsm.fd < 0) {
+		printf("nsm-guest: finished\n");
+		return 1;
+	}
+	test_pcrs();
+	test_describe();
+	run_tool("pcrs");
+	test_extend_lock();
+	test_random();
+	test_attestation();
+	test_raw();
+	test_threads();
+	measure("DescribePCR", 0);
+	measure("GetRandom", 1);
+	test_unbind();
+	test_unload();
+	printf("nsm-guest: finished\n");
+	return 0;
+}
