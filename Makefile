@@ -27,7 +27,7 @@ INSTALL_DEPS :=
 BENCH_DEPS :=
 CLEAN_FILES :=
 
-all: $(O)/enclave.eif $(O)/pcr.json
+all: $(O)/enclave.eif $(O)/pcr.json $(O)/sbom.spdx.json
 
 $(STAMP)/packages-%: configs/packages/%
 	$(Q)mkdir -p $(@D) && scripts/ensure-packages $* && touch $@
@@ -59,13 +59,40 @@ sign: $(O)/enclave.eif
 	$(call msg,SIGN,$<)
 	$(Q)$(O)/bin/eif sign $< --private-key $(KEY) --signing-certificate $(CERT)
 
+$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config
+	$(call msg,SBOM,$@)
+	$(Q)scripts/sbom $(O) '$(APP)' >$@.tmp && mv $@.tmp $@
+
+fetch: $(KERNEL_DEB)	# every download; after it, `make` needs no network
+repro-check: | $(STAMP)/packages-check
+	$(Q)scripts/repro-check
+
+# Whether the knobs that change the PCRs are all at their defaults (configs/expected-pcr.json).
+default_build := $(if $(strip $(foreach v,APP CMD ENV KERNEL_CONFIG KERNEL_SOURCE SOURCE_DATE_EPOCH,\
+	$(filter-out file undefined,$(origin $(v))))$(filter-out 0,$(HARDEN))),no,yes)
 check: all $(CHECK_DEPS) | $(STAMP)/packages-check
-	$(Q)O=$(O) tests/run
+	$(Q)O=$(O) DEFAULT_BUILD=$(default_build) tests/run
 bench: $(BENCH_DEPS)
 install: $(INSTALL_DEPS)
 clean:
 	rm -rf $(O) $(CLEAN_FILES)
 help:
-	@sed -n '2,/^export/p' Makefile | sed -e 's/^# *//' -e '/^export/d'
-	@echo 'Targets: all (default) check bench install clean help kernel eif nsm init run-qemu sign'
-.PHONY: all check bench install clean help sign FORCE
+	@echo 'Targets:'
+	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json'
+	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
+	@echo '  kernel eif nsm init examples    one part of the boot chain'
+	@echo '  fetch          download every input into dl/; after it make needs no network'
+	@echo '  sign           sign out/enclave.eif: make sign KEY=key.pem CERT=cert.pem'
+	@echo '  run-qemu       boot out/enclave.eif under QEMU nitro-enclave, console here'
+	@echo '  repro-check    build again elsewhere, compare every artifact byte for byte'
+	@echo '  kernel-audit   which hardening options the kernel config has, and why not'
+	@echo '  bench fuzz install clean'
+	@echo 'Knobs (current value):'
+	@echo '  APP=$(APP)  the application tree (directory or .tar)'
+	@echo '  CMD=$(CMD)  ENV=$(ENV)'
+	@echo '  NAME=$(NAME)  ARCH=$(ARCH)  O=$(O)  V=$(V) (1: show commands)'
+	@echo '  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH)  (file times and build time in the image)'
+	@echo '  KERNEL_CONFIG=$(KERNEL_CONFIG)  HARDEN=$(HARDEN)'
+	@echo '  KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=...  your own kernel tarball'
+	@echo '  CACHE_DIR=$(CACHE_DIR)  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'
+.PHONY: all check bench install clean help sign fetch repro-check FORCE

@@ -1,0 +1,23 @@
+#!/bin/sh
+# The default hello enclave has exactly the PCRs published in configs/expected-pcr.json,
+# when built with the toolchain pinned in configs/sources.lock. A change to the boot chain
+# must update that file in the same commit.
+. "$TOP/tests/lib/tap.sh"
+expected=$TOP/configs/expected-pcr.json
+[ -r "$O/pcr.json" ] || bail "$O/pcr.json missing: run make first"
+if [ "${DEFAULT_BUILD:-}" != yes ]; then
+	plan 1
+	skip "this build changed APP, CMD, ENV, KERNEL_CONFIG, KERNEL_SOURCE, SOURCE_DATE_EPOCH or HARDEN;" \
+		"the published PCRs are those of the default build"
+	exit 0
+fi
+lock_report=$("$TOP/scripts/check-lock" 2>&1)
+ok $? "the machine's toolchain matches configs/sources.lock"
+[ -z "$lock_report" ] || echo "$lock_report" | sed 's/^/# /'
+field() { sed -n "s/.*\"$1\": *\"\([0-9a-f]*\)\".*/\1/p" "$2" | head -n 1; }
+for pcr in PCR0 PCR1 PCR2; do
+	want=$(field $pcr "$expected")
+	[ -n "$want" ] || { ok 1 "$pcr is in $expected"; continue; }
+	is "$(field $pcr "$O/pcr.json")" "$want" "$pcr of the default enclave equals configs/expected-pcr.json"
+done
+done_testing
