@@ -78,6 +78,18 @@ static enum eif_status out_of_memory(struct eif_error *err)
 	return eif_fail(err, EIF_E_NOMEM, "cpio: out of memory; free memory or archive less");
 }
 
+/* Append "; step" to a message just made, so the next step follows the system's reason. */
+static enum eif_status with_next_step(struct eif_error *err, enum eif_status rc, const char *step)
+{
+	size_t used;
+
+	if (!err)
+		return rc;
+	used = strlen(err->msg);
+	snprintf(err->msg + used, sizeof(err->msg) - used, "; %s", step);
+	return rc;
+}
+
 static bool grow(void **array, size_t *cap, size_t need, size_t elem)
 {
 	size_t n = *cap ? *cap : 16, bytes;
@@ -231,18 +243,19 @@ static enum eif_status add_entry(struct cpio_archive *a, const struct cpio_entry
 	return EIF_OK;
 }
 
-/* Check a normalized archive name against what the format and the unpacker accept. */
+/* Check a normalized archive name against what the format and the unpacker accept;
+ * shown is what the message calls it (the host path of a tree entry, a list's name). */
 static enum eif_status check_name(const char *name, size_t len, const char *where,
-				  struct eif_error *err)
+				  const char *shown, struct eif_error *err)
 {
 	if (len > CPIO_NAME_MAX)
-		return eif_fail(err, EIF_E_LIMIT, "%s: name of %zu bytes is longer than the %u the "
-				"kernel unpacker accepts; shorten the path", where, len,
-				CPIO_NAME_MAX);
+		return eif_fail(err, EIF_E_LIMIT, "%s: '%.200s...': name of %zu bytes is longer than "
+				"the %u the kernel unpacker accepts; shorten the path", where, shown,
+				len, CPIO_NAME_MAX);
 	if (strcmp(name, CPIO_TRAILER_NAME) == 0)
-		return eif_fail(err, EIF_E_USAGE, "%s: an entry named '" CPIO_TRAILER_NAME "' at the "
-				"archive root would end the archive early; rename it or give it "
-				"a prefix", where);
+		return eif_fail(err, EIF_E_USAGE, "%s: '%s': an entry named '" CPIO_TRAILER_NAME "' at "
+				"the archive root would end the archive early; rename it or give "
+				"it a prefix", where, shown);
 	return EIF_OK;
 }
 
@@ -274,7 +287,7 @@ static enum eif_status normalize_name(const char *in, struct strbuf *buf, const 
 	}
 	if (buf->len == 0 && !strbuf_append(buf, "", 0))
 		return out_of_memory(err);
-	return check_name(buf->s, buf->len, where, err);
+	return check_name(buf->s, buf->len, where, in, err);
 }
 
 /* Add implied 0755 directories for every proper ancestor of name (and name itself when
@@ -325,8 +338,9 @@ static enum eif_status scan_directory(struct tree_walk *w, struct eif_error *err
 
 	dir = opendir(w->host.s);
 	if (!dir)
-		return eif_fail_errno(err, "%s: cannot open directory '%s' (make it readable or "
-				      "leave it out)", w->where, w->host.s);
+		return with_next_step(err, eif_fail_errno(err, "%s: cannot open directory '%s'",
+							  w->where, w->host.s),
+				      "make it readable or leave it out");
 	for (;;) {
 		errno = 0;
 		d = readdir(dir);
@@ -351,7 +365,10 @@ static enum eif_status scan_directory(struct tree_walk *w, struct eif_error *err
 		const char *child = names.s + off;
 		size_t n = strlen(child);
 
-		if (!strbuf_append(&w->host, "/", 1) || !strbuf_append(&w->host, child, n) ||
+		bool at_slash = w->host.len && w->host.s[w->host.len - 1] == '/'; /* --dir / */
+
+		if ((!at_slash && !strbuf_append(&w->host, "/", 1)) ||
+		    !strbuf_append(&w->host, child, n) ||
 		    (w->name.len && !strbuf_append(&w->name, "/", 1)) ||
 		    !strbuf_append(&w->name, child, n))
 			rc = out_of_memory(err);
@@ -379,11 +396,12 @@ static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *er
 	struct stat st;
 	ssize_t n;
 
-	if ((rc = check_name(w->name.s, w->name.len, w->where, err)) != EIF_OK)
-		return eif_error_prefix(err, "'%s'", w->host.s);
+	if ((rc = check_name(w->name.s, w->name.len, w->where, w->host.s, err)) != EIF_OK)
+		return rc;
 	if (lstat(w->host.s, &st) != 0)
-		return eif_fail_errno(err, "%s: cannot stat '%s' (did it vanish? archive a "
-				      "quiescent tree)", w->where, w->host.s);
+		return with_next_step(err, eif_fail_errno(err, "%s: cannot stat '%s'", w->where,
+							  w->host.s),
+				      "if it vanished, archive a quiescent tree");
 	/* Setuid/setgid are dropped: owners are rewritten, so they would change meaning. */
 	e.mode = (uint32_t)(st.st_mode & S_IFMT) | (uint32_t)(st.st_mode & 01777);
 	switch (st.st_mode & S_IFMT) {
@@ -398,8 +416,9 @@ static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *er
 					"out of the ramdisk", w->where, w->host.s,
 					(unsigned long long)st.st_size);
 		if (faccessat(AT_FDCWD, w->host.s, R_OK, AT_EACCESS) != 0)
-			return eif_fail_errno(err, "%s: cannot read '%s' (make it readable or "
-					      "leave it out)", w->where, w->host.s);
+			return with_next_step(err, eif_fail_errno(err, "%s: cannot read '%s'",
+								  w->where, w->host.s),
+					      "make it readable or leave it out");
 		e.size = (uint64_t)st.st_size;
 		e.host_dev = (uint64_t)st.st_dev;
 		e.host_ino = (uint64_t)st.st_ino;
@@ -562,10 +581,11 @@ static enum eif_status list_file(struct list_parse *p, char **f, unsigned n,
 	if (!strbuf_append(&p->host, f[1], strlen(f[1])))
 		return out_of_memory(err);
 	if (stat(p->host.s, &st) != 0)
-		return eif_fail_errno(err, "%s: cannot use location '%s'%s", p->where, p->host.s,
-				      p->base || f[1][0] == '/' ? "" :
-				      " (relative locations resolve against the current directory "
-				      "unless --base DIR is given)");
+		return with_next_step(err, eif_fail_errno(err, "%s: cannot use location '%s'",
+							  p->where, p->host.s),
+				      p->base || f[1][0] == '/' ? "check the path" :
+				      "relative locations resolve against the current directory "
+				      "unless --base DIR is given");
 	if (!S_ISREG(st.st_mode))
 		return eif_fail(err, EIF_E_USAGE, "%s: location '%s' is a %s, not a regular file; "
 				"use a dir/slink/nod line for it", p->where, p->host.s,
@@ -575,8 +595,9 @@ static enum eif_status list_file(struct list_parse *p, char **f, unsigned n,
 				"4 GiB - 1 per file; split the file or leave it out of the ramdisk",
 				p->where, p->host.s, (unsigned long long)st.st_size);
 	if (faccessat(AT_FDCWD, p->host.s, R_OK, AT_EACCESS) != 0)
-		return eif_fail_errno(err, "%s: cannot read '%s' (make it readable)", p->where,
-				      p->host.s);
+		return with_next_step(err, eif_fail_errno(err, "%s: cannot read '%s'", p->where,
+							  p->host.s),
+				      "make it readable");
 	e.mode = S_IFREG | perm;
 	e.size = (uint64_t)st.st_size;
 	e.host_dev = (uint64_t)st.st_dev;
@@ -745,7 +766,12 @@ enum eif_status cpio_add_list(struct cpio_archive *a, const char *list_path, con
 	f = fopen(list_path, "re");
 	if (!f)
 		return eif_fail_errno(err, "list '%s': cannot open it", list_path);
-	if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+	if (fstat(fileno(f), &st) != 0) {
+		rc = eif_fail_errno(err, "list '%s': cannot stat it", list_path);
+		fclose(f);
+		return rc;
+	}
+	if (S_ISDIR(st.st_mode)) {
 		fclose(f);
 		return eif_fail(err, EIF_E_USAGE, "list '%s': is a directory, not a list file; use "
 				"--dir for trees", list_path);
@@ -1027,8 +1053,9 @@ static enum eif_status write_file_data(struct cpio_writer *w, const struct cpio_
 		return out_of_memory(err);
 	fd = open(path->s, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (from_tree ? O_NOFOLLOW : 0));
 	if (fd < 0)
-		return eif_fail_errno(err, "'%s': cannot open '%s' (did it change since it was "
-				      "listed? archive a quiescent tree)", e->name, path->s);
+		return with_next_step(err, eif_fail_errno(err, "'%s': cannot open '%s'", e->name,
+							  path->s),
+				      "if it changed since it was listed, archive a quiescent tree");
 	if (fstat(fd, &before) != 0) {
 		rc = eif_fail_errno(err, "'%s': cannot stat '%s'", e->name, path->s);
 		goto out;

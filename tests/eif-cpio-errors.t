@@ -53,10 +53,10 @@ mkdir -p "$work/locked/open" "$work/locked/closed" "$work/locked2/closed"
 printf 'secret\n' >"$work/locked/open/secret"
 chmod 0000 "$work/locked/open/secret"
 chmod 0777 "$work/out"
-fails "unreadable file in a tree" "cannot read '$work/locked/open/secret' (make it readable or leave it out): Permission denied" \
+fails "unreadable file in a tree" "cannot read '$work/locked/open/secret': Permission denied; make it readable or leave it out" \
 	$as_user "$EIF" cpio --dir "$work/locked/open" -o "$out"
 chmod 0000 "$work/locked2/closed"
-fails "unreadable directory in a tree" "cannot open directory '$work/locked2/closed' (make it readable or leave it out): Permission denied" \
+fails "unreadable directory in a tree" "cannot open directory '$work/locked2/closed': Permission denied; make it readable or leave it out" \
 	$as_user "$EIF" cpio --dir "$work/locked2" -o "$out"
 printf 'file /s open/secret 0600 0 0\n' >"$work/secret.list"
 fails "unreadable list location" "secret.list' line 1: cannot read '$work/locked/open/secret'" \
@@ -106,7 +106,7 @@ fails "prefix '/'" "prefix '/' names the archive root; write --dir '$tree' witho
 
 # The end marker as a name would end the archive early; below a prefix it is harmless.
 mkdir "$work/trailer" && : >"$work/trailer/TRAILER!!!"
-fails "a file named TRAILER!!! at the root" "an entry named 'TRAILER!!!' at the archive root would end the archive early" \
+fails "a file named TRAILER!!! at the root" "--dir '$work/trailer': '$work/trailer/TRAILER!!!': an entry named 'TRAILER!!!' at the archive root would end the archive early" \
 	"$EIF" cpio --dir "$work/trailer" -o "$out"
 "$EIF" cpio --dir x="$work/trailer" -o "$work/trailer.cpio"
 ok $? "TRAILER!!! below a prefix is packed"
@@ -134,7 +134,7 @@ long=$(printf '%0200d' 0)
 deep=$work/long
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21; do deep=$deep/$long; done
 mkdir -p "$deep"
-fails "a 4221-byte name in a tree" "name of 42[0-9][0-9] bytes is longer than the 4095 the kernel unpacker accepts" \
+fails "a 4221-byte name in a tree" "--dir '$work/long': '$work/long/0*\.\.\.': name of 42[0-9][0-9] bytes is longer than the 4095 the kernel unpacker accepts" \
 	"$EIF" cpio --dir "$work/long" -o "$out"
 rm -rf "$work/long"
 
