@@ -93,7 +93,7 @@ static int parse_build_flags(int argc, char **argv, struct eif_build_options *o,
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", build_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", build_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_KERNEL: o->kernel_path = optarg; break;
 		case OPT_CMDLINE:
