@@ -181,7 +181,8 @@ enum eif_status eif_cose_sign1_parse(const unsigned char *buf, size_t len,
 	memset(out, 0, sizeof(*out));
 	cbor_reader_init(&r, buf, len);
 	if (cbor_peek(&r, &h) == CBOR_OK && h.major == CBOR_TAG) {
-		cbor_read_tag(&r, &tag);
+		if ((e = cbor_read_tag(&r, &tag)) != CBOR_OK)
+			return cbor_fail(err, what, &r, "a tagged COSE_Sign1", e);
 		if (tag != EIF_COSE_SIGN1_TAG)
 			return eif_fail(err, EIF_E_FORMAT, "%s: tag %llu; expected untagged or tag 18",
 					what, (unsigned long long)tag);

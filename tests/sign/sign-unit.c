@@ -158,6 +158,43 @@ static void test_tv14(const char *cert_path, const char *hex_path)
 	free(cert);
 }
 
+static void test_cose_parse(void)
+{
+	static const struct { const char *hex; const char *why; const char *what; } cases[] = {
+		{ "8444a1013822a0430102034100", NULL, "untagged ES384" },
+		{ "d28444a1013822a0430102034100", NULL, "tag 18" },
+		{ "8444a1013822a201020304430102034100", NULL, "unprotected header entries skipped" },
+		{ "8543a10126a0404040", "array of 5", "array of 5 (only 4 elements)" },
+		{ "d1 8444a1013822a0430102034100", "tag 17", "tag 17 (COSE_Mac0)" },
+		{ "d2", "truncated", "tag without content" },
+		{ "8340a040", "array of 3", "array of 3" },
+		{ "8440a0404100", "protected header: byte 0", "empty protected header" },
+		{ "8443a10203a0404100", "no algorithm", "protected header without alg" },
+		{ "8447a2013822013822a0404100", "alg appears twice", "alg twice" },
+		{ "8444a1016141a0404100", "an integer alg", "alg not an integer" },
+		{ "8444a1013822a0f64100", "the payload", "nil (detached) payload" },
+		{ "8444a1013822a0408100", "the signature", "signature not a byte string" },
+		{ "8444a1013822a040410000", "end of the structure", "trailing byte" },
+		{ "8445a101382200a0404100", "end of the header", "bytes after the protected map" },
+	};
+	unsigned char buf[64];
+	struct eif_cose_sign1 cose;
+	struct eif_error err;
+	char what[96];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = from_hex(cases[i].hex, buf, sizeof(buf));
+		err.msg[0] = '\0';
+		enum eif_status st = eif_cose_sign1_parse(buf, n, &cose, &err);
+		snprintf(what, sizeof(what), "COSE_Sign1 %s: %s", cases[i].what,
+			 cases[i].why ? "rejected for that reason" : "accepted");
+		ok(cases[i].why ? st == EIF_E_FORMAT && strstr(err.msg, cases[i].why) : st == EIF_OK,
+		   what);
+		if (st != EIF_OK)
+			printf("# %s\n", err.msg);
+	}
+}
+
 static void test_malformed_sections(void)
 {
 	static const struct { const char *hex; const char *what; } bad[] = {
@@ -252,6 +289,7 @@ int main(int argc, char **argv)
 	}
 	test_tv5_tv6();
 	test_tv14(argv[1], argv[2]);
+	test_cose_parse();
 	test_malformed_sections();
 	test_round_trip(argv[3], argv[4], argv[5]);
 	return done();
