@@ -49,6 +49,20 @@ $(O)/tests/eif/eif-unit: tests/eif/eif-unit.c tests/lib/tap.h $(O)/lib/libeif.a
 	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -Itests/lib -o $@ tests/eif/eif-unit.c $(O)/lib/libeif.a $(EIF_LDLIBS)
 CHECK_DEPS += $(O)/tests/eif/eif-unit
 
+# libFuzzer target for the EIF reader and describe (FUZZ_CC, FUZZ_FLAGS: see the block below).
+# `make fuzz` runs FUZZ_READER_RUNS executions from the seeds in tests/fuzz/reader/.
+FUZZ_READER_RUNS ?= 10000000
+FUZZ_READER_SRCS := eif/reader.c eif/describe.c eif/format.c eif/measure.c eif/json.c \
+	eif/util.c eif/sign.c eif/cose.c cbor/cbor.c
+$(O)/fuzz/reader: tests/fuzz/fuzz-reader.c $(FUZZ_READER_SRCS) $(wildcard eif/*.h cbor/*.h)
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -pthread -o $@ tests/fuzz/fuzz-reader.c \
+		$(FUZZ_READER_SRCS) -lcrypto -lz
+fuzz: $(O)/fuzz/reader
+	$(Q)mkdir -p $(O)/fuzz/corpus-reader && $< -runs=$(FUZZ_READER_RUNS) -max_len=8192 \
+		-print_final_stats=1 $(O)/fuzz/corpus-reader tests/fuzz/reader
+.PHONY: fuzz
+
 # ---- CBOR codec, signing and their tests (owner: eif sign/verify; cbor/, eif/sign.c, cose.c) ----
 # cbor-unit links cbor.c alone, built freestanding, since nsm/lib links the same file with musl.
 SIGN_TEST_CFLAGS := $(WARN) $(CFLAGS) -Ieif -Icbor -Itests/lib
