@@ -186,6 +186,11 @@ enum eif_status eif_sign_file(const char *in_path, const char *out_path,
 	rc = eif_outfile_open(&out, out_path ? out_path : in_path, err);
 	if (rc != EIF_OK)
 		goto out;
+	/* signing in place keeps the file's permissions, as editing it would */
+	if (!out_path && fchmod(out.fd, before.st_mode & 07777) != 0) {
+		rc = eif_fail_errno(err, "EIF '%s': cannot keep its permissions", in_path);
+		goto out;
+	}
 	rc = write_signed(in_path, fd, &info, signature, signature_len, &out, err);
 	if (rc != EIF_OK)
 		goto out;

@@ -26,8 +26,10 @@ make_pair signer
 make_pair other
 tv1_eif "$work/tv1.eif"
 cp "$work/tv1.eif" "$work/signed.eif"
+chmod 0640 "$work/signed.eif"
 "$EIF" sign "$work/signed.eif" --signing-certificate "$work/signer.pem" --private-key "$work/signer.key" >/dev/null
 is "$?" 0 "eif sign in place: exit 0"
+is "$(stat -c %a "$work/signed.eif")" 640 "eif sign in place keeps the file's mode"
 verify_is "$work/signed.eif" 0 ": valid: PCR0 " "signed tv1"
 verify_is "$work/signed.eif" 0 ": valid: " "signed tv1 with its own certificate" \
 	--signing-certificate "$work/signer.pem"
