@@ -280,6 +280,41 @@ static void test_round_trip(const char *cert, const char *key, const char *other
 	printf("# %s\n", err.msg);
 }
 
+/* Our section for tv1's PCR0 differs from TV-14's only in the certificate and r || s. */
+static void test_same_shape_as_tv14(const char *hex_path, const char *cert, const char *key)
+{
+	size_t hex_len, len, ours_len;
+	char *hex = slurp(hex_path, &hex_len);
+	unsigned char *tv14 = malloc(hex_len), pcr0[48], *ours = NULL;
+	struct eif_pcr_signature a, b;
+	struct eif_cose_sign1 ca, cb;
+	struct eif_signer *signer;
+	struct eif_error err;
+
+	len = from_hex(hex, tv14, hex_len);
+	from_hex(TV1_PCR0, pcr0, sizeof(pcr0));
+	ok(eif_signer_load(&signer, cert, key, &err) == EIF_OK &&
+	   eif_signature_section_build(signer, pcr0, &ours, &ours_len, &err) == EIF_OK,
+	   "sign tv1's PCR0 with the throwaway key");
+	ok(ours && eif_signature_section_parse(tv14, len, &a, &err) == EIF_OK &&
+	   eif_signature_section_parse(ours, ours_len, &b, &err) == EIF_OK &&
+	   eif_cose_sign1_parse(a.cose, a.cose_len, &ca, &err) == EIF_OK &&
+	   eif_cose_sign1_parse(b.cose, b.cose_len, &cb, &err) == EIF_OK, "both sections parse");
+	ok(ca.protected_len == cb.protected_len &&
+	   memcmp(ca.protected_hdr, cb.protected_hdr, ca.protected_len) == 0,
+	   "protected header bytes equal TV-14's");
+	ok(ca.payload_len == cb.payload_len && memcmp(ca.payload, cb.payload, ca.payload_len) == 0,
+	   "payload bytes equal TV-14's (123 bytes)");
+	ok(a.cose_len == b.cose_len && memcmp(a.cose, b.cose, a.cose_len - 96) == 0,
+	   "COSE_Sign1 equals TV-14's up to the 96 signature bytes");
+	eif_pcr_signature_free(&a);
+	eif_pcr_signature_free(&b);
+	eif_signer_free(signer);
+	free(ours);
+	free(tv14);
+	free(hex);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -292,5 +327,6 @@ int main(int argc, char **argv)
 	test_cose_parse();
 	test_malformed_sections();
 	test_round_trip(argv[3], argv[4], argv[5]);
+	test_same_shape_as_tv14(argv[2], argv[3], argv[4]);
 	return done();
 }
