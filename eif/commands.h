@@ -13,7 +13,8 @@
 	X(describe, "print the nitro-cli describe-eif JSON of an EIF")                    \
 	X(pcr, "print PCRs of an EIF, a file, a certificate or unbuilt parts")            \
 	X(sign, "add or replace the signature section of an EIF")                         \
-	X(verify, "check an EIF's structure, CRC and signature")
+	X(verify, "check an EIF's structure, CRC and signature")                          \
+	X(audit, "account for every byte of an EIF against the build's provenance")
 
 #define EIF_DECLARE_COMMAND(name, summary)          \
 	int cmd_##name(int argc, char **argv); \
