@@ -100,8 +100,8 @@ bool open_console(void)
 	}
 	if (fd > 2)
 		close(fd);
-	else
-		fcntl(fd, F_SETFD, 0);	/* keep it across exec: it is one of the stdio fds */
+	else if (fcntl(fd, F_SETFD, 0) != 0)	/* keep it across exec: it is a stdio fd */
+		say_failed("fcntl F_SETFD", "/dev/console");
 	return true;
 }
 

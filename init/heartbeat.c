@@ -78,7 +78,8 @@ bool heartbeat_send(void)
 		return false;
 	}
 	sent = exchange(fd);
-	close(fd);
+	if (close(fd) != 0)
+		say_failed("close", "the heartbeat socket");
 	if (sent)
 		say("heartbeat: parent answered on vsock %d:%d", HEARTBEAT_CID, HEARTBEAT_PORT);
 	return sent;

@@ -18,7 +18,7 @@ $(INIT_UAPI)/.stamp: | $(STAMP)/packages-build
 		ln -s /usr/include/asm-generic $(@D)/asm-generic && \
 		ln -s /usr/include/$(INIT_MULTIARCH)/asm $(@D)/asm && touch $@
 
-$(O)/obj/init/%.o: init/%.c $(INIT_UAPI)/.stamp | $(STAMP)/packages-build
+$(O)/obj/init/%.o: init/%.c init/init.mk $(INIT_UAPI)/.stamp | $(STAMP)/packages-build
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(INIT_CC) $(INIT_CFLAGS) -MMD -MP -c $< -o $@
 
