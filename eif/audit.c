@@ -1067,14 +1067,15 @@ static int walk_section(struct audit *a, unsigned i, unsigned *ramdisk)
 		return -1;
 	}
 	/* A ramdisk's data is covered by its entries' items; the section item is its header. */
-	if (s->type == EIF_SECTION_RAMDISK)
+	if (s->type == EIF_SECTION_RAMDISK) {
 		it = add_item(a, EIF_AUDIT_OK, s->offset, EIF_SECTION_HEADER_SIZE,
 			      "section %u ramdisk %u", i, *ramdisk);
-	else
+		if (it != SIZE_MAX)
+			a->r->items[it].container = 1;
+	} else
 		it = add_item(a, EIF_AUDIT_OK, s->offset, EIF_SECTION_HEADER_SIZE + s->size,
 			      "section %u %s", i, kind);
 	set_sha256(a, it, data, (size_t)s->size);
-	match_section(a, it, i, kind, s->size);
 	switch (s->type) {
 	case EIF_SECTION_KERNEL: check_kernel(a, it, data, (size_t)s->size); break;
 	case EIF_SECTION_CMDLINE: check_cmdline(a, it, data, (size_t)s->size); break;
@@ -1087,6 +1088,7 @@ static int walk_section(struct audit *a, unsigned i, unsigned *ramdisk)
 		break;
 	default: break;
 	}
+	match_section(a, it, i, kind, s->size);
 	free(data);
 	return 0;
 }
@@ -1245,13 +1247,18 @@ int eif_audit_exit_code(const struct eif_audit_report *r)
 
 const struct eif_audit_item *eif_audit_first_problem(const struct eif_audit_report *r)
 {
-	const struct eif_audit_item *worst = NULL;
+	const struct eif_audit_item *best = NULL;
 
-	for (size_t i = 0; i < r->count; i++)
-		if (r->items[i].status != EIF_AUDIT_OK &&
-		    (!worst || rank(r->items[i].status) > rank(worst->status)))
-			worst = &r->items[i];
-	return worst;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct eif_audit_item *it = &r->items[i];
+
+		if (it->status == EIF_AUDIT_OK)
+			continue;
+		if (!best || (it->status == EIF_AUDIT_CORRUPT && best->status != EIF_AUDIT_CORRUPT) ||
+		    (best->container && !it->container && best->status != EIF_AUDIT_CORRUPT))
+			best = it;
+	}
+	return best;
 }
 
 /* ---- output ------------------------------------------------------------------------- */

@@ -39,6 +39,7 @@ struct eif_audit_item {
 	char *input;
 	char sha256[65];	/* lowercase hex of the item's data, "" when there is none */
 	char *detail;		/* facts about the item, or what is wrong and what to do */
+	int container;		/* a ramdisk section: its entries' items cover its data */
 };
 
 struct eif_audit_report {
@@ -73,7 +74,9 @@ void eif_audit_report_free(struct eif_audit_report *report);
 const char *eif_audit_status_name(enum eif_audit_status status);
 /* 0 when every item is OK, 3 when one is CORRUPT, else 1: the exit status of eif audit. */
 int eif_audit_exit_code(const struct eif_audit_report *report);
-/* The first item that is not OK, or NULL. */
+/* The item that best explains a failure: the first corrupt one, else the first other
+ * item that is not OK, preferring entries to the ramdisk sections holding them; NULL when
+ * all are OK. */
 const struct eif_audit_item *eif_audit_first_problem(const struct eif_audit_report *report);
 
 /* One line per item, then a summary line. malloc'd, NULL when out of memory. */
