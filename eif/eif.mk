@@ -49,11 +49,20 @@ $(O)/tests/eif/eif-unit: tests/eif/eif-unit.c tests/lib/tap.h $(O)/lib/libeif.a
 	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -Itests/lib -o $@ tests/eif/eif-unit.c $(O)/lib/libeif.a $(EIF_LDLIBS)
 CHECK_DEPS += $(O)/tests/eif/eif-unit
 
+# make bench: eif build with a 1 GiB ramdisk against openssl dgst -sha384 (bench/eif-build.sh).
+$(O)/bench/measure: bench/measure.c | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(WARN) $(CFLAGS) -o $@ $<
+bench-eif: $(O)/bin/eif $(O)/bench/measure
+	$(Q)bench/eif-build.sh $(O)/bin/eif $(O)/bench/measure $(O)/bench
+BENCH_DEPS += bench-eif
+.PHONY: bench-eif
+
 # libFuzzer target for the EIF reader and describe (FUZZ_CC, FUZZ_FLAGS: see the block below).
 # `make fuzz` runs FUZZ_READER_RUNS executions from the seeds in tests/fuzz/reader/.
 FUZZ_READER_RUNS ?= 10000000
 FUZZ_READER_SRCS := eif/reader.c eif/describe.c eif/format.c eif/measure.c eif/json.c \
-	eif/util.c eif/sign.c eif/cose.c cbor/cbor.c
+	eif/util.c eif/crc32.c eif/sign.c eif/cose.c cbor/cbor.c
 $(O)/fuzz/reader: tests/fuzz/fuzz-reader.c $(FUZZ_READER_SRCS) $(wildcard eif/*.h cbor/*.h)
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -pthread -o $@ tests/fuzz/fuzz-reader.c \

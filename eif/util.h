@@ -94,6 +94,7 @@ struct eif_outfile {
 	char *path;
 	char *tmp_path;
 	unsigned long long written;
+	unsigned long long flushed; /* bytes handed to writeback so far */
 };
 enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, struct eif_error *err);
 enum eif_status eif_outfile_write(struct eif_outfile *out, const void *buf, size_t len,

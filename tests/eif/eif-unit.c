@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "eif.h"
 #include "json.h"
@@ -46,6 +47,27 @@ static void test_crc(void)
 	is_int(eif_crc32(0, "123456789", 9), 0xCBF43926, "TV-1: CRC-32 of '123456789'");
 	is_int(split, 0xCBF43926, "TV-1: CRC-32 continued across two calls");
 	is_int(eif_crc32(0, "", 0), 0, "CRC-32 of nothing is 0");
+
+	/* The carry-less-multiply path must equal zlib for every length, alignment and seed. */
+	enum { SIZE = 1 << 16 };
+	unsigned char *buf = malloc(SIZE + 64);
+	uint32_t x = 12345;
+	int same = buf != NULL;
+	for (size_t i = 0; buf && i < SIZE + 64; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	for (int t = 0; same && t < 3000; t++) {
+		x = x * 1103515245u + 12345u;
+		size_t off = x % 64, len = t < 600 ? (size_t)t : (x >> 8) % SIZE;
+		uint32_t seed = x ^ (uint32_t)t * 2654435761u;
+		if (eif_crc32(seed, buf + off, len) != (uint32_t)crc32(seed, buf + off, (uInt)len)) {
+			printf("# mismatch at offset %zu, length %zu, seed %08x\n", off, len, seed);
+			same = 0;
+		}
+	}
+	ok(same, "eif_crc32 equals zlib's crc32 on 3000 lengths, alignments and seeds");
+	free(buf);
 }
 
 static void test_extend(void)
