@@ -71,6 +71,29 @@ struct input_arg {
 	char *value;
 };
 
+/* True when the directory that will hold output lies inside tree: a second run would then
+ * pack the first run's archive, and the output would depend on how often make ran. */
+static int output_inside_tree(const char *output, const char *tree)
+{
+	const char *slash = strrchr(output, '/');
+	char *dir, *out_real, *tree_real;
+	size_t n;
+	int inside = 0;
+
+	dir = slash ? strndup(output, slash == output ? 1 : (size_t)(slash - output)) : strdup(".");
+	out_real = dir ? realpath(dir, NULL) : NULL;
+	tree_real = realpath(tree, NULL);
+	if (out_real && tree_real) {
+		n = strlen(tree_real);
+		inside = strncmp(out_real, tree_real, n) == 0 &&
+			 (out_real[n] == '\0' || out_real[n] == '/' || strcmp(tree_real, "/") == 0);
+	}
+	free(dir);
+	free(out_real);
+	free(tree_real);
+	return inside;
+}
+
 int cmd_cpio(int argc, char **argv)
 {
 	enum { OPT_DIR = 256, OPT_LIST, OPT_BASE, OPT_MTIME, OPT_OWNER };
@@ -142,6 +165,17 @@ int cmd_cpio(int argc, char **argv)
 	if (count == 0) {
 		status = cli_usage_error("cpio", "nothing to pack; give --dir or --list");
 		goto done;
+	}
+	for (int i = 0; i < count; i++) {
+		const char *eq = strchr(inputs[i].value, '=');
+		const char *tree = eq ? eq + 1 : inputs[i].value;
+
+		if (!inputs[i].is_list && output_inside_tree(output, tree)) {
+			status = cli_usage_error("cpio", "output '%s' is inside --dir '%s', so the next "
+						 "run would pack this archive; write it outside the tree",
+						 output, inputs[i].value);
+			goto done;
+		}
 	}
 	epoch = getenv("SOURCE_DATE_EPOCH");
 	if (mtime) {

@@ -1072,6 +1072,7 @@ static enum eif_status write_file_data(struct cpio_writer *w, const struct cpio_
 			      (unsigned long long)e->size, (unsigned long long)before.st_size);
 		goto out;
 	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL); /* only a hint: its result does not matter */
 	while (left) {
 		size_t room = CPIO_BUFFER_SIZE - w->used;
 		n = read(fd, w->buf + w->used, left < room ? (size_t)left : room);

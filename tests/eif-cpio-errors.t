@@ -184,6 +184,15 @@ usage_fails "--mtime past 2106" "--mtime '4294967296'" --mtime 4294967296 --dir 
 usage_fails "bad --owner" "--owner '0' is not UID:GID" --owner 0 --dir "$tree" -o "$out"
 usage_fails "unknown option" "unknown option '--dirs'" --dirs "$tree" -o "$out"
 usage_fails "a stray argument" "unexpected argument '$tree'; inputs are given with --dir and --list" "$tree" -o "$out"
+usage_fails "output inside a tree" "output '$tree/etc/x.cpio' is inside --dir 'rootfs=$tree', so the next run would pack this archive" \
+	--dir rootfs="$tree" -o "$tree/etc/x.cpio"
+cd "$tree" || bail "cannot enter $tree"
+usage_fails "output in the tree, relative" "output 'x.cpio' is inside --dir '.'" --dir . -o x.cpio
+cd "$work" || bail "cannot enter $work"
+is "$(ls "$tree")" etc "nothing was written into the tree"
+mkdir "$work/treeish"
+"$EIF" cpio --dir "$tree" -o "$work/treeish/x.cpio" 2>"$work/stderr"
+ok $? "a sibling whose name starts like the tree is not inside it"
 SOURCE_DATE_EPOCH=yesterday usage_fails "bad SOURCE_DATE_EPOCH" "SOURCE_DATE_EPOCH 'yesterday' is not a number" --dir "$tree" -o "$out"
 no_output "$work/out" bad.cpio
 ok $? "usage errors write nothing"
