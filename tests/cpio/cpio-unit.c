@@ -11,16 +11,7 @@
 #include <unistd.h>
 
 #include "cpio.h"
-
-static int test_count, failed;
-
-static void ok(int cond, const char *what)
-{
-	test_count++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", test_count, what);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 static void is_status(enum eif_status actual, enum eif_status expected, const char *what,
 		      const struct eif_error *err)
@@ -140,11 +131,19 @@ int main(int argc, char **argv)
 	else
 		eif_outfile_abort(&out);
 	is_status(rc, EIF_OK, "is written", &err);
-	ok(entries == 5000 + 1000 + 2, "entries counts 5000 dirs, 1000 links, d and links");
-	if (entries != 6002)
-		printf("# expected 6002, actual %llu\n", (unsigned long long)entries);
+	is_int((long long)entries, 5000 + 1000 + 2, "entries counts 5000 dirs, 1000 links, d and links");
 	cpio_archive_free(a);
 
-	printf("1..%d\n", test_count);
-	return failed ? 1 : 0;
+	/* It starts with the first entry, "d": magic 070701, inode 721 (2d1), mode 040755. */
+	f = fopen(path, "rb");
+	{
+		unsigned char head[22] = { 0 };
+		size_t got = f ? fread(head, 1, sizeof(head), f) : 0;
+
+		if (f)
+			fclose(f);
+		is_hex(head, got, "303730373031 3030303030326431 3030303034316564",
+		       "the archive begins 070701 000002d1 000041ed");
+	}
+	return done();
 }
