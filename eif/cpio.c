@@ -90,30 +90,32 @@ static enum eif_status with_next_step(struct eif_error *err, enum eif_status rc,
 	return rc;
 }
 
-static bool grow(void **array, size_t *cap, size_t need, size_t elem)
+/* Room for need elements: the array, maybe moved, or NULL (the old one is kept) on failure. */
+static void *grow(void *array, size_t *cap, size_t need, size_t elem)
 {
 	size_t n = *cap ? *cap : 16, bytes;
 	void *p;
 
-	if (need <= *cap)
-		return true;
+	if (array && need <= *cap)
+		return array;
 	while (n < need)
 		if (!eif_mul_size(n, 2, &n))
-			return false;
-	if (!eif_mul_size(n, elem, &bytes) || !(p = realloc(*array, bytes)))
-		return false;
-	*array = p;
+			return NULL;
+	if (!eif_mul_size(n, elem, &bytes) || !(p = realloc(array, bytes)))
+		return NULL;
 	*cap = n;
-	return true;
+	return p;
 }
 
 static bool strbuf_append(struct strbuf *b, const char *s, size_t n)
 {
 	size_t need;
+	char *p;
 
 	if (!eif_add_size(b->len, n, &need) || !eif_add_size(need, 1, &need) ||
-	    !grow((void **)&b->s, &b->cap, need, 1))
+	    !(p = grow(b->s, &b->cap, need, 1)))
 		return false;
+	b->s = p;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -212,8 +214,9 @@ static enum eif_status add_input(struct cpio_archive *a, enum input_kind kind, c
 	struct cpio_input *in;
 
 	if (a->input_count >= UINT32_MAX ||
-	    !grow((void **)&a->inputs, &a->input_cap, a->input_count + 1, sizeof(*in)))
+	    !(in = grow(a->inputs, &a->input_cap, a->input_count + 1, sizeof(*in))))
 		return out_of_memory(err);
+	a->inputs = in;
 	in = &a->inputs[a->input_count];
 	in->kind = kind;
 	in->path = arena_strndup(a, path, strlen(path));
@@ -229,10 +232,11 @@ static enum eif_status add_input(struct cpio_archive *a, enum input_kind kind, c
 static enum eif_status add_entry(struct cpio_archive *a, const struct cpio_entry *proto,
 				 const char *name, size_t name_len, struct eif_error *err)
 {
-	struct cpio_entry *e;
+	struct cpio_entry *e = grow(a->entries, &a->entry_cap, a->entry_count + 1, sizeof(*e));
 
-	if (!grow((void **)&a->entries, &a->entry_cap, a->entry_count + 1, sizeof(*e)))
+	if (!e)
 		return out_of_memory(err);
+	a->entries = e;
 	e = &a->entries[a->entry_count];
 	*e = *proto;
 	e->name = arena_strndup(a, name, name_len);
@@ -241,6 +245,18 @@ static enum eif_status add_entry(struct cpio_archive *a, const struct cpio_entry
 	e->name_len = (uint32_t)name_len;
 	e->seq = a->entry_count++;
 	return EIF_OK;
+}
+
+/* A new hard-link group of members names: its index + 1 (what entries store), 0 if no memory. */
+static size_t add_group(struct cpio_archive *a, uint32_t members)
+{
+	struct link_group *g = grow(a->groups, &a->group_cap, a->group_count + 1, sizeof(*g));
+
+	if (!g)
+		return 0;
+	a->groups = g;
+	a->groups[a->group_count] = (struct link_group){ .members = members };
+	return ++a->group_count;
 }
 
 /* Check a normalized archive name against what the format and the unpacker accept;
@@ -312,6 +328,20 @@ static enum eif_status add_implied_dirs(struct cpio_archive *a, const char *name
 		if ((rc = add_entry(a, &proto, name, i, err)) != EIF_OK)
 			return rc;
 	}
+	return EIF_OK;
+}
+
+/* A regular file's data must fit newc's 32-bit size and be readable, checked before any output. */
+static enum eif_status check_file_source(const char *where, const char *host, const struct stat *st,
+					 struct eif_error *err)
+{
+	if ((uint64_t)st->st_size >= CPIO_FILE_LIMIT)
+		return eif_fail(err, EIF_E_LIMIT, "%s: '%s' has %llu bytes, but newc stores at most "
+				"4 GiB - 1 per file; split the file or leave it out of the ramdisk",
+				where, host, (unsigned long long)st->st_size);
+	if (faccessat(AT_FDCWD, host, R_OK, AT_EACCESS) != 0)
+		return with_next_step(err, eif_fail_errno(err, "%s: cannot read '%s'", where, host),
+				      "make it readable or leave it out");
 	return EIF_OK;
 }
 
@@ -410,15 +440,8 @@ static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *er
 			return rc;
 		return scan_directory(w, err);
 	case S_IFREG:
-		if ((uint64_t)st.st_size >= CPIO_FILE_LIMIT)
-			return eif_fail(err, EIF_E_LIMIT, "%s: '%s' has %llu bytes, but newc stores "
-					"at most 4 GiB - 1 per file; split the file or leave it "
-					"out of the ramdisk", w->where, w->host.s,
-					(unsigned long long)st.st_size);
-		if (faccessat(AT_FDCWD, w->host.s, R_OK, AT_EACCESS) != 0)
-			return with_next_step(err, eif_fail_errno(err, "%s: cannot read '%s'",
-								  w->where, w->host.s),
-					      "make it readable or leave it out");
+		if ((rc = check_file_source(w->where, w->host.s, &st, err)) != EIF_OK)
+			return rc;
 		e.size = (uint64_t)st.st_size;
 		e.host_dev = (uint64_t)st.st_dev;
 		e.host_ino = (uint64_t)st.st_ino;
@@ -590,26 +613,16 @@ static enum eif_status list_file(struct list_parse *p, char **f, unsigned n,
 		return eif_fail(err, EIF_E_USAGE, "%s: location '%s' is a %s, not a regular file; "
 				"use a dir/slink/nod line for it", p->where, p->host.s,
 				type_name((uint32_t)st.st_mode));
-	if ((uint64_t)st.st_size >= CPIO_FILE_LIMIT)
-		return eif_fail(err, EIF_E_LIMIT, "%s: '%s' has %llu bytes, but newc stores at most "
-				"4 GiB - 1 per file; split the file or leave it out of the ramdisk",
-				p->where, p->host.s, (unsigned long long)st.st_size);
-	if (faccessat(AT_FDCWD, p->host.s, R_OK, AT_EACCESS) != 0)
-		return with_next_step(err, eif_fail_errno(err, "%s: cannot read '%s'", p->where,
-							  p->host.s),
-				      "make it readable");
+	if ((rc = check_file_source(p->where, p->host.s, &st, err)) != EIF_OK)
+		return rc;
 	e.mode = S_IFREG | perm;
 	e.size = (uint64_t)st.st_size;
 	e.host_dev = (uint64_t)st.st_dev;
 	e.host_ino = (uint64_t)st.st_ino;
 	if (!(e.source = arena_strndup(a, p->host.s, p->host.len)))
 		return out_of_memory(err);
-	if (n > 5) {
-		if (!grow((void **)&a->groups, &a->group_cap, a->group_count + 1, sizeof(*a->groups)))
-			return out_of_memory(err);
-		a->groups[a->group_count] = (struct link_group){ .members = n - 4 };
-		e.group = ++a->group_count;
-	}
+	if (n > 5 && !(e.group = add_group(a, n - 4)))
+		return out_of_memory(err);
 	if ((rc = list_add(p, &e, f[0], err)) != EIF_OK)
 		return rc;
 	for (unsigned i = 5; i < n && rc == EIF_OK; i++)
@@ -731,8 +744,11 @@ static enum eif_status list_line(struct list_parse *p, char *line, size_t len, c
 			break;
 		if (n == 0 && *s == '#')
 			return EIF_OK;
-		if (!grow((void **)fields, field_cap, (size_t)n + 1, sizeof(char *)))
+		char **grown = grow(*fields, field_cap, (size_t)n + 1, sizeof(char *));
+
+		if (!grown)
 			return out_of_memory(err);
+		*fields = grown;
 		(*fields)[n++] = s;
 		while (*s && *s != ' ' && *s != '\t')
 			s++;
@@ -908,13 +924,15 @@ static enum eif_status group_tree_links(struct cpio_archive *a, struct eif_error
 	size_t n = 0, cap = 0;
 
 	for (size_t i = 0; i < a->entry_count; i++) {
-		struct cpio_entry *e = &a->entries[i];
+		struct cpio_entry *e = &a->entries[i], **grown;
+
 		if (a->inputs[e->input].kind != INPUT_TREE || !S_ISREG(e->mode))
 			continue;
-		if (!grow((void **)&files, &cap, n + 1, sizeof(*files))) {
+		if (!(grown = grow(files, &cap, n + 1, sizeof(*files)))) {
 			free(files);
 			return out_of_memory(err);
 		}
+		files = grown;
 		files[n++] = e;
 	}
 	if (n > 1)
@@ -924,16 +942,14 @@ static enum eif_status group_tree_links(struct cpio_archive *a, struct eif_error
 		while (j < n && compare_host_identity(&files[i], &files[j]) == 0)
 			j++;
 		if (j - i > 1) {
-			if (j - i > UINT32_MAX ||
-			    !grow((void **)&a->groups, &a->group_cap, a->group_count + 1,
-				  sizeof(*a->groups))) {
+			size_t group = j - i > UINT32_MAX ? 0 : add_group(a, (uint32_t)(j - i));
+
+			if (!group) {
 				free(files);
 				return out_of_memory(err);
 			}
-			a->groups[a->group_count++] = (struct link_group){ .members =
-										   (uint32_t)(j - i) };
 			for (size_t k = i; k < j; k++)
-				files[k]->group = a->group_count;
+				files[k]->group = group;
 		}
 		i = j;
 	}
