@@ -554,7 +554,8 @@ static void match_section(struct audit *a, size_t it, unsigned index, const char
 		return;
 	}
 	a->section_seen[index] = 1;
-	set_source(a, it, ps->step, ps->input);
+	if (it != SIZE_MAX && !a->r->items[it].step) /* a signer record, more precise, wins */
+		set_source(a, it, ps->step, ps->input);
 	if (strcmp(ps->kind, kind) != 0)
 		note(a, it, EIF_AUDIT_MISMATCH, "the manifest says section %u is the %s", index,
 		     ps->kind);
