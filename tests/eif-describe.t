@@ -89,8 +89,9 @@ is "$(sed -n '/"IssuerName"/,/}/p' describe.json | tr -d ' \n')" '"IssuerName":{
 is "$(json_field NotAfter <describe.json)" "$(openssl x509 -in cert.pem -noout -enddate | sed 's/notAfter=//')" "NotAfter in OpenSSL's text form"
 is "$(json_field Algorithm <describe.json)" ecdsa-with-SHA256 "Algorithm is the certificate's signature algorithm"
 "$EIF" verify signed.eif >verify.out 2>&1
-ok $? "eif verify accepts the image eif build signed"
-[ $? -eq 0 ] || diag "$(cat verify.out)"
+rc=$?
+ok $rc "eif verify accepts the image eif build signed"
+[ $rc -eq 0 ] || diag "$(cat verify.out)"
 # TV-5's PcrInfo layout, for this PCR0, sits in the section (each byte again a CBOR uint there).
 uints() { perl -e 'print join "", map { $_ < 24 ? sprintf("%02x", $_) : sprintf("18%02x", $_) } unpack("C*", pack("H*", $ARGV[0]))' "$1"; }
 payload=a26e72656769737465725f696e646578006e72656769737465725f76616c75659830$(uints "$(json_field PCR0 <describe.json)")
