@@ -1,0 +1,42 @@
+# tests/: the boot test bed. The nitro-enclave QEMU (built once per machine from Debian's qemu
+# source, cached in $(CACHE_DIR); tests/qemu/build), our vhost-user-vsock back-end that its
+# vsock device needs (tests/vsock/), and `make run-qemu`.
+QEMU       := $(O)/qemu/qemu-system-x86_64
+QEMU_CACHE := $(shell tests/qemu/build --print-dir '$(CACHE_DIR)')
+QEMU_INPUTS := tests/qemu/build tests/qemu/source.lock tests/qemu/configure-flags
+
+# The wrapper names the cached binary; rebuild it when the inputs change or the cache is gone.
+$(QEMU): $(QEMU_INPUTS) $(if $(wildcard $(QEMU_CACHE)/bin/qemu-system-x86_64),,FORCE_QEMU_BUILD)
+	$(call msg,QEMU,$@)
+	$(Q)tests/qemu/build '$(CACHE_DIR)' $@
+FORCE_QEMU_BUILD:
+.PHONY: FORCE_QEMU_BUILD
+
+VSOCK_SRCS := $(wildcard tests/vsock/*.c)
+VSOCK_OBJS := $(VSOCK_SRCS:%.c=$(O)/obj/%.o)
+VSOCK_PROBE_OBJS := $(O)/obj/tests/vsock/probe/probe.o
+VSOCK_CFLAGS := $(WARN) $(CFLAGS) -MMD -MP
+
+$(O)/obj/tests/vsock/%.o: tests/vsock/%.c | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(VSOCK_CFLAGS) -c -o $@ $<
+$(O)/bin/vhost-user-vsock: $(VSOCK_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@.tmp $^ && mv $@.tmp $@
+# A test client that plays QEMU (and the guest driver) against the back-end.
+$(O)/tests/vsock/vhost-user-probe: $(VSOCK_PROBE_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@.tmp $^ && mv $@.tmp $@
+-include $(VSOCK_OBJS:.o=.d) $(VSOCK_PROBE_OBJS:.o=.d)
+
+CHECK_DEPS += $(QEMU) $(O)/bin/vhost-user-vsock $(O)/tests/vsock/vhost-user-probe
+
+# Boot out/enclave.eif with the console on this terminal (Ctrl-A X quits QEMU).
+# RUN_QEMU_ACPI=off boots without ACPI; RUN_QEMU_HEARTBEAT=off plays a parent with no listener.
+RUN_QEMU_ACPI ?= on
+RUN_QEMU_HEARTBEAT ?= on
+RUN_QEMU_TIMEOUT ?= 0
+run-qemu: $(O)/enclave.eif $(QEMU) $(O)/bin/vhost-user-vsock | $(STAMP)/packages-check
+	$(Q)O='$(abspath $(O))' QEMU_ACPI=$(RUN_QEMU_ACPI) QEMU_HEARTBEAT=$(RUN_QEMU_HEARTBEAT) \
+		sh -c '. tests/lib/qemu.sh && qemu_boot_eif "$$0" - $(RUN_QEMU_TIMEOUT)' '$(O)/enclave.eif'
+.PHONY: run-qemu
