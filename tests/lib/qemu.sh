@@ -1,0 +1,155 @@
+# Boot an EIF under QEMU's nitro-enclave machine (shared/spec/QEMU.md section 3).
+#   . "$TOP/tests/lib/qemu.sh"        (needs $O, or $TOP for $TOP/out; tests/run exports both)
+#
+# qemu_boot_eif EIF CONSOLE TIMEOUT
+#     Boot EIF with a fresh vhost-user-vsock back-end on a socket in a private temporary
+#     directory. QEMU's serial console and its own messages go to the file CONSOLE ("-": this
+#     terminal); the run is bounded by TIMEOUT seconds (0: unbounded). Returns QEMU's exit
+#     status: 0 when the guest rebooted or powered off (-no-reboot), 124 on timeout, 125 when
+#     the test bed itself could not start (the reason is on stderr). Every process and file it
+#     started is gone when it returns, also when the caller kills it (TERM, INT, HUP).
+# qemu_boot_until EIF CONSOLE TIMEOUT TEXT
+#     The same, but stop the run as soon as the fixed string TEXT appears in CONSOLE.
+#     Returns 0 if TEXT appeared, else 1; QEMU's status is in $qemu_status either way.
+# qemu_backend_start SOCKET LOG [BACKEND-FLAGS...]
+#     Start $O/bin/vhost-user-vsock on the Unix socket SOCKET (its log appended to LOG) and
+#     wait until it listens; sets $qemu_backend_pid. 0, or 1 with the reason on stderr.
+# qemu_wait_for CONSOLE TEXT SECONDS [PID]
+#     Wait until the fixed string TEXT appears in the file CONSOLE: 0 when it did, 1 after
+#     SECONDS, 2 as soon as process PID (if given) has ended without it.
+#
+# Knobs (environment variables read by qemu_boot_eif):
+#   QEMU_ACPI=on|off       the machine's acpi option (default on; the machine's own default is off)
+#   QEMU_HEARTBEAT=on|off  the back-end listens as the parent (CID 3, port 9000) and echoes the
+#                          0xB7 heartbeat (on), or resets every connection like a parent with no
+#                          listener (off, the default)
+#   QEMU_GUEST_CID         the enclave's CID (default 16)
+#   QEMU_MEMORY, QEMU_SMP  guest RAM and CPUs (default 512M, 2)
+#   QEMU_ENCLAVE_ID        the machine's id option (an enclave id as nitro-cli names them)
+#   QEMU_BACKEND_LOG       the back-end's log (default CONSOLE.vsock.log; stderr for "-")
+#   QEMU_EXTRA_ARGS        more QEMU arguments, split on blanks
+# The binaries: $O/qemu/qemu-system-x86_64 and $O/bin/vhost-user-vsock (make check builds both).
+
+qemu_fail() { echo "qemu.sh: $*" >&2; }
+
+qemu_wait_for() {
+	_qw_file=$1 _qw_text=$2 _qw_pid=${4-}
+	_qw_end=$(( $(date +%s%N) + $3 * 1000000000 ))
+	while :; do
+		grep -qF -- "$_qw_text" "$_qw_file" 2>/dev/null && return 0
+		[ "$(date +%s%N)" -lt "$_qw_end" ] || return 1
+		if [ -n "$_qw_pid" ] && ! kill -0 "$_qw_pid" 2>/dev/null; then
+			grep -qF -- "$_qw_text" "$_qw_file" 2>/dev/null && return 0
+			return 2
+		fi
+		sleep 0.05
+	done
+}
+
+qemu_backend_start() {
+	_qs_sock=$1 _qs_log=$2
+	shift 2
+	_qs_bin=${O:-${TOP:-.}/out}/bin/vhost-user-vsock
+	[ -x "$_qs_bin" ] || { qemu_fail "$_qs_bin is missing; build it with: make $_qs_bin"; return 1; }
+	"$_qs_bin" --socket "$_qs_sock" "$@" 2>>"$_qs_log" </dev/null &
+	qemu_backend_pid=$!
+	_qs_n=0
+	while [ ! -S "$_qs_sock" ]; do
+		if ! kill -0 "$qemu_backend_pid" 2>/dev/null || [ "$_qs_n" -ge 100 ]; then
+			qemu_fail "vhost-user-vsock did not listen on $_qs_sock within 5 s; its log ($_qs_log):"
+			sed 's/^/    /' "$_qs_log" >&2
+			return 1
+		fi
+		_qs_n=$((_qs_n + 1))
+		sleep 0.05
+	done
+}
+
+qemu_boot_eif() {
+	# A subshell, so that its traps and variables stay out of the caller.
+	(
+		eif=$1 console=$2 limit=$3
+		out=${O:-${TOP:-.}/out}
+		qemu=$out/qemu/qemu-system-x86_64 backend=$out/bin/vhost-user-vsock
+		for need in "$qemu" "$backend"; do
+			[ -x "$need" ] || { qemu_fail "$need is missing; build it with: make $need"; exit 125; }
+		done
+		[ -r "$eif" ] || { qemu_fail "EIF '$eif' is not readable; build it first (make)"; exit 125; }
+		case $limit in
+		'' | *[!0-9]*) qemu_fail "timeout '$limit' is not a number of seconds"; exit 125 ;;
+		esac
+		case ${QEMU_ACPI:-on} in
+		on | off) ;;
+		*) qemu_fail "QEMU_ACPI='$QEMU_ACPI': use on or off"; exit 125 ;;
+		esac
+		heartbeat_flag=
+		case ${QEMU_HEARTBEAT:-off} in
+		on) ;;
+		off) heartbeat_flag=--no-heartbeat ;;
+		*) qemu_fail "QEMU_HEARTBEAT='$QEMU_HEARTBEAT': use on or off"; exit 125 ;;
+		esac
+		if [ "$console" = - ]; then
+			backend_log=${QEMU_BACKEND_LOG:-/dev/stderr}
+		else
+			backend_log=${QEMU_BACKEND_LOG:-$console.vsock.log}
+			: >"$console" || { qemu_fail "cannot write the console log '$console'"; exit 125; }
+		fi
+		tmp=$(mktemp -d "${TMPDIR:-/tmp}/enclave-qemu.XXXXXX") ||
+			{ qemu_fail "cannot create a temporary directory in ${TMPDIR:-/tmp}"; exit 125; }
+		backend_pid= qemu_pid=
+		cleanup() {
+			for pid in $qemu_pid $backend_pid; do
+				kill -TERM "$pid" 2>/dev/null
+			done
+			for pid in $qemu_pid $backend_pid; do
+				wait "$pid" 2>/dev/null
+			done
+			rm -rf "$tmp"
+		}
+		trap 'cleanup' EXIT
+		trap 'exit 143' TERM
+		trap 'exit 130' INT
+		trap 'exit 129' HUP
+
+		sock=$tmp/vsock.sock
+		qemu_backend_start "$sock" "$backend_log" --guest-cid "${QEMU_GUEST_CID:-16}" $heartbeat_flag
+		started=$?
+		backend_pid=$qemu_backend_pid
+		[ "$started" -eq 0 ] || exit 125
+
+		# shellcheck disable=SC2086
+		set -- -M "nitro-enclave,vsock=c0,id=${QEMU_ENCLAVE_ID:-i-0123456789abcdef0-enc0123456789abcdef},acpi=${QEMU_ACPI:-on}" \
+			-accel tcg -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEMORY:-512M}" \
+			-nographic -no-reboot -chardev "socket,id=c0,path=$sock" -kernel "$eif" \
+			${QEMU_EXTRA_ARGS-}
+		if [ "$console" = - ]; then
+			if [ "$limit" -gt 0 ]; then
+				timeout --foreground -k 5 "$limit" "$qemu" "$@"
+			else
+				"$qemu" "$@"
+			fi
+			exit $?
+		fi
+		if [ "$limit" -gt 0 ]; then
+			timeout -k 5 "$limit" "$qemu" "$@" >>"$console" 2>&1 </dev/null &
+		else
+			"$qemu" "$@" >>"$console" 2>&1 </dev/null &
+		fi
+		qemu_pid=$!
+		wait "$qemu_pid"
+		status=$?
+		qemu_pid=
+		exit "$status"
+	)
+}
+
+qemu_boot_until() {
+	qemu_boot_eif "$1" "$2" "$3" &
+	_qb_pid=$!
+	qemu_wait_for "$2" "$4" "$3" "$_qb_pid"
+	_qb_found=$?
+	[ "$_qb_found" -ne 0 ] || kill -TERM "$_qb_pid" 2>/dev/null
+	wait "$_qb_pid"
+	qemu_status=$?
+	[ "$_qb_found" -eq 0 ]
+}

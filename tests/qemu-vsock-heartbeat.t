@@ -1,0 +1,50 @@
+#!/bin/sh
+# The back-end's data path plays the Nitro parent (BOOT.md D.2): a guest stream connection to
+# CID 3 port 9000 is accepted, the byte 0xB7 is echoed, then the parent closes. Without the
+# listener (--no-heartbeat), or on another port, the connection is reset. The probe plays the
+# guest's virtio-vsock driver on real rings in shared memory (tests/vsock/probe/probe.c).
+. "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/qemu.sh"
+probe=$O/tests/vsock/vhost-user-probe
+[ -x "$probe" ] && [ -x "$O/bin/vhost-user-vsock" ] ||
+	bail "$probe or $O/bin/vhost-user-vsock missing; build them with: make check"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vsock-heartbeat.XXXXXX") || bail "no temporary directory"
+trap 'kill "$qemu_backend_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+cid=$(( $(date +%s) % 60000 + 100 ))
+plan 6
+
+# session NAME PORT BYTE [BACKEND-FLAGS]: one guest connection; the host's packets in $out
+session() {
+	sock=$tmp/$1.sock log=$tmp/$1.log port=$2 byte=$3
+	shift 3
+	qemu_backend_start "$sock" "$log" --guest-cid "$cid" "$@" || bail "cannot start the back-end"
+	out=$("$probe" connect "$sock" "$cid" "$port" "$byte" 2>&1)
+	wait "$qemu_backend_pid"
+	backend_status=$?
+}
+
+session listening 9000 0xb7
+is "$out" "host: response
+host: rw 0xb7
+host: shutdown
+host: reset" "heartbeat: accepted, 0xB7 echoed, the parent closes, our shutdown is answered with a reset"
+grep -q "heartbeat 0xb7 from guest port 1234, answered 0xb7" "$log"
+ok $? "the back-end logs the answered heartbeat" || sed 's/^/#   /' "$log"
+
+session wrong-byte 9000 0x42
+is "$out" "host: response
+host: reset" "a heartbeat byte other than 0xB7 gets the connection reset, no echo"
+
+session no-listener 9000 0xb7 --no-heartbeat
+is "$out" "host: reset
+connection refused" "with --no-heartbeat the connection to CID 3 port 9000 is reset"
+
+session other-port 9001 0xb7
+is "$out" "host: reset
+connection refused" "a connection to a port without a listener is reset"
+
+session moved 5005 0xb7 --heartbeat-port 5005
+is "$out:$backend_status" "host: response
+host: rw 0xb7
+host: shutdown
+host: reset:0" "--heartbeat-port moves the listener; the back-end exits 0 afterwards"
