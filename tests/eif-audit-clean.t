@@ -31,6 +31,8 @@ has_line "^ok +ramdisk 1 rootfs/bin/sh \[file 0755 0:0, [0-9]+ bytes\] <- app: $
 has_line "^ok +ramdisk 1 rootfs/bin/tool2 \[file 0755 0:0, [0-9]+ bytes( \(a hard link; the data is stored once\))?\] <- app: .* sha256:$(sha "$parts/app/usr/bin/tool")\$" \
 	"hard links carry their group's data"
 has_line '^ok +ramdisk 1 rootfs/lib \[symlink -> usr/lib\] <- app: ' "symlink with its target"
+has_line "^ok +ramdisk 1 rootfs/etc/with space \[file 0644 0:0, 7 bytes\]" "a name with a space"
+has_line "^ok +ramdisk 1 rootfs/etc/na$(printf '\303\257')ve \[file 0644 0:0, 6 bytes\]" "a UTF-8 name"
 has_line '^ok +ramdisk 1 rootfs/tmp \[dir 1777 0:0\]' "sticky directory keeps its mode"
 has_line '^ok +ramdisk 1 rootfs/run/fifo \[fifo 0600 0:0\]' "FIFO"
 has_line '^ok +ramdisk 1 rootfs/(dev|proc|sys|var) \[dir 0755 0:0\] <- user-ramdisk: scripts/user-ramdisk$' \

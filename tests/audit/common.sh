@@ -24,7 +24,9 @@ make_parts() {
 	echo 6.12.118-audit >"$parts/out/kernel/release"
 	printf 'console=ttyS0 quiet\n' >"$parts/cmdline"
 	printf 'PATH=/bin\n# a comment\nGREETING=hi there\n' >"$parts/env"
-	sample_tree "$parts/app" forward 1000000000
+	sample_tree "$parts/app" forward 1000000000 &&
+	printf 'spaces\n' >"$parts/app/etc/with space" &&
+	printf 'utf-8\n' >"$parts/app/etc/$(printf 'na\303\257ve')"
 }
 
 build_eif() {
