@@ -143,16 +143,10 @@ static int hex4(const unsigned char *p, unsigned *out)
 	unsigned v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		unsigned c = p[i], d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		int d = eif_hex_value(p[i]);
+		if (d < 0)
 			return -1;
-		v = v << 4 | d;
+		v = v << 4 | (unsigned)d;
 	}
 	*out = v;
 	return 0;
@@ -516,6 +510,23 @@ static enum eif_status object_insert(struct parser *ps, struct json_value *obj, 
 
 static enum eif_status parse_value(struct parser *ps, struct json_value *v);
 
+/* After an array element or object member: ',' means another follows (EIF_CONTINUE), the
+ * closing bracket ends the container (EIF_OK), anything else is an error. */
+#define EIF_CONTINUE ((enum eif_status)-1)
+static enum eif_status next_member(struct parser *ps, char close)
+{
+	skip_space(ps);
+	if (ps->p < ps->end && *ps->p == ',') {
+		ps->p++;
+		return EIF_CONTINUE;
+	}
+	if (ps->p < ps->end && *ps->p == close) {
+		ps->p++;
+		return EIF_OK;
+	}
+	return syntax(ps, close == ']' ? "',' or ']' expected" : "',' or '}' expected");
+}
+
 static enum eif_status parse_array(struct parser *ps, struct json_value *v)
 {
 	enum eif_status rc;
@@ -535,16 +546,8 @@ static enum eif_status parse_array(struct parser *ps, struct json_value *v)
 		v->count++;
 		if (rc != EIF_OK)
 			return rc;
-		skip_space(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			continue;
-		}
-		if (ps->p < ps->end && *ps->p == ']') {
-			ps->p++;
-			return EIF_OK;
-		}
-		return syntax(ps, "',' or ']' expected");
+		if ((rc = next_member(ps, ']')) != EIF_CONTINUE)
+			return rc;
 	}
 }
 
@@ -585,16 +588,8 @@ static enum eif_status parse_object(struct parser *ps, struct json_value *v)
 		rc = object_insert(ps, v, key, key_len, &member);
 		if (rc != EIF_OK)
 			return rc;
-		skip_space(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			continue;
-		}
-		if (ps->p < ps->end && *ps->p == '}') {
-			ps->p++;
-			return EIF_OK;
-		}
-		return syntax(ps, "',' or '}' expected");
+		if ((rc = next_member(ps, '}')) != EIF_CONTINUE)
+			return rc;
 	}
 }
 

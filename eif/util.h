@@ -71,6 +71,18 @@ static inline void eif_put_be64(unsigned char *p, uint64_t v)
 /* CRC-32/ISO-HDLC (zlib's crc32) continued from crc over any length; start with 0. */
 uint32_t eif_crc32(uint32_t crc, const void *data, size_t len);
 
+/* Value of one hex digit (either case), or -1. */
+static inline int eif_hex_value(unsigned c)
+{
+	if (c >= '0' && c <= '9')
+		return (int)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (int)(c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (int)(c - 'A' + 10);
+	return -1;
+}
+
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void eif_hex(const unsigned char *in, size_t n, char *out);
 
