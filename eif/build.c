@@ -190,7 +190,9 @@ static enum eif_status encode_metadata(const struct eif_build_options *o, struct
 		{ "OperatingSystem", o->img_os ? o->img_os : DEFAULT_IMG_OS },
 		{ "KernelVersion", o->img_kernel ? o->img_kernel : DEFAULT_IMG_KERNEL },
 	};
-	const char *version = o->version ? o->version : DEFAULT_VERSION;
+	/* eif_build stores --name as ImageVersion (it reads the name argument twice); keep
+	 * its bytes unless a version is really given. */
+	const char *version = o->version ? o->version : o->name ? o->name : DEFAULT_VERSION;
 	struct json_value custom = { 0 };
 	enum eif_status rc;
 

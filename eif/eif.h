@@ -93,15 +93,15 @@ struct eif_build_options {
 	size_t cmdline_len;
 	const char *const *ramdisk_paths; /* 1..29 (28 when signing); first = bootstrap */
 	size_t ramdisk_count;
-	/* NULL: only compute the measurements (no file, no metadata, no signature section;
-	 * with a certificate given, PCR8 is still computed from it). */
+	/* NULL: only compute the measurements (no file, no metadata, no signature section). */
 	const char *output_path;
 	enum eif_arch arch;
 	/* Metadata (section 10 of the spec); NULL picks eif_build's default:
-	 * name = kernel file name, version = "1.0", build_tool = "eif_build",
-	 * build_tool_version = "0.3.1", img_os = "OS", img_kernel = "kernel".
-	 * build_time is required (callers derive it from SOURCE_DATE_EPOCH). Unlike eif_build,
-	 * version really sets ImageVersion. */
+	 * name = kernel file name, version = name if given (eif_build stores --name as the
+	 * version) else "1.0", build_tool = "eif_build", build_tool_version = "0.3.1",
+	 * img_os = "OS", img_kernel = "kernel". build_time is required (callers derive it
+	 * from SOURCE_DATE_EPOCH). Unlike eif_build, a given version really sets ImageVersion;
+	 * without one the bytes are eif_build's. */
 	const char *name, *version, *build_time, *build_tool, *build_tool_version;
 	const char *img_os, *img_kernel;
 	const char *metadata_path;        /* custom metadata JSON file (<= 4096 bytes) or NULL */

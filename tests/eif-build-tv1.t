@@ -43,6 +43,11 @@ case $meta in '{"ImageName":"hello","ImageVersion":"2.5",'*) r=0 ;; *) r=1 ;; es
 ok $r "--name and --version set ImageName and ImageVersion"
 [ $r -eq 0 ] || diag "metadata: $meta"
 is "$(dd if=named.eif bs=1 skip=6 count=2 2>/dev/null | od -An -tx1 | tr -d ' \n')" 0001 "--arch aarch64 sets header flags to 1"
+build_tv1 nameonly.eif --name hello >/dev/null 2>&1
+meta=$(section_data nameonly.eif 2)
+case $meta in '{"ImageName":"hello","ImageVersion":"hello",'*) r=0 ;; *) r=1 ;; esac
+ok $r "--name without --version stores the name as ImageVersion, as eif_build does"
+[ $r -eq 0 ] || diag "metadata: $meta"
 
 # Custom metadata: re-emitted compact with sorted keys, numbers as serde_json prints them.
 printf '{ "zeta": [1, 2.50, -0], "alpha": {"y": "\\u00e9", "x": null}, "big": 310243859851456237655 }\n' >meta.json
