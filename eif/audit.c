@@ -147,21 +147,35 @@ static int compare_prov_entries(const void *pa, const void *pb)
 
 #define BAD_LINE(...) eif_fail(err, EIF_E_FORMAT, __VA_ARGS__)
 
+/* The start every record parser shares: the field count, then a section or ramdisk number
+ * in f[1]. */
+static enum eif_status record_start(char **f, size_t n, size_t want, const char *layout,
+				    const char *number_name, uint64_t *number, const char *what,
+				    unsigned line, struct eif_error *err)
+{
+	if (n != want)
+		return BAD_LINE("%s line %u: a %s record has %zu fields (%s), this one %zu; "
+				"regenerate it with scripts/provenance", what, line, f[0], want,
+				layout, n);
+	if (parse_decimal(f[1], EIF_MAX_SECTIONS - 1, number) != 0)
+		return BAD_LINE("%s line %u: %s '%s' is not 0..%d", what, line, number_name, f[1],
+				EIF_MAX_SECTIONS - 1);
+	return EIF_OK;
+}
+
 static enum eif_status parse_section_record(struct eif_provenance *m, char **f, size_t n,
 					    const char *what, unsigned line,
 					    struct eif_error *err)
 {
 	struct prov_section *s;
+	enum eif_status rc;
 	uint64_t index;
 	size_t k;
 
-	if (n != 7)
-		return BAD_LINE("%s line %u: a section record has 7 fields (section INDEX KIND SIZE "
-				"SHA256 STEP INPUT), this one %zu; regenerate it with "
-				"scripts/provenance", what, line, n);
-	if (parse_decimal(f[1], EIF_MAX_SECTIONS - 1, &index) != 0)
-		return BAD_LINE("%s line %u: section index '%s' is not 0..%d", what, line, f[1],
-				EIF_MAX_SECTIONS - 1);
+	rc = record_start(f, n, 7, "section INDEX KIND SIZE SHA256 STEP INPUT", "section index",
+			  &index, what, line, err);
+	if (rc != EIF_OK)
+		return rc;
 	s = &m->sections[index];
 	if (s->present)
 		return BAD_LINE("%s line %u: section %s is described twice", what, line, f[1]);
@@ -188,16 +202,14 @@ static enum eif_status parse_section_record(struct eif_provenance *m, char **f, 
 static enum eif_status parse_entry_record(struct prov_entry *e, char **f, size_t n,
 					  const char *what, unsigned line, struct eif_error *err)
 {
+	enum eif_status rc;
 	uint64_t v;
 	size_t k;
 
-	if (n != 11)
-		return BAD_LINE("%s line %u: an entry record has 11 fields (entry RAMDISK NAME KIND "
-				"MODE UID:GID SIZE SHA256 TARGET STEP INPUT), this one %zu; "
-				"regenerate it with scripts/provenance", what, line, n);
-	if (parse_decimal(f[1], EIF_MAX_SECTIONS - 1, &v) != 0)
-		return BAD_LINE("%s line %u: ramdisk number '%s' is not 0..%d", what, line, f[1],
-				EIF_MAX_SECTIONS - 1);
+	rc = record_start(f, n, 11, "entry RAMDISK NAME KIND MODE UID:GID SIZE SHA256 TARGET STEP "
+			  "INPUT", "ramdisk number", &v, what, line, err);
+	if (rc != EIF_OK)
+		return rc;
 	e->ramdisk = (unsigned)v;
 	if (!*f[2])
 		return BAD_LINE("%s line %u: the entry name is empty", what, line);
@@ -613,32 +625,22 @@ static int in_list(const char *key, const char *const *list, size_t n)
 	return 0;
 }
 
-/* The metadata as eif build serializes it: fixed key order, compact. */
-static void canonical_metadata(const struct json_value *v, struct json_buf *b)
+/* The metadata as eif build serializes it: compact, members in this key order, with
+ * BuildMetadata's own members in theirs. */
+static void canonical_metadata(const struct json_value *obj, const char *const *keys, size_t n,
+			       struct json_buf *b)
 {
-	const struct json_value *bm = json_object_get(v, "BuildMetadata");
-
 	json_buf_puts(b, "{");
-	for (size_t i = 0; i < COUNT(top_metadata_keys); i++) {
-		const char *key = top_metadata_keys[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct json_value *v = json_object_get(obj, keys[i]);
 
 		json_buf_puts(b, i ? "," : "");
-		json_buf_string(b, key, strlen(key));
+		json_buf_string(b, keys[i], strlen(keys[i]));
 		json_buf_puts(b, ":");
-		if (strcmp(key, "BuildMetadata") != 0) {
-			json_write(b, json_object_get(v, key), -1);
-			continue;
-		}
-		json_buf_puts(b, "{");
-		for (size_t j = 0; j < COUNT(build_metadata_keys); j++) {
-			const char *k = build_metadata_keys[j];
-
-			json_buf_puts(b, j ? "," : "");
-			json_buf_string(b, k, strlen(k));
-			json_buf_puts(b, ":");
-			json_write(b, json_object_get(bm, k), -1);
-		}
-		json_buf_puts(b, "}");
+		if (strcmp(keys[i], "BuildMetadata") == 0)
+			canonical_metadata(v, build_metadata_keys, COUNT(build_metadata_keys), b);
+		else
+			json_write(b, v, -1);
 	}
 	json_buf_puts(b, "}");
 }
@@ -694,7 +696,7 @@ static int check_metadata_shape(struct audit *a, size_t it, const struct json_va
 	if (!missing) {
 		struct json_buf b = { 0 };
 
-		canonical_metadata(v, &b);
+		canonical_metadata(v, top_metadata_keys, COUNT(top_metadata_keys), &b);
 		if (b.failed)
 			a->nomem = 1;
 		else if (b.len != len || memcmp(b.data, d, len) != 0)

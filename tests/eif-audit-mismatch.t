@@ -45,6 +45,18 @@ audit_status_is 1 "another ImageName: exit 1"
 has_line "^mismatch +section 2 metadata .*ImageName is 'someone-else', the manifest says 'audit-test'" \
 	"the metadata value is named"
 
+# 4b. Metadata edited by hand (same length, CRC fixed up): not what eif build writes.
+perl -MCompress::Zlib -e '
+	open(my $in, "<:raw", $ARGV[0]) or die "$ARGV[0]: $!"; local $/; my $d = <$in>;
+	$d =~ s/"ImageName":"audit-test"/"ImageName": "audit-tes"/ or die "no ImageName\n";
+	substr($d, 544, 4) = pack("N", crc32(substr($d, 0, 544) . substr($d, 548)));
+	open(my $out, ">:raw", $ARGV[1]) or die "$ARGV[1]: $!"; print $out $d;' \
+	"$work/clean.eif" "$work/edited.eif" || bail "cannot edit the metadata"
+run_audit "$work/edited.eif" "$work/provenance"
+audit_status_is 1 "hand-edited metadata: exit 1"
+has_line "^mismatch +section 2 metadata \[.*the bytes are not the compact serialization eif build writes.*ImageName is 'audit-tes', the manifest says 'audit-test'" \
+	"hand-edited metadata: not canonical, and the pinned name differs"
+
 # 5. A symlink pointing elsewhere.
 rm "$parts/app/lib" && ln -s usr/bin "$parts/app/lib"
 build_eif "$work/link.eif" || bail "cannot build the EIF with the changed symlink"
