@@ -78,6 +78,21 @@ static enum eif_status out_of_memory(struct eif_error *err)
 	return eif_fail(err, EIF_E_NOMEM, "cpio: out of memory; free memory or archive less");
 }
 
+/* Long paths and names are shown by their last bytes, so a message keeps room for its cause
+ * and next step (and its tail is the part that tells entries apart). */
+#define CPIO_SHOWN_MAX 240
+#define CPIO_SHOWN_BUF (CPIO_SHOWN_MAX + 4)
+static const char *shown(const char *s, char buf[CPIO_SHOWN_BUF])
+{
+	size_t n = strlen(s);
+
+	if (n <= CPIO_SHOWN_MAX)
+		return s;
+	memcpy(buf, "...", 3);
+	memcpy(buf + 3, s + n - CPIO_SHOWN_MAX, CPIO_SHOWN_MAX + 1);
+	return buf;
+}
+
 /* Append "; step" to a message just made, so the next step follows the system's reason. */
 static enum eif_status with_next_step(struct eif_error *err, enum eif_status rc, const char *step)
 {
@@ -260,29 +275,30 @@ static size_t add_group(struct cpio_archive *a, uint32_t members)
 }
 
 /* Check a normalized archive name against what the format and the unpacker accept;
- * shown is what the message calls it (the host path of a tree entry, a list's name). */
+ * display is what the message calls it (the host path of a tree entry, a list's name). */
 static enum eif_status check_name(const char *name, size_t len, const char *where,
-				  const char *shown, struct eif_error *err)
+				  const char *display, struct eif_error *err)
 {
 	if (len > CPIO_NAME_MAX)
-		return eif_fail(err, EIF_E_LIMIT, "%s: '%.200s...': name of %zu bytes is longer than "
-				"the %u the kernel unpacker accepts; shorten the path", where, shown,
-				len, CPIO_NAME_MAX);
+		return eif_fail(err, EIF_E_LIMIT, "%s: '%s': name of %zu bytes is longer than the %u "
+				"the kernel unpacker accepts; shorten the path", where, display, len,
+				CPIO_NAME_MAX);
 	if (strcmp(name, CPIO_TRAILER_NAME) == 0)
 		return eif_fail(err, EIF_E_USAGE, "%s: '%s': an entry named '" CPIO_TRAILER_NAME "' at "
 				"the archive root would end the archive early; rename it or give "
-				"it a prefix", where, shown);
+				"it a prefix", where, display);
 	return EIF_OK;
 }
 
 /* Normalize a list or prefix name into buf: strip leading '/', empty and "." components
  * and a trailing '/'. ".." components are refused: the name could leave the root. */
-static enum eif_status normalize_name(const char *in, struct strbuf *buf, const char *where,
+static enum eif_status normalize_name(const char *in, struct strbuf *out, const char *where,
 				      struct eif_error *err)
 {
+	char buf[CPIO_SHOWN_BUF];
 	const char *p = in;
 
-	strbuf_truncate(buf, 0);
+	strbuf_truncate(out, 0);
 	while (*p) {
 		const char *end;
 		size_t n;
@@ -294,16 +310,16 @@ static enum eif_status normalize_name(const char *in, struct strbuf *buf, const 
 		if (n == 2 && p[0] == '.' && p[1] == '.')
 			return eif_fail(err, EIF_E_USAGE, "%s: name '%s' has a '..' component, which "
 					"could leave the archive root; write the path without '..'",
-					where, in);
+					where, shown(in, buf));
 		if (n > 0 && !(n == 1 && p[0] == '.')) {
-			if ((buf->len && !strbuf_append(buf, "/", 1)) || !strbuf_append(buf, p, n))
+			if ((out->len && !strbuf_append(out, "/", 1)) || !strbuf_append(out, p, n))
 				return out_of_memory(err);
 		}
 		p += n;
 	}
-	if (buf->len == 0 && !strbuf_append(buf, "", 0))
+	if (out->len == 0 && !strbuf_append(out, "", 0))
 		return out_of_memory(err);
-	return check_name(buf->s, buf->len, where, in, err);
+	return check_name(out->s, out->len, where, shown(in, buf), err);
 }
 
 /* Add implied 0755 directories for every proper ancestor of name (and name itself when
@@ -332,27 +348,32 @@ static enum eif_status add_implied_dirs(struct cpio_archive *a, const char *name
 }
 
 /* A regular file's data must fit newc's 32-bit size and be readable, checked before any output. */
-static enum eif_status check_file_source(const char *where, const char *host, const struct stat *st,
-					 struct eif_error *err)
+static enum eif_status check_file_source(const char *where, const char *path, const char *display,
+					 const struct stat *st, struct eif_error *err)
 {
 	if ((uint64_t)st->st_size >= CPIO_FILE_LIMIT)
 		return eif_fail(err, EIF_E_LIMIT, "%s: '%s' has %llu bytes, but newc stores at most "
 				"4 GiB - 1 per file; split the file or leave it out of the ramdisk",
-				where, host, (unsigned long long)st->st_size);
-	if (faccessat(AT_FDCWD, host, R_OK, AT_EACCESS) != 0)
-		return with_next_step(err, eif_fail_errno(err, "%s: cannot read '%s'", where, host),
+				where, display, (unsigned long long)st->st_size);
+	if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0)
+		return with_next_step(err, eif_fail_errno(err, "%s: cannot read '%s'", where,
+							  display),
 				      "make it readable or leave it out");
 	return EIF_OK;
 }
 
 /* ---- directory trees ---- */
 
+/* The walk recurses once per directory level (up to ~2048 with 4095-byte names), so big
+ * buffers live here, not in the recursive frames. */
 struct tree_walk {
 	struct cpio_archive *archive;
 	uint32_t input;
 	const char *where;  /* "--dir 'SPEC'" */
 	struct strbuf host; /* path on the host */
 	struct strbuf name; /* archive name */
+	char target[CPIO_NAME_MAX + 2]; /* readlink() result */
+	char shown[CPIO_SHOWN_BUF];     /* host path as messages show it */
 };
 
 static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *err);
@@ -369,7 +390,7 @@ static enum eif_status scan_directory(struct tree_walk *w, struct eif_error *err
 	dir = opendir(w->host.s);
 	if (!dir)
 		return with_next_step(err, eif_fail_errno(err, "%s: cannot open directory '%s'",
-							  w->where, w->host.s),
+							  w->where, shown(w->host.s, w->shown)),
 				      "make it readable or leave it out");
 	for (;;) {
 		errno = 0;
@@ -385,7 +406,8 @@ static enum eif_status scan_directory(struct tree_walk *w, struct eif_error *err
 		}
 	}
 	if (errno != 0) {
-		rc = eif_fail_errno(err, "%s: cannot read directory '%s'", w->where, w->host.s);
+		rc = eif_fail_errno(err, "%s: cannot read directory '%s'", w->where,
+				    shown(w->host.s, w->shown));
 		closedir(dir);
 		free(names.s);
 		return rc;
@@ -421,17 +443,21 @@ static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *er
 		.gid = a->options.gid,
 		.input = w->input,
 	};
-	char target[CPIO_NAME_MAX + 2];
+	const char *host = shown(w->host.s, w->shown);
 	enum eif_status rc;
 	struct stat st;
 	ssize_t n;
 
-	if ((rc = check_name(w->name.s, w->name.len, w->where, w->host.s, err)) != EIF_OK)
+	if ((rc = check_name(w->name.s, w->name.len, w->where, host, err)) != EIF_OK)
 		return rc;
-	if (lstat(w->host.s, &st) != 0)
-		return with_next_step(err, eif_fail_errno(err, "%s: cannot stat '%s'", w->where,
-							  w->host.s),
-				      "if it vanished, archive a quiescent tree");
+	if (lstat(w->host.s, &st) != 0) {
+		int saved = errno;
+		rc = eif_fail_errno(err, "%s: cannot stat '%s'", w->where, host);
+		return with_next_step(err, rc, saved == ENOENT ? "it vanished: archive a quiescent tree" :
+				      saved == ENAMETOOLONG ? "the host path is too long: give --dir "
+				      "a deeper directory with a prefix" :
+				      "make it accessible or leave it out");
+	}
 	/* Setuid/setgid are dropped: owners are rewritten, so they would change meaning. */
 	e.mode = (uint32_t)(st.st_mode & S_IFMT) | (uint32_t)(st.st_mode & 01777);
 	switch (st.st_mode & S_IFMT) {
@@ -440,23 +466,23 @@ static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *er
 			return rc;
 		return scan_directory(w, err);
 	case S_IFREG:
-		if ((rc = check_file_source(w->where, w->host.s, &st, err)) != EIF_OK)
+		if ((rc = check_file_source(w->where, w->host.s, host, &st, err)) != EIF_OK)
 			return rc;
 		e.size = (uint64_t)st.st_size;
 		e.host_dev = (uint64_t)st.st_dev;
 		e.host_ino = (uint64_t)st.st_ino;
 		return add_entry(a, &e, w->name.s, w->name.len, err);
 	case S_IFLNK:
-		n = readlink(w->host.s, target, sizeof(target) - 1);
+		n = readlink(w->host.s, w->target, sizeof(w->target) - 1);
 		if (n < 0)
 			return eif_fail_errno(err, "%s: cannot read symlink '%s'", w->where,
-					      w->host.s);
+					      host);
 		if ((size_t)n > CPIO_NAME_MAX)
 			return eif_fail(err, EIF_E_LIMIT, "%s: symlink '%s' has a target longer "
 					"than the %u bytes the kernel unpacker accepts; shorten it",
-					w->where, w->host.s, CPIO_NAME_MAX);
-		target[n] = '\0';
-		if (!(e.source = arena_strndup(a, target, (size_t)n)))
+					w->where, host, CPIO_NAME_MAX);
+		w->target[n] = '\0';
+		if (!(e.source = arena_strndup(a, w->target, (size_t)n)))
 			return out_of_memory(err);
 		e.size = (uint64_t)n;
 		return add_entry(a, &e, w->name.s, w->name.len, err);
@@ -466,7 +492,7 @@ static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *er
 		return eif_fail(err, EIF_E_USAGE, "%s: '%s' is a %s; device nodes and sockets are "
 				"not taken from directory trees: leave it out and declare a device "
 				"with a list line such as 'nod /dev/console 0600 0 0 c 5 1'",
-				w->where, w->host.s, type_name((uint32_t)st.st_mode));
+				w->where, host, type_name((uint32_t)st.st_mode));
 	}
 }
 
@@ -520,6 +546,7 @@ struct list_parse {
 	char where[600];     /* "list 'F' line N" */
 	struct strbuf name;  /* normalized name scratch */
 	struct strbuf host;  /* resolved location scratch */
+	char shown[CPIO_SHOWN_BUF];
 };
 
 /* Digits only (no sign, no blanks, no 0x), at most max. */
@@ -564,7 +591,7 @@ static enum eif_status list_name(struct list_parse *p, const char *raw, struct e
 
 	if (rc == EIF_OK && p->name.len == 0)
 		return eif_fail(err, EIF_E_USAGE, "%s: name '%s' is the archive root itself, which "
-				"has no entry; remove the line", p->where, raw);
+				"has no entry; remove the line", p->where, shown(raw, p->shown));
 	if (rc == EIF_OK)
 		rc = add_implied_dirs(p->archive, p->name.s, p->name.len, false, p->input, p->line,
 				      err);
@@ -594,7 +621,8 @@ static enum eif_status list_file(struct list_parse *p, char **f, unsigned n,
 	if (strstr(f[1], "${"))
 		return eif_fail(err, EIF_E_USAGE, "%s: location '%s' uses ${VAR}, which eif cpio "
 				"does not expand (its output must not depend on the environment); "
-				"use a relative location and --base DIR", p->where, f[1]);
+				"use a relative location and --base DIR", p->where,
+				shown(f[1], p->shown));
 	if ((rc = parse_mode_owner(p, f + 2, &perm, &e.uid, &e.gid, err)) != EIF_OK)
 		return rc;
 	strbuf_truncate(&p->host, 0);
@@ -605,15 +633,15 @@ static enum eif_status list_file(struct list_parse *p, char **f, unsigned n,
 		return out_of_memory(err);
 	if (stat(p->host.s, &st) != 0)
 		return with_next_step(err, eif_fail_errno(err, "%s: cannot use location '%s'",
-							  p->where, p->host.s),
+							  p->where, shown(p->host.s, p->shown)),
 				      p->base || f[1][0] == '/' ? "check the path" :
 				      "relative locations resolve against the current directory "
 				      "unless --base DIR is given");
 	if (!S_ISREG(st.st_mode))
 		return eif_fail(err, EIF_E_USAGE, "%s: location '%s' is a %s, not a regular file; "
-				"use a dir/slink/nod line for it", p->where, p->host.s,
+				"use a dir/slink/nod line for it", p->where, shown(p->host.s, p->shown),
 				type_name((uint32_t)st.st_mode));
-	if ((rc = check_file_source(p->where, p->host.s, &st, err)) != EIF_OK)
+	if ((rc = check_file_source(p->where, p->host.s, shown(p->host.s, p->shown), &st, err)) != EIF_OK)
 		return rc;
 	e.mode = S_IFREG | perm;
 	e.size = (uint64_t)st.st_size;
@@ -847,7 +875,7 @@ static int compare_host_identity(const void *x, const void *y)
 /* Sorted: merge implied directories into declared ones, refuse real duplicates. */
 static enum eif_status merge_duplicates(struct cpio_archive *a, struct eif_error *err)
 {
-	char first[700], second[700];
+	char first[700], second[700], name[CPIO_SHOWN_BUF];
 	size_t kept = 0;
 
 	for (size_t i = 0; i < a->entry_count; i++) {
@@ -860,12 +888,12 @@ static enum eif_status merge_duplicates(struct cpio_archive *a, struct eif_error
 		}
 		if (!e->implied)
 			return eif_fail(err, EIF_E_USAGE, "'%s' comes from %s and again from %s; an "
-					"archive holds each name once, remove one of them", e->name,
+					"archive holds each name once, remove one of them", shown(e->name, name),
 					describe_origin(a, k, first, sizeof(first)),
 					describe_origin(a, e, second, sizeof(second)));
 		if (!S_ISDIR(k->mode))
 			return eif_fail(err, EIF_E_USAGE, "'%s' from %s is a %s, but %s needs it to be "
-					"a directory; rename one of them", e->name,
+					"a directory; rename one of them", shown(e->name, name),
 					describe_origin(a, k, first, sizeof(first)),
 					type_name(k->mode), describe_origin(a, e, second,
 									    sizeof(second)));
@@ -877,7 +905,7 @@ static enum eif_status merge_duplicates(struct cpio_archive *a, struct eif_error
 /* Every parent must be a directory in the archive (else an unpacker could follow a symlink). */
 static enum eif_status check_parents(struct cpio_archive *a, struct eif_error *err)
 {
-	char first[700], second[700];
+	char first[700], second[700], name[CPIO_SHOWN_BUF], parent_name[CPIO_SHOWN_BUF];
 
 	for (size_t i = 0; i < a->entry_count; i++) {
 		const struct cpio_entry *e = &a->entries[i], *parent = NULL;
@@ -904,13 +932,14 @@ static enum eif_status check_parents(struct cpio_archive *a, struct eif_error *e
 		}
 		if (!parent)
 			return eif_fail(err, EIF_E_USAGE, "'%s' from %s has no parent directory in "
-					"the archive; declare it with a dir line", e->name,
+					"the archive; declare it with a dir line", shown(e->name, name),
 					describe_origin(a, e, first, sizeof(first)));
 		if (!S_ISDIR(parent->mode))
 			return eif_fail(err, EIF_E_USAGE, "'%s' from %s is inside '%s', which %s makes "
 					"a %s, not a directory; an unpacker could follow it out of "
-					"the root, so rename one of them", e->name,
-					describe_origin(a, e, first, sizeof(first)), parent->name,
+					"the root, so rename one of them", shown(e->name, name),
+					describe_origin(a, e, first, sizeof(first)),
+					shown(parent->name, parent_name),
 					describe_origin(a, parent, second, sizeof(second)),
 					type_name(parent->mode));
 	}
@@ -1061,30 +1090,33 @@ static enum eif_status write_file_data(struct cpio_writer *w, const struct cpio_
 	uint64_t left = e->size;
 	struct stat before, after;
 	enum eif_status rc = EIF_OK;
+	char name_buf[CPIO_SHOWN_BUF], path_buf[CPIO_SHOWN_BUF];
+	const char *name = shown(e->name, name_buf), *host;
 	unsigned char extra;
 	ssize_t n;
 	int fd;
 
 	if (!source_path(a, e, path))
 		return out_of_memory(err);
+	host = shown(path->s, path_buf);
 	fd = open(path->s, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (from_tree ? O_NOFOLLOW : 0));
 	if (fd < 0)
-		return with_next_step(err, eif_fail_errno(err, "'%s': cannot open '%s'", e->name,
-							  path->s),
+		return with_next_step(err, eif_fail_errno(err, "'%s': cannot open '%s'", name,
+							  host),
 				      "if it changed since it was listed, archive a quiescent tree");
 	if (fstat(fd, &before) != 0) {
-		rc = eif_fail_errno(err, "'%s': cannot stat '%s'", e->name, path->s);
+		rc = eif_fail_errno(err, "'%s': cannot stat '%s'", name, host);
 		goto out;
 	}
 	if (!S_ISREG(before.st_mode) || (uint64_t)before.st_dev != e->host_dev ||
 	    (uint64_t)before.st_ino != e->host_ino) {
 		rc = eif_fail(err, EIF_E_IO, "'%s': '%s' was replaced while archiving; archive a "
-			      "quiescent tree", e->name, path->s);
+			      "quiescent tree", name, host);
 		goto out;
 	}
 	if ((uint64_t)before.st_size != e->size) {
 		rc = eif_fail(err, EIF_E_IO, "'%s': '%s' changed size from %llu to %llu bytes while "
-			      "archiving; archive a quiescent tree", e->name, path->s,
+			      "archiving; archive a quiescent tree", name, host,
 			      (unsigned long long)e->size, (unsigned long long)before.st_size);
 		goto out;
 	}
@@ -1095,12 +1127,12 @@ static enum eif_status write_file_data(struct cpio_writer *w, const struct cpio_
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = eif_fail_errno(err, "'%s': read of '%s' failed", e->name, path->s);
+			rc = eif_fail_errno(err, "'%s': read of '%s' failed", name, host);
 			goto out;
 		}
 		if (n == 0) {
 			rc = eif_fail(err, EIF_E_IO, "'%s': '%s' shrank from %llu to %llu bytes while "
-				      "being read; archive a quiescent tree", e->name, path->s,
+				      "being read; archive a quiescent tree", name, host,
 				      (unsigned long long)e->size,
 				      (unsigned long long)(e->size - left));
 			goto out;
@@ -1117,7 +1149,7 @@ static enum eif_status write_file_data(struct cpio_writer *w, const struct cpio_
 	if (n != 0 || fstat(fd, &after) != 0 || (uint64_t)after.st_size != e->size ||
 	    !same_time(&before.st_mtim, &after.st_mtim)) {
 		rc = eif_fail(err, EIF_E_IO, "'%s': '%s' grew or was rewritten while being read "
-			      "(%llu bytes expected); archive a quiescent tree", e->name, path->s,
+			      "(%llu bytes expected); archive a quiescent tree", name, host,
 			      (unsigned long long)e->size);
 		goto out;
 	}

@@ -153,7 +153,7 @@ long=$(printf '%0200d' 0)
 deep=$work/long
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21; do deep=$deep/$long; done
 mkdir -p "$deep"
-fails "a 4221-byte name in a tree" "--dir '$work/long': '$work/long/0*\.\.\.': name of 42[0-9][0-9] bytes is longer than the 4095 the kernel unpacker accepts" \
+fails "a 4221-byte name in a tree" "--dir '$work/long': '\.\.\.[0/]*': name of 42[0-9][0-9] bytes is longer than the 4095 the kernel unpacker accepts" \
 	"$EIF" cpio --dir "$work/long" -o "$out"
 rm -rf "$work/long"
 

@@ -69,7 +69,7 @@ bad_line "the root itself" "line 2: name '/' is the archive root itself" "dir / 
 bad_line "the root itself, dotted" "line 2: name '/./' is the archive root itself" "dir /./ 0755 0 0"
 bad_line "a trailer name" "line 2: '/TRAILER!!!': an entry named 'TRAILER!!!'" "dir /TRAILER!!! 0755 0 0"
 bad_line "symlink target too long" "line 2: symlink target of 4096 bytes" "slink /x $(printf '%04096d' 0) 0777 0 0"
-bad_line "name too long" "line 2: '/0*\.\.\.': name of 4096 bytes is longer than the 4095" "dir /$(printf '%04096d' 0) 0755 0 0"
+bad_line "name too long" "line 2: '\.\.\.0*': name of 4096 bytes is longer than the 4095" "dir /$(printf '%04096d' 0) 0755 0 0"
 printf 'dir /ok 0755 0 0\ndir /x\0y 0755 0 0\n' >"$work/nul.list"
 fails "NUL byte" "nul.list' line 2: the line contains a NUL byte" "$EIF" cpio --list "$work/nul.list" -o "$out"
 fails "list is a directory" "list '$work': is a directory" "$EIF" cpio --list "$work" -o "$out"
