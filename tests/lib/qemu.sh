@@ -10,7 +10,8 @@
 #     started is gone when it returns, also when the caller kills it (TERM, INT, HUP).
 # qemu_boot_until EIF CONSOLE TIMEOUT TEXT
 #     The same, but stop the run as soon as the fixed string TEXT appears in CONSOLE.
-#     Returns 0 if TEXT appeared, else 1; QEMU's status is in $qemu_status either way.
+#     Returns 0 if TEXT appeared, else 1. $qemu_status holds the run's status: 143 when it
+#     was stopped early (QEMU got TERM), QEMU's own status when it ended first.
 # qemu_backend_start SOCKET LOG [BACKEND-FLAGS...]
 #     Start $O/bin/vhost-user-vsock on the Unix socket SOCKET (its log appended to LOG) and
 #     wait until it listens; sets $qemu_backend_pid. 0, or 1 with the reason on stderr.
@@ -65,86 +66,92 @@ qemu_backend_start() {
 	done
 }
 
-qemu_boot_eif() {
-	# A subshell, so that its traps and variables stay out of the caller.
-	(
-		eif=$1 console=$2 limit=$3
-		out=${O:-${TOP:-.}/out}
-		qemu=$out/qemu/qemu-system-x86_64 backend=$out/bin/vhost-user-vsock
-		for need in "$qemu" "$backend"; do
-			[ -x "$need" ] || { qemu_fail "$need is missing; build it with: make $need"; exit 125; }
+# The body of a run; it sets traps and exits, so it always runs in a subshell of its own:
+# ( ... ) in qemu_boot_eif, & in qemu_boot_until (a nested subshell would take the TERM
+# meant for it and die without cleaning up).
+qemu_run() {
+	eif=$1 console=$2 limit=$3
+	out=${O:-${TOP:-.}/out}
+	qemu=$out/qemu/qemu-system-x86_64 backend=$out/bin/vhost-user-vsock
+	for need in "$qemu" "$backend"; do
+		[ -x "$need" ] || { qemu_fail "$need is missing; build it with: make $need"; exit 125; }
+	done
+	[ -r "$eif" ] || { qemu_fail "EIF '$eif' is not readable; build it first (make)"; exit 125; }
+	case $limit in
+	'' | *[!0-9]*) qemu_fail "timeout '$limit' is not a number of seconds"; exit 125 ;;
+	esac
+	case ${QEMU_ACPI:-on} in
+	on | off) ;;
+	*) qemu_fail "QEMU_ACPI='$QEMU_ACPI': use on or off"; exit 125 ;;
+	esac
+	heartbeat_flag=
+	case ${QEMU_HEARTBEAT:-off} in
+	on) ;;
+	off) heartbeat_flag=--no-heartbeat ;;
+	*) qemu_fail "QEMU_HEARTBEAT='$QEMU_HEARTBEAT': use on or off"; exit 125 ;;
+	esac
+	if [ "$console" = - ]; then
+		backend_log=${QEMU_BACKEND_LOG:-/dev/stderr}
+	else
+		backend_log=${QEMU_BACKEND_LOG:-$console.vsock.log}
+		: >"$console" || { qemu_fail "cannot write the console log '$console'"; exit 125; }
+	fi
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/enclave-qemu.XXXXXX") ||
+		{ qemu_fail "cannot create a temporary directory in ${TMPDIR:-/tmp}"; exit 125; }
+	backend_pid= qemu_pid=
+	cleanup() {
+		# A second signal must not cut the cleanup short.
+		trap '' TERM INT HUP
+		for pid in $qemu_pid $backend_pid; do
+			kill -TERM "$pid" 2>/dev/null
 		done
-		[ -r "$eif" ] || { qemu_fail "EIF '$eif' is not readable; build it first (make)"; exit 125; }
-		case $limit in
-		'' | *[!0-9]*) qemu_fail "timeout '$limit' is not a number of seconds"; exit 125 ;;
-		esac
-		case ${QEMU_ACPI:-on} in
-		on | off) ;;
-		*) qemu_fail "QEMU_ACPI='$QEMU_ACPI': use on or off"; exit 125 ;;
-		esac
-		heartbeat_flag=
-		case ${QEMU_HEARTBEAT:-off} in
-		on) ;;
-		off) heartbeat_flag=--no-heartbeat ;;
-		*) qemu_fail "QEMU_HEARTBEAT='$QEMU_HEARTBEAT': use on or off"; exit 125 ;;
-		esac
-		if [ "$console" = - ]; then
-			backend_log=${QEMU_BACKEND_LOG:-/dev/stderr}
-		else
-			backend_log=${QEMU_BACKEND_LOG:-$console.vsock.log}
-			: >"$console" || { qemu_fail "cannot write the console log '$console'"; exit 125; }
-		fi
-		tmp=$(mktemp -d "${TMPDIR:-/tmp}/enclave-qemu.XXXXXX") ||
-			{ qemu_fail "cannot create a temporary directory in ${TMPDIR:-/tmp}"; exit 125; }
-		backend_pid= qemu_pid=
-		cleanup() {
-			for pid in $qemu_pid $backend_pid; do
-				kill -TERM "$pid" 2>/dev/null
-			done
-			for pid in $qemu_pid $backend_pid; do
-				wait "$pid" 2>/dev/null
-			done
-			rm -rf "$tmp"
-		}
-		trap 'cleanup' EXIT
-		trap 'exit 143' TERM
-		trap 'exit 130' INT
-		trap 'exit 129' HUP
+		for pid in $qemu_pid $backend_pid; do
+			wait "$pid" 2>/dev/null
+		done
+		rm -rf "$tmp"
+	}
+	trap 'cleanup' EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+	trap 'exit 129' HUP
 
-		sock=$tmp/vsock.sock
-		qemu_backend_start "$sock" "$backend_log" --guest-cid "${QEMU_GUEST_CID:-16}" $heartbeat_flag
-		started=$?
-		backend_pid=$qemu_backend_pid
-		[ "$started" -eq 0 ] || exit 125
+	sock=$tmp/vsock.sock
+	qemu_backend_start "$sock" "$backend_log" --guest-cid "${QEMU_GUEST_CID:-16}" $heartbeat_flag
+	started=$?
+	backend_pid=$qemu_backend_pid
+	[ "$started" -eq 0 ] || exit 125
 
-		# shellcheck disable=SC2086
-		set -- -M "nitro-enclave,vsock=c0,id=${QEMU_ENCLAVE_ID:-i-0123456789abcdef0-enc0123456789abcdef},acpi=${QEMU_ACPI:-on}" \
-			-accel tcg -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEMORY:-512M}" \
-			-nographic -no-reboot -chardev "socket,id=c0,path=$sock" -kernel "$eif" \
-			${QEMU_EXTRA_ARGS-}
-		if [ "$console" = - ]; then
-			if [ "$limit" -gt 0 ]; then
-				timeout --foreground -k 5 "$limit" "$qemu" "$@"
-			else
-				"$qemu" "$@"
-			fi
-			exit $?
-		fi
+	# shellcheck disable=SC2086
+	set -- -M "nitro-enclave,vsock=c0,id=${QEMU_ENCLAVE_ID:-i-0123456789abcdef0-enc0123456789abcdef},acpi=${QEMU_ACPI:-on}" \
+		-accel tcg -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEMORY:-512M}" \
+		-nographic -no-reboot -chardev "socket,id=c0,path=$sock" -kernel "$eif" \
+		${QEMU_EXTRA_ARGS-}
+	if [ "$console" = - ]; then
 		if [ "$limit" -gt 0 ]; then
-			timeout -k 5 "$limit" "$qemu" "$@" >>"$console" 2>&1 </dev/null &
+			timeout --foreground -k 5 "$limit" "$qemu" "$@"
 		else
-			"$qemu" "$@" >>"$console" 2>&1 </dev/null &
+			"$qemu" "$@"
 		fi
-		qemu_pid=$!
-		wait "$qemu_pid"
-		status=$?
-		qemu_pid=
-		exit "$status"
-	)
+		exit $?
+	fi
+	if [ "$limit" -gt 0 ]; then
+		timeout -k 5 "$limit" "$qemu" "$@" >>"$console" 2>&1 </dev/null &
+	else
+		"$qemu" "$@" >>"$console" 2>&1 </dev/null &
+	fi
+	qemu_pid=$!
+	wait "$qemu_pid"
+	status=$?
+	qemu_pid=
+	exit "$status"
+}
+
+qemu_boot_eif() {
+	(qemu_run "$@")
 }
 
 qemu_boot_until() {
-	qemu_boot_eif "$1" "$2" "$3" &
+	qemu_run "$1" "$2" "$3" &
 	_qb_pid=$!
 	qemu_wait_for "$2" "$4" "$3" "$_qb_pid"
 	_qb_found=$?
