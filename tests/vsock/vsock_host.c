@@ -108,7 +108,8 @@ static struct vsock_connection *find(struct vsock_host *h, const struct vsock_he
 
 static void accept_connection(struct vsock_host *h, const struct vsock_header *in)
 {
-	if (!h->heartbeat_listening || in->dst_port != h->heartbeat_port) {
+	/* Only the parent (CID 3) listens, as on a Nitro host. */
+	if (!h->heartbeat_listening || in->dst_cid != PARENT_CID || in->dst_port != h->heartbeat_port) {
 		h->log("vsock: guest port %u connected to cid %llu port %u: no listener, reset",
 		       in->src_port, (unsigned long long)in->dst_cid, in->dst_port);
 		reset_peer(h, in);

@@ -6,8 +6,9 @@
  *   vhost-user-probe hostile SOCKET          malformed but framed messages; each must be
  *                                            survived (a GET_FEATURES answer after each)
  *   vhost-user-probe hostile-guest SOCKET CID   impossible rings and descriptors
- *   vhost-user-probe connect SOCKET CID PORT BYTE   connect from the guest to CID 3 PORT,
- *                                            send BYTE, print what the host answered
+ *   vhost-user-probe connect SOCKET CID PORT BYTE [HOST-CID]   connect from guest CID to
+ *                                            HOST-CID (default 3) PORT, send BYTE, print
+ *                                            what the host answered
  * Exit status 0 when the scenario ran to its end, 1 with the reason on stderr otherwise. */
 #include <errno.h>
 #include <poll.h>
@@ -41,6 +42,7 @@ enum {
 #define HDR 44
 
 static int sock = -1;
+static uint64_t host_cid = 3;	/* the CID the guest connects to */
 
 static void die(const char *fmt, ...)
 {
@@ -273,7 +275,7 @@ static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags,
 	uint8_t *b = ram + TX_BUF(i);
 	memset(b, 0, HDR);
 	put_le(b, cid, 8);
-	put_le(b + 8, 3, 8);
+	put_le(b + 8, host_cid, 8);
 	put_le(b + 16, 1234, 4);
 	put_le(b + 20, port, 4);
 	put_le(b + 24, len, 4);
@@ -335,10 +337,10 @@ static int print_host_packets(uint64_t cid, uint32_t port, unsigned max)
 		uint32_t sport = (uint32_t)get_le(pkt + 16, 4), dport = (uint32_t)get_le(pkt + 20, 4);
 		uint32_t plen = (uint32_t)get_le(pkt + 24, 4);
 		last = (unsigned)get_le(pkt + 30, 2);
-		if (src != 3 || dst != cid || sport != port || dport != 1234 || HDR + plen != len)
-			die("host packet %s from %llu:%u to %llu:%u with %u payload bytes in %u; expected from 3:%u to %llu:1234",
+		if (src != host_cid || dst != cid || sport != port || dport != 1234 || HDR + plen != len)
+			die("host packet %s from %llu:%u to %llu:%u with %u payload bytes in %u; expected from %llu:%u to %llu:1234",
 			    op_name(last), (unsigned long long)src, sport, (unsigned long long)dst, dport, plen, len,
-			    port, (unsigned long long)cid);
+			    (unsigned long long)host_cid, port, (unsigned long long)cid);
 		printf("host: %s", op_name(last));
 		for (uint32_t i = 0; i < plen; i++)
 			printf(" 0x%02x", pkt[HDR + i]);
@@ -504,7 +506,9 @@ int main(int argc, char **argv)
 		scenario_hostile();
 	} else if (!strcmp(what, "hostile-guest") && argc == 4) {
 		scenario_hostile_guest(strtoull(argv[3], NULL, 0));
-	} else if (!strcmp(what, "connect") && argc == 6) {
+	} else if (!strcmp(what, "connect") && (argc == 6 || argc == 7)) {
+		if (argc == 7)
+			host_cid = strtoull(argv[6], NULL, 0);
 		scenario_connect(strtoull(argv[3], NULL, 0), (uint32_t)strtoul(argv[4], NULL, 0),
 				 (uint8_t)strtoul(argv[5], NULL, 0));
 	} else {
