@@ -41,7 +41,7 @@ static void explain(const struct eif_audit_report *report, const char *path, int
 
 	if (!worst)
 		return;
-	fprintf(stderr, "eif audit: '%s': %s: %s is %s%s%s", path,
+	fprintf(stderr, "eif audit: '%s': %s: %s (%s)%s%s", path,
 		code == EXIT_AUDIT_CORRUPT ? "corrupt" : "not accounted for", worst->what,
 		eif_audit_status_name(worst->status), worst->detail ? ": " : "",
 		worst->detail ? worst->detail : "");

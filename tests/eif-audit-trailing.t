@@ -18,7 +18,7 @@ for n in 5 100; do
 	audit_status_is 3 "$n bytes after the last section: exit 3"
 	has_line "^corrupt +EIF structure \[.*tail\.eif'?: .*; the file is not a valid EIF" \
 		"$n trailing bytes: one corrupt item says why"
-	if grep -q "^eif audit: '$work/tail.eif': corrupt: EIF structure is corrupt: " "$work/audit.err"; then
+	if grep -q "^eif audit: '$work/tail.eif': corrupt: EIF structure (corrupt): " "$work/audit.err"; then
 		ok 0 "$n trailing bytes: standard error says why"
 	else ok 1 "$n trailing bytes: standard error says why"; diag "stderr: $(cat "$work/audit.err")"; fi
 done

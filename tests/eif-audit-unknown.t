@@ -18,7 +18,7 @@ has_line '^mismatch +section 4 ramdisk 1 .*sha256 differs from the manifest' \
 	"the user ramdisk as a whole differs from the manifest"
 has_line '^ok +ramdisk 1 rootfs/bin/sh ' "the other entries are still accounted for"
 has_line '^audit .*: fail: .* 1 unknown, 1 mismatch, 0 missing, 0 corrupt;' "summary: fail"
-if grep -q "^eif audit: '$work/extra.eif': not accounted for: ramdisk 1 rootfs/etc/extra is unknown: file 0644 0:0, 24 bytes; not in the manifest: no build step claims this entry (and 1 more item)\$" \
+if grep -q "^eif audit: '$work/extra.eif': not accounted for: ramdisk 1 rootfs/etc/extra (unknown): file 0644 0:0, 24 bytes; not in the manifest: no build step claims this entry (and 1 more item)\$" \
 	"$work/audit.err"; then
 	ok 0 "standard error says what is not accounted for"
 else
