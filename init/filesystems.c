@@ -161,8 +161,15 @@ static void mount_cgroup_controllers(void)
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", name);
 		if (!make_mount_point(path))
 			continue;
-		if (mount(name, path, "cgroup", NODEV_NOSUID_NOEXEC, name) != 0)
-			say("mount cgroup %s on %s: %s", name, path, strerror(errno));
+		if (mount(name, path, "cgroup", NODEV_NOSUID_NOEXEC, name) == 0)
+			continue;
+		/* 6.12 can build a controller without its v1 interface (CPUSETS_V1, MEMCG_V1):
+		 * it is listed as enabled yet refuses a v1 mount with EINVAL. */
+		say("mount cgroup %s on %s: %s%s; skipped", name, path, strerror(errno),
+		    errno == EINVAL ? " (no cgroup v1 interface for it in this kernel?)" : "");
+		/* An empty directory would tell programs the hierarchy exists. */
+		if (rmdir(path) != 0)
+			say_failed("rmdir", path);
 	}
 	if (ferror(list))
 		say_failed("read", "/proc/cgroups");
