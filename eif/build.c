@@ -149,19 +149,18 @@ static enum eif_status stream_file(struct builder *b, struct input *in, unsigned
 	return EIF_OK;
 }
 
-static const char *base_name(const char *path)
+/* Rust's Path::file_name: the last component, ignoring trailing slashes, into buf. */
+static const char *base_name(const char *path, char *buf, size_t size)
 {
-	/* Rust's Path::file_name: the last component, ignoring trailing slashes. */
-	static char buf[4096];
-	size_t n = strlen(path);
+	size_t n = strlen(path), start;
 
 	while (n > 1 && path[n - 1] == '/')
 		n--;
-	size_t start = n;
+	start = n;
 	while (start > 0 && path[start - 1] != '/')
 		start--;
-	if (n - start >= sizeof(buf))
-		n = start + sizeof(buf) - 1;
+	if (n - start >= size)
+		n = start + size - 1;
 	memcpy(buf, path + start, n - start);
 	buf[n - start] = '\0';
 	return buf;
@@ -179,7 +178,9 @@ static enum eif_status check_text(const char *what, const char *s, struct eif_er
 static enum eif_status encode_metadata(const struct eif_build_options *o, struct json_buf *out,
 				       struct eif_error *err)
 {
-	const char *name = o->name ? o->name : base_name(o->kernel_path);
+	char kernel_name[4096];
+	const char *name = o->name ? o->name : base_name(o->kernel_path, kernel_name,
+							   sizeof(kernel_name));
 	const struct {
 		const char *key, *value;
 	} fields[] = {
