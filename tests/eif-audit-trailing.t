@@ -1,8 +1,9 @@
 #!/bin/sh
 # Bytes after a section are never silently accepted: after the last section of the EIF
 # (corrupt, exit 3), non-NUL bytes after a ramdisk's cpio trailer (corrupt, exit 3), extra NUL
-# padding there (the section no longer matches the manifest, exit 1), and a second archive
-# appended to a ramdisk (its entries are unknown, exit 1).
+# padding there (the section no longer matches the manifest, exit 1; corrupt when it leaves the
+# next ramdisk misaligned), and a second archive appended to a ramdisk (its entries are
+# unknown, exit 1).
 . "$TOP/tests/audit/common.sh"
 
 make_parts || bail "cannot create the synthetic parts in $parts"
@@ -58,6 +59,16 @@ audit_status_is 1 "extra NUL padding: exit 1"
 has_line '^mismatch +section 4 ramdisk 1 \[.*bytes, the manifest says' "the ramdisk section's size differs"
 is "$(grep -v 'cpio trailer' "$work/audit.out" | grep -c -E '^ok +ramdisk 1 ')" "$(grep -c '^entry	1	' "$work/provenance")" \
 	"every entry is still accounted for"
+
+# 3b. One NUL more after the system ramdisk: the kernel would not find the user ramdisk.
+cp "$parts/out/ramdisk/system.cpio" "$work/system-odd.cpio"
+printf '\000' >>"$work/system-odd.cpio"
+build_eif "$work/odd.eif" "$parts/out/ramdisk/user.cpio" "$work/system-odd.cpio" ||
+	bail "cannot build the EIF with the odd-length system ramdisk"
+run_audit "$work/odd.eif" "$work/provenance"
+audit_status_is 3 "a ramdisk of a length not a multiple of 4: exit 3"
+has_line "^corrupt +section 4 ramdisk 1 \[the loader places this ramdisk at initrd offset $(($(wc -c <"$parts/out/ramdisk/system.cpio") + 1)), not a multiple of 4" \
+	"the misaligned ramdisk is named, with its initrd offset"
 
 # 4. A second archive appended to the user ramdisk.
 mkdir -p "$work/more/etc"

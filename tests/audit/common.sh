@@ -3,8 +3,8 @@
 #   make_parts               synthetic build outputs in $parts: out/bzImage (with an x86 boot
 #                            header), out/init, out/nsm.ko, out/kernel/release, app/ (the
 #                            sample tree), env, cmdline
-#   build_eif EIF [USER]     system and user ramdisks from the parts as they are now, then the
-#                            EIF (USER: use this file as the user ramdisk instead)
+#   build_eif EIF [USER [SYSTEM]]  system and user ramdisks from the parts as they are now,
+#                            then the EIF (USER, SYSTEM: use these files as the ramdisks instead)
 #   write_manifest FILE      scripts/provenance for the parts, as the Makefile runs it
 #   run_audit EIF MANIFEST [ARGS...]  eif audit; sets $rc, output in $work/audit.out/.err
 #   has_line PATTERN DESC    one line of $work/audit.out matches the grep -E PATTERN
@@ -35,7 +35,7 @@ build_eif() {
 	"$TOP/scripts/user-ramdisk" "$EIF" "$parts/app" "$CMD" "$parts/env" \
 		"$parts/out/ramdisk/user.cpio" &&
 	"$EIF" build --kernel "$parts/out/bzImage" --cmdline "$(cat "$parts/cmdline")" \
-		--ramdisk "$parts/out/ramdisk/system.cpio" \
+		--ramdisk "${3:-$parts/out/ramdisk/system.cpio}" \
 		--ramdisk "${2:-$parts/out/ramdisk/user.cpio}" \
 		--name "$NAME" --version "$VERSION" --build-tool enclave-kit \
 		--build-tool-version 0.1.0 --img-os Linux \
