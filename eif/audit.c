@@ -400,6 +400,7 @@ struct audit {
 	int nomem, io_failed;
 	unsigned char *entry_used;
 	int section_seen[EIF_MAX_SECTIONS];
+	int ramdisk_damaged[EIF_MAX_SECTIONS];	/* entries past the damage were never read */
 	uint64_t initrd_length;	/* ramdisk bytes so far, as the loader concatenates them */
 };
 
@@ -976,6 +977,7 @@ static void check_ramdisk(struct audit *a, size_t section_item, unsigned ramdisk
 	free(v);
 	structure = r.totals.trailer_bytes + r.totals.gap_bytes;
 	if (rc != EIF_OK) {
+		a->ramdisk_damaged[ramdisk] = 1;
 		/* Trailers and padding before the failure are structure already read. */
 		if (structure)
 			add_item(a, EIF_AUDIT_OK, data_offset, structure,
@@ -1112,7 +1114,7 @@ static void report_missing(struct audit *a)
 		const struct prov_entry *pe = &a->m->entries[i];
 		size_t it;
 
-		if (a->entry_used[i])
+		if (a->entry_used[i] || a->ramdisk_damaged[pe->ramdisk])
 			continue;
 		it = add_item(a, EIF_AUDIT_MISSING, 0, 0, "ramdisk %u %s", pe->ramdisk, pe->name);
 		set_source(a, it, pe->step, pe->input);

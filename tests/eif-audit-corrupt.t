@@ -54,6 +54,16 @@ has_line '^corrupt +header \[stored CRC-32 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}
 	"a CRC mismatch is named, and the walk goes on"
 has_line '^ok +ramdisk 1 rootfs/bin/sh ' "entries are still listed after a CRC mismatch"
 
+# 2b. A well-formed EIF around a truncated ramdisk: the damage is corrupt, and the entries
+# after it are not reported as missing (they were never read).
+head -c 3000 "$parts/out/ramdisk/user.cpio" >"$work/user-cut.cpio"
+build_eif "$work/cut-ramdisk.eif" "$work/user-cut.cpio" || bail "cannot build the EIF with a cut ramdisk"
+run_audit "$work/cut-ramdisk.eif" "$work/provenance"
+audit_status_is 3 "a truncated ramdisk inside a valid EIF: exit 3"
+has_line '^corrupt +ramdisk 1 bytes [0-9]+\.\.3000 \[cpio archive 0, offset [0-9]+: .*truncated' \
+	"the truncated ramdisk is named from where it breaks"
+is "$(grep -c '^missing' "$work/audit.out")" 0 "no missing entries for what could not be read"
+
 # 3. Not an EIF at all, a directory, a missing file.
 head -c 4096 /dev/urandom >"$work/random.eif"
 expect_corrupt "$work/random.eif" "random bytes"
