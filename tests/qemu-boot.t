@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 # The helper's own temporary directories go here, so leftovers can be found.
 export TMPDIR=$work/tmp
 mkdir -p "$TMPDIR"
-plan 10
+plan 11
 
 # leftovers: processes still running on a socket under $TMPDIR, and files left in it
 leftovers() {
@@ -46,6 +46,10 @@ ok $found "qemu_boot_until sees the text appear on the console"
 ok $(( qemu_status != 0 && qemu_status != 143 )) "the run ended by the early stop (143) or by itself (0), status $qemu_status" ||
 	show "console" "$work/until"
 is "$(leftovers)" "no processes, no files" "a run stopped early leaves nothing behind"
+
+err=$(qemu_boot_eif "$work/no-such.eif" "$work/missing" 5 2>&1)
+is "$?:$err" "125:qemu.sh: EIF '$work/no-such.eif' is not readable; build it first (make)" \
+	"a missing EIF: status 125 and the reason, before anything starts"
 
 QEMU_ACPI=off qemu_boot_eif "$eif" "$work/short" 1
 is "$?" 124 "a run past its timeout ends with status 124"

@@ -32,8 +32,9 @@ $(O)/tests/vsock/vhost-user-probe: $(VSOCK_PROBE_OBJS)
 CHECK_DEPS += $(QEMU) $(O)/bin/vhost-user-vsock $(O)/tests/vsock/vhost-user-probe
 
 # Boot out/enclave.eif with the console on this terminal (Ctrl-A X quits QEMU).
-# RUN_QEMU_ACPI=off boots without ACPI; RUN_QEMU_HEARTBEAT=off plays a parent with no listener.
-RUN_QEMU_ACPI ?= on
+# RUN_QEMU_ACPI=on boots with ACPI (devices from the DSDT); RUN_QEMU_HEARTBEAT=off plays a
+# parent with no listener.
+RUN_QEMU_ACPI ?= off
 RUN_QEMU_HEARTBEAT ?= on
 RUN_QEMU_TIMEOUT ?= 0
 run-qemu: $(O)/enclave.eif $(QEMU) $(O)/bin/vhost-user-vsock | $(STAMP)/packages-check

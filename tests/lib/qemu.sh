@@ -20,7 +20,8 @@
 #     SECONDS, 2 as soon as process PID (if given) has ended without it.
 #
 # Knobs (environment variables read by qemu_boot_eif):
-#   QEMU_ACPI=on|off       the machine's acpi option (default on; the machine's own default is off)
+#   QEMU_ACPI=on|off       the machine's acpi option (default off, the machine's own default;
+#                          with on the devices come from the DSDT, as on a real x86 enclave)
 #   QEMU_HEARTBEAT=on|off  the back-end listens as the parent (CID 3, port 9000) and echoes the
 #                          0xB7 heartbeat (on), or resets every connection like a parent with no
 #                          listener (off, the default)
@@ -80,7 +81,7 @@ qemu_run() {
 	case $limit in
 	'' | *[!0-9]*) qemu_fail "timeout '$limit' is not a number of seconds"; exit 125 ;;
 	esac
-	case ${QEMU_ACPI:-on} in
+	case ${QEMU_ACPI:-off} in
 	on | off) ;;
 	*) qemu_fail "QEMU_ACPI='$QEMU_ACPI': use on or off"; exit 125 ;;
 	esac
@@ -122,7 +123,7 @@ qemu_run() {
 	[ "$started" -eq 0 ] || exit 125
 
 	# shellcheck disable=SC2086
-	set -- -M "nitro-enclave,vsock=c0,id=${QEMU_ENCLAVE_ID:-i-0123456789abcdef0-enc0123456789abcdef},acpi=${QEMU_ACPI:-on}" \
+	set -- -M "nitro-enclave,vsock=c0,id=${QEMU_ENCLAVE_ID:-i-0123456789abcdef0-enc0123456789abcdef},acpi=${QEMU_ACPI:-off}" \
 		-accel tcg -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEMORY:-512M}" \
 		-nographic -no-reboot -chardev "socket,id=c0,path=$sock" -kernel "$eif" \
 		${QEMU_EXTRA_ARGS-}
