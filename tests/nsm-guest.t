@@ -1,0 +1,116 @@
+#!/bin/sh
+# nsm.ko, libnsm and the nsm tool inside an enclave: boot an EIF (the production system ramdisk:
+# out/init + out/nsm.ko, and a user ramdisk running tests/nsm/guest.c) under QEMU's nitro-enclave
+# machine, relay the guest's results as TAP, and check on the host what the guest cannot know:
+# its PCRs equal `eif pcr` of the same EIF, ExtendPCR computed SHA-384(old || data), the kernel
+# logged no warning. Knobs: NSM_GUEST_TIMEOUT (seconds, default 300), QEMU_ACPI (qemu.sh).
+. "$TOP/tests/lib/tap.sh"
+: "${NSM_GUEST_TIMEOUT:=300}"
+# acpi=on does not boot this kernel under TCG yet (timer calibration); off is the machine default.
+: "${QEMU_ACPI:=off}"
+export QEMU_ACPI
+ARCH=${ARCH:-x86_64}
+cmdline_file=$TOP/configs/cmdline/$ARCH
+guest=$O/tests/nsm/bin/nsm-guest
+
+missing=
+for need in "$EIF" "$O/bzImage" "$O/ramdisk/system.cpio" "$O/nsm.ko" "$O/bin/nsm" "$guest" \
+	"$cmdline_file" "$TOP/tests/lib/qemu.sh" "$TOP/scripts/user-ramdisk"; do
+	[ -e "$need" ] || missing="$missing $need"
+done
+if [ -n "$missing" ]; then
+	ok 1 "prerequisites exist (missing:$missing; run make check)"
+	done_testing
+	exit 1
+fi
+. "$TOP/tests/lib/qemu.sh"
+
+work=$O/tests/nsm/guest
+rm -rf "$work" && mkdir -p "$work/rootfs/bin" "$work/rootfs/lib" || bail "cannot create $work"
+cp "$guest" "$work/rootfs/bin/nsm-guest" && cp "$O/bin/nsm" "$work/rootfs/bin/nsm" &&
+	cp "$O/nsm.ko" "$work/rootfs/lib/nsm-test.ko" || bail "cannot fill $work/rootfs"
+"$TOP/scripts/user-ramdisk" "$EIF" "$work/rootfs" /bin/nsm-guest '' "$work/user.cpio" \
+	>"$work/eif.log" 2>&1 &&
+"$EIF" build --kernel "$O/bzImage" --cmdline "$(cat "$cmdline_file")" \
+	--ramdisk "$O/ramdisk/system.cpio" --ramdisk "$work/user.cpio" --arch "$ARCH" \
+	--output "$work/test.eif" >"$work/build.json" 2>>"$work/eif.log" &&
+"$EIF" pcr "$work/test.eif" >"$work/pcr.json" 2>>"$work/eif.log"
+ok $? "built the test EIF and computed its PCRs with eif pcr"
+[ -s "$work/pcr.json" ] || { sed 's/^/# /' "$work/eif.log"; done_testing; exit 1; }
+
+console=$work/console.log
+start=$(date +%s%N)
+qemu_boot_eif "$work/test.eif" "$console" "$NSM_GUEST_TIMEOUT"
+rc=$?
+secs=$(( ($(date +%s%N) - start) / 1000000000 ))
+tr -d '\r' <"$console" >"$work/console.txt"
+console=$work/console.txt
+is "$rc" 0 "QEMU ended by itself within ${NSM_GUEST_TIMEOUT} s (took ${secs} s)"
+grep -q '^nsm-guest: started' "$console"
+ok $? "the guest program started"
+
+# Relay the guest's own checks.
+guest_results=$(grep -E '^nsm-guest: (ok|not ok) - |^nsm-guest: # ' "$console")
+while IFS= read -r line; do
+	case $line in
+	'nsm-guest: ok - '*) ok 0 "guest: ${line#nsm-guest: ok - }" ;;
+	'nsm-guest: not ok - '*) ok 1 "guest: ${line#nsm-guest: not ok - }" ;;
+	'nsm-guest: # '*) diag "guest: ${line#nsm-guest: # }" ;;
+	esac
+done <<EOF
+$guest_results
+EOF
+grep -q '^nsm-guest: finished' "$console"
+ok $? "the guest program ran to its end"
+
+# PCR0/1/2: the NSM's (through libnsm, and through `nsm pcrs`) against eif pcr on the host.
+json_field() { sed -n "s/.*\"$1\": \"\\([^\"]*\\)\".*/\\1/p" | head -1; }
+json_bool() { sed -n "s/.*\"$1\": \\(true\\|false\\).*/\\1/p" | head -1; }
+sed -n '/^nsm-guest: begin nsm pcrs/,/^nsm-guest: end nsm pcrs/p' "$console" |
+	sed '1d;$d' >"$work/nsm-pcrs.json"
+sed -n '/"Locked"/,/}/p' "$work/nsm-pcrs.json" >"$work/nsm-locked.json"
+for i in 0 1 2; do
+	want=$(json_field "PCR$i" <"$work/pcr.json")
+	[ -n "$want" ] || want="(no PCR$i in eif pcr output)"
+	got=$(sed -n "s/^nsm-guest: PCR$i //p" "$console")
+	is "$got" "$want" "PCR$i read through libnsm equals eif pcr"
+	got=$(sed '/"Locked"/,$d' "$work/nsm-pcrs.json" | json_field "PCR$i")
+	is "$got" "$want" "PCR$i of 'nsm pcrs' equals eif pcr"
+	is "$(json_bool "PCR$i" <"$work/nsm-locked.json")" true "'nsm pcrs' shows PCR$i locked"
+done
+zero=$(printf '%096d' 0)
+is "$(sed '/"Locked"/,$d' "$work/nsm-pcrs.json" | json_field PCR8)" "$zero" \
+	"'nsm pcrs' shows PCR8 zero for an unsigned EIF"
+is "$(json_field HashAlgorithm <"$work/nsm-pcrs.json")" "$(json_field HashAlgorithm <"$work/pcr.json")" \
+	"'nsm pcrs' labels the hash as eif pcr does"
+
+# ExtendPCR: new = SHA-384(old || data), checked with perl's Digest::SHA.
+set -- $(sed -n 's/^nsm-guest: extend 16 old \([0-9a-f]*\) data \(.*\) new \([0-9a-f]*\)$/\1 \3 \2/p' "$console")
+if [ $# -ge 3 ]; then
+	old=$1 new=$2
+	shift 2
+	want=$(perl -MDigest::SHA=sha384_hex -e 'print sha384_hex(pack("H*", $ARGV[0]) . $ARGV[1])' \
+		"$old" "$*")
+	is "$new" "$want" "ExtendPCR 16 returned SHA-384(old || data)"
+else
+	ok 1 "the guest printed the ExtendPCR values"
+fi
+
+# The driver must not have made the kernel complain.
+for bad in 'WARNING:' 'BUG:' 'Oops' 'Call Trace' 'general protection' 'nsm virtio' 'hung_task'; do
+	if grep -qF -- "$bad" "$console"; then
+		ok 1 "the kernel logged no '$bad'"
+		grep -F -B2 -A8 -- "$bad" "$console" | head -30 | sed 's/^/#   /'
+	else
+		ok 0 "the kernel logged no '$bad'"
+	fi
+done
+
+diag "nsm.ko: $(wc -c <"$O/nsm.ko") bytes on disk; $(sed -n 's/^nsm-guest: module //p' "$console" | head -1)"
+sed -n 's/^nsm-guest: \(latency .*\|threads .*\|document .*\|module_id .*\)$/\1/p' "$console" |
+	while IFS= read -r line; do diag "$line"; done
+if [ "$tap_failed" -gt 0 ]; then
+	diag "console (guest and nsm lines):"
+	grep -aE 'nsm|NSM' "$console" | grep -v '^nsm-guest: ok' | head -60 | sed 's/^/#   /'
+fi
+done_testing
