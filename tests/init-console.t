@@ -15,7 +15,14 @@ console_has "probe: env <GREETING=hello world>" "the environment comes from /env
 console_has "probe: env <EMPTY=>" "an empty value is kept"
 console_has "probe: mount /proc: yes" "/proc is mounted"
 console_has "probe: mount /sys: yes" "/sys is mounted"
-console_has "probe: mount /tmp: yes" "/tmp is mounted"
+for mount_point in /tmp /run /dev/pts /dev/shm /sys/fs/cgroup /sys/fs/cgroup/pids; do
+	console_has "probe: mount $mount_point: yes" "$mount_point is mounted"
+done
+console_has "probe: link /dev/fd -> /proc/self/fd" "/dev/fd links to /proc/self/fd"
+for n in 0:stdin 1:stdout 2:stderr; do
+	console_has "probe: link /dev/${n#*:} -> /proc/self/fd/${n%%:*}" "/dev/${n#*:} links to fd ${n%%:*}"
+done
+console_has "probe: unshare CLONE_NEWUSER: ok" "user namespaces work in the moved root"
 console_has "init: command exited with status 0" "the exit status is reported"
 console_lacks "Kernel panic" "the kernel did not panic"
 boot_ended_by_itself

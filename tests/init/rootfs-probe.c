@@ -2,11 +2,13 @@
  * exits with the status given by "--exit N" or dies of the signal given by "--signal N".
  * "--signal-init N" sends signal N to PID 1 and waits for init to forward it back. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +52,39 @@ static void say_mounted(const char *path)
 		printf("probe: mount %s: %s\n", path, here.st_dev != parent.st_dev ? "yes" : "no");
 }
 
+static void say_link(const char *path)
+{
+	char target[256];
+	ssize_t length = readlink(path, target, sizeof(target) - 1);
+
+	if (length < 0) {
+		printf("probe: link %s: %s\n", path, strerror(errno));
+		return;
+	}
+	target[length] = '\0';
+	printf("probe: link %s -> %s\n", path, target);
+}
+
+/* The reason init moves /rootfs onto / instead of a plain chroot: user namespaces. */
+static void say_user_namespace(void)
+{
+	int status;
+	pid_t child;
+
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		if (unshare(CLONE_NEWUSER) != 0) {
+			printf("probe: unshare CLONE_NEWUSER: %s\n", strerror(errno));
+			_exit(1);
+		}
+		printf("probe: unshare CLONE_NEWUSER: ok\n");
+		_exit(0);
+	}
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		printf("probe: fork for the user namespace check: %s\n", strerror(errno));
+}
+
 /* init chooses the x86 reboot method; the exit-path test checks what it chose. */
 static void say_reboot_type(void)
 {
@@ -89,6 +124,16 @@ int main(int argc, char **argv)
 	say_mounted("/sys");
 	say_mounted("/dev");
 	say_mounted("/tmp");
+	say_mounted("/run");
+	say_mounted("/dev/pts");
+	say_mounted("/dev/shm");
+	say_mounted("/sys/fs/cgroup");
+	say_mounted("/sys/fs/cgroup/pids");
+	say_link("/dev/fd");
+	say_link("/dev/stdin");
+	say_link("/dev/stdout");
+	say_link("/dev/stderr");
+	say_user_namespace();
 	printf("probe: stdin is %s\n", isatty(0) ? "a tty" : "not a tty");
 	say_reboot_type();
 	fflush(stdout);
