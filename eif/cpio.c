@@ -348,14 +348,16 @@ static enum eif_status add_implied_dirs(struct cpio_archive *a, const char *name
 }
 
 /* A regular file's data must fit newc's 32-bit size and be readable, checked before any output. */
-static enum eif_status check_file_source(const char *where, const char *path, const char *display,
-					 const struct stat *st, struct eif_error *err)
+/* path is relative to directory fd dfd (AT_FDCWD: to the current directory). */
+static enum eif_status check_file_source(const char *where, int dfd, const char *path,
+					 const char *display, const struct stat *st,
+					 struct eif_error *err)
 {
 	if ((uint64_t)st->st_size >= CPIO_FILE_LIMIT)
 		return eif_fail(err, EIF_E_LIMIT, "%s: '%s' has %llu bytes, but newc stores at most "
 				"4 GiB - 1 per file; split the file or leave it out of the ramdisk",
 				where, display, (unsigned long long)st->st_size);
-	if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0)
+	if (faccessat(dfd, path, R_OK, AT_EACCESS) != 0)
 		return with_next_step(err, eif_fail_errno(err, "%s: cannot read '%s'", where,
 							  display),
 				      "make it readable or leave it out");
@@ -364,8 +366,8 @@ static enum eif_status check_file_source(const char *where, const char *path, co
 
 /* ---- directory trees ---- */
 
-/* The walk recurses once per directory level (up to ~2048 with 4095-byte names), so big
- * buffers live here, not in the recursive frames. */
+/* The walk keeps its own stack of directories still to visit, so a deep tree costs heap,
+ * not call stack (the library may run on a small thread stack). */
 struct tree_walk {
 	struct cpio_archive *archive;
 	uint32_t input;
@@ -374,68 +376,57 @@ struct tree_walk {
 	struct strbuf name; /* archive name */
 	char target[CPIO_NAME_MAX + 2]; /* readlink() result */
 	char shown[CPIO_SHOWN_BUF];     /* host path as messages show it */
+	struct stat st;                 /* the child just scanned */
+	struct pending_dir *pending;    /* directories seen, not yet visited */
+	size_t pending_count, pending_cap;
 };
 
-static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *err);
+/* A subdirectory seen while its parent was open, entered later (so the walk holds one
+ * descriptor at a time) and only if it is still the directory that was seen. */
+struct pending_dir {
+	char *host, *name;
+	uint64_t dev, ino;
+};
 
-/* Read all names of one directory first and close it, so deep trees hold one fd. */
-static enum eif_status scan_directory(struct tree_walk *w, struct eif_error *err)
+/* Open w->host as a directory: never through a symlink, except the tree's root, which the
+ * caller named (expect == NULL); a listed subdirectory must still be the one listed. */
+static enum eif_status open_directory(struct tree_walk *w, const struct pending_dir *expect,
+				      DIR **dir, struct eif_error *err)
 {
-	struct strbuf names = { 0 };
-	size_t host_len = w->host.len, name_len = w->name.len;
-	enum eif_status rc = EIF_OK;
-	struct dirent *d;
-	DIR *dir;
+	const char *host = shown(w->host.s, w->shown);
+	struct stat st;
+	int fd, saved;
 
-	dir = opendir(w->host.s);
-	if (!dir)
-		return with_next_step(err, eif_fail_errno(err, "%s: cannot open directory '%s'",
-							  w->where, shown(w->host.s, w->shown)),
+	fd = open(w->host.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (expect ? O_NOFOLLOW : 0));
+	if (fd < 0) {
+		saved = errno;
+		eif_fail_errno(err, "%s: cannot open directory '%s'", w->where, host);
+		return with_next_step(err, EIF_E_IO, saved == ELOOP || saved == ENOTDIR ?
+				      "it was replaced while archiving: archive a quiescent tree" :
+				      saved == ENAMETOOLONG ? "the host path is too long: give --dir "
+				      "a deeper directory with a prefix" :
 				      "make it readable or leave it out");
-	for (;;) {
-		errno = 0;
-		d = readdir(dir);
-		if (!d)
-			break;
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
-			continue;
-		if (!strbuf_append(&names, d->d_name, strlen(d->d_name) + 1)) {
-			closedir(dir);
-			free(names.s);
-			return out_of_memory(err);
-		}
 	}
-	if (errno != 0) {
-		rc = eif_fail_errno(err, "%s: cannot read directory '%s'", w->where,
-				    shown(w->host.s, w->shown));
-		closedir(dir);
-		free(names.s);
-		return rc;
+	if (expect && (fstat(fd, &st) != 0 || (uint64_t)st.st_dev != expect->dev ||
+		       (uint64_t)st.st_ino != expect->ino)) {
+		close(fd);
+		return eif_fail(err, EIF_E_IO, "%s: directory '%s' was replaced while archiving; "
+				"archive a quiescent tree", w->where, host);
 	}
-	closedir(dir);
-	for (size_t off = 0; off < names.len && rc == EIF_OK;) {
-		const char *child = names.s + off;
-		size_t n = strlen(child);
-
-		bool at_slash = w->host.len && w->host.s[w->host.len - 1] == '/'; /* --dir / */
-
-		if ((!at_slash && !strbuf_append(&w->host, "/", 1)) ||
-		    !strbuf_append(&w->host, child, n) ||
-		    (w->name.len && !strbuf_append(&w->name, "/", 1)) ||
-		    !strbuf_append(&w->name, child, n))
-			rc = out_of_memory(err);
-		else
-			rc = scan_tree_entry(w, err);
-		strbuf_truncate(&w->host, host_len);
-		strbuf_truncate(&w->name, name_len);
-		off += n + 1;
+	*dir = fdopendir(fd);
+	if (!*dir) {
+		eif_fail_errno(err, "%s: cannot read directory '%s'", w->where, host);
+		close(fd);
+		return EIF_E_IO;
 	}
-	free(names.s);
-	return rc;
+	return EIF_OK;
 }
 
-/* w->host and w->name name one child: lstat it and add it (recursing into directories). */
-static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *err)
+/* Add the child of directory fd dfd that w->host and w->name now name, looking at it
+ * through dfd (never through a path a concurrent rename could redirect). *st gets its
+ * metadata, so the caller can enter it when it is a directory. */
+static enum eif_status scan_child(struct tree_walk *w, int dfd, const char *child, struct stat *st,
+				  struct eif_error *err)
 {
 	struct cpio_archive *a = w->archive;
 	struct cpio_entry e = {
@@ -445,38 +436,33 @@ static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *er
 	};
 	const char *host = shown(w->host.s, w->shown);
 	enum eif_status rc;
-	struct stat st;
 	ssize_t n;
 
 	if ((rc = check_name(w->name.s, w->name.len, w->where, host, err)) != EIF_OK)
 		return rc;
-	if (lstat(w->host.s, &st) != 0) {
+	if (fstatat(dfd, child, st, AT_SYMLINK_NOFOLLOW) != 0) {
 		int saved = errno;
 		rc = eif_fail_errno(err, "%s: cannot stat '%s'", w->where, host);
 		return with_next_step(err, rc, saved == ENOENT ? "it vanished: archive a quiescent tree" :
-				      saved == ENAMETOOLONG ? "the host path is too long: give --dir "
-				      "a deeper directory with a prefix" :
 				      "make it accessible or leave it out");
 	}
 	/* Setuid/setgid are dropped: owners are rewritten, so they would change meaning. */
-	e.mode = (uint32_t)(st.st_mode & S_IFMT) | (uint32_t)(st.st_mode & 01777);
-	switch (st.st_mode & S_IFMT) {
+	e.mode = (uint32_t)(st->st_mode & S_IFMT) | (uint32_t)(st->st_mode & 01777);
+	switch (st->st_mode & S_IFMT) {
 	case S_IFDIR:
-		if ((rc = add_entry(a, &e, w->name.s, w->name.len, err)) != EIF_OK)
-			return rc;
-		return scan_directory(w, err);
+	case S_IFIFO:
+		return add_entry(a, &e, w->name.s, w->name.len, err);
 	case S_IFREG:
-		if ((rc = check_file_source(w->where, w->host.s, host, &st, err)) != EIF_OK)
+		if ((rc = check_file_source(w->where, dfd, child, host, st, err)) != EIF_OK)
 			return rc;
-		e.size = (uint64_t)st.st_size;
-		e.host_dev = (uint64_t)st.st_dev;
-		e.host_ino = (uint64_t)st.st_ino;
+		e.size = (uint64_t)st->st_size;
+		e.host_dev = (uint64_t)st->st_dev;
+		e.host_ino = (uint64_t)st->st_ino;
 		return add_entry(a, &e, w->name.s, w->name.len, err);
 	case S_IFLNK:
-		n = readlink(w->host.s, w->target, sizeof(w->target) - 1);
+		n = readlinkat(dfd, child, w->target, sizeof(w->target) - 1);
 		if (n < 0)
-			return eif_fail_errno(err, "%s: cannot read symlink '%s'", w->where,
-					      host);
+			return eif_fail_errno(err, "%s: cannot read symlink '%s'", w->where, host);
 		if ((size_t)n > CPIO_NAME_MAX)
 			return eif_fail(err, EIF_E_LIMIT, "%s: symlink '%s' has a target longer "
 					"than the %u bytes the kernel unpacker accepts; shorten it",
@@ -486,14 +472,102 @@ static enum eif_status scan_tree_entry(struct tree_walk *w, struct eif_error *er
 			return out_of_memory(err);
 		e.size = (uint64_t)n;
 		return add_entry(a, &e, w->name.s, w->name.len, err);
-	case S_IFIFO:
-		return add_entry(a, &e, w->name.s, w->name.len, err);
 	default:
 		return eif_fail(err, EIF_E_USAGE, "%s: '%s' is a %s; device nodes and sockets are "
 				"not taken from directory trees: leave it out and declare a device "
 				"with a list line such as 'nod /dev/console 0600 0 0 c 5 1'",
-				w->where, host, type_name((uint32_t)st.st_mode));
+				w->where, host, type_name((uint32_t)st->st_mode));
 	}
+}
+
+/* Point w->host and w->name at child (appended to the current directory). */
+static bool walk_enter(struct tree_walk *w, const char *child)
+{
+	size_t n = strlen(child);
+	bool at_slash = w->host.len && w->host.s[w->host.len - 1] == '/'; /* --dir / */
+
+	return (at_slash || strbuf_append(&w->host, "/", 1)) && strbuf_append(&w->host, child, n) &&
+	       (!w->name.len || strbuf_append(&w->name, "/", 1)) &&
+	       strbuf_append(&w->name, child, n);
+}
+
+/* Remember the directory w->host and w->name now name (just stat'ed into w->st). */
+static bool push_pending(struct tree_walk *w)
+{
+	struct pending_dir *grown = grow(w->pending, &w->pending_cap, w->pending_count + 1,
+					 sizeof(*grown));
+	char *host, *name;
+
+	if (!grown)
+		return false;
+	w->pending = grown;
+	host = strdup(w->host.s);
+	name = strdup(w->name.s);
+	if (!host || !name) {
+		free(host);
+		free(name);
+		return false;
+	}
+	w->pending[w->pending_count++] = (struct pending_dir){ host, name, (uint64_t)w->st.st_dev,
+							       (uint64_t)w->st.st_ino };
+	return true;
+}
+
+/* Add every child of the directory w->host names; subdirectories go on w->pending. */
+static enum eif_status scan_directory(struct tree_walk *w, const struct pending_dir *expect,
+				      struct eif_error *err)
+{
+	size_t host_len = w->host.len, name_len = w->name.len;
+	enum eif_status rc;
+	struct dirent *d;
+	DIR *dir = NULL;
+
+	if ((rc = open_directory(w, expect, &dir, err)) != EIF_OK)
+		return rc;
+	while (rc == EIF_OK) {
+		errno = 0;
+		if (!(d = readdir(dir))) {
+			if (errno != 0)
+				rc = eif_fail_errno(err, "%s: cannot read directory '%s'", w->where,
+						    shown(w->host.s, w->shown));
+			break;
+		}
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if (!walk_enter(w, d->d_name))
+			rc = out_of_memory(err);
+		else if ((rc = scan_child(w, dirfd(dir), d->d_name, &w->st, err)) == EIF_OK &&
+			 S_ISDIR(w->st.st_mode) && !push_pending(w))
+			rc = out_of_memory(err);
+		strbuf_truncate(&w->host, host_len);
+		strbuf_truncate(&w->name, name_len);
+	}
+	closedir(dir);
+	return rc;
+}
+
+/* Visit the root (w->host, w->name), then every directory found, last found first. */
+static enum eif_status scan_tree(struct tree_walk *w, struct eif_error *err)
+{
+	enum eif_status rc = scan_directory(w, NULL, err);
+
+	while (w->pending_count) {
+		struct pending_dir p = w->pending[--w->pending_count];
+
+		if (rc == EIF_OK) {
+			strbuf_truncate(&w->host, 0);
+			strbuf_truncate(&w->name, 0);
+			if (!strbuf_append(&w->host, p.host, strlen(p.host)) ||
+			    !strbuf_append(&w->name, p.name, strlen(p.name)))
+				rc = out_of_memory(err);
+			else
+				rc = scan_directory(w, &p, err);
+		}
+		free(p.host);
+		free(p.name);
+	}
+	free(w->pending);
+	return rc;
 }
 
 enum eif_status cpio_add_tree(struct cpio_archive *a, const char *prefix, const char *path,
@@ -531,7 +605,7 @@ enum eif_status cpio_add_tree(struct cpio_archive *a, const char *prefix, const 
 	while (rc == EIF_OK && w.host.len > 1 && w.host.s[w.host.len - 1] == '/')
 		strbuf_truncate(&w.host, w.host.len - 1);
 	if (rc == EIF_OK)
-		rc = scan_directory(&w, err);
+		rc = scan_tree(&w, err);
 	free(w.host.s);
 	free(w.name.s);
 	return rc;
@@ -641,7 +715,8 @@ static enum eif_status list_file(struct list_parse *p, char **f, unsigned n,
 		return eif_fail(err, EIF_E_USAGE, "%s: location '%s' is a %s, not a regular file; "
 				"use a dir/slink/nod line for it", p->where, shown(p->host.s, p->shown),
 				type_name((uint32_t)st.st_mode));
-	if ((rc = check_file_source(p->where, p->host.s, shown(p->host.s, p->shown), &st, err)) != EIF_OK)
+	if ((rc = check_file_source(p->where, AT_FDCWD, p->host.s, shown(p->host.s, p->shown), &st,
+				    err)) != EIF_OK)
 		return rc;
 	e.mode = S_IFREG | perm;
 	e.size = (uint64_t)st.st_size;

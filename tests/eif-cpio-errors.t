@@ -22,6 +22,7 @@ fails "5 GiB file" "has 5368709120 bytes" "$EIF" cpio --dir "$work/big" -o "$out
 rm -f "$work/big/huge" "$work/big-file"
 
 # Files that change while being read, made to change at the first read() by a preload shim.
+# (The shim also hooks open(), for directories swapped during the walk, below.)
 shim=$work/mutate-on-read.so
 cc -shared -fPIC -O2 -o "$shim" "$cpio_data/mutate-on-read.c" -ldl 2>"$work/cc.err" || bail "cannot build the shim: $(cat "$work/cc.err")"
 mkdir "$work/moving"
@@ -36,6 +37,14 @@ for how in shrink grow rewrite; do
 	fails "file that does '$how' while read" "$pattern" \
 		env LD_PRELOAD="$shim" MUTATE=$how MUTATE_PATH="$work/moving/victim" "$EIF" cpio --dir "$work/moving" -o "$out"
 done
+# A directory replaced between listing and entering it: by a symlink (which must not be
+# followed out of the tree) or by another directory (not the one listed).
+mkdir -p "$work/swapping/sub" && printf 'x' >"$work/swapping/sub/f"
+fails "a directory swapped for a symlink" "cannot open directory '$work/swapping/sub': \(Not a directory\|Too many levels of symbolic links\); it was replaced while archiving" \
+	env LD_PRELOAD="$shim" MUTATE=swap-symlink MUTATE_PATH="$work/swapping/sub" "$EIF" cpio --dir "$work/swapping" -o "$out"
+rm -rf "$work/swapping" && mkdir -p "$work/swapping/sub"
+fails "a directory swapped for another" "directory '$work/swapping/sub' was replaced while archiving" \
+	env LD_PRELOAD="$shim" MUTATE=swap-dir MUTATE_PATH="$work/swapping/sub" "$EIF" cpio --dir "$work/swapping" -o "$out"
 printf 'file /status /proc/self/status 0644 0 0\n' >"$work/proc.list"
 fails "a /proc file (size 0 on stat, data on read)" "grew or was rewritten while being read (0 bytes expected)" \
 	"$EIF" cpio --list "$work/proc.list" -o "$out"

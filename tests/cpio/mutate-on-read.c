@@ -1,11 +1,14 @@
 /* LD_PRELOAD shim for tests/eif-cpio-errors.t: the first read() from the file named by
- * $MUTATE_PATH changes that file before reading, so "the file changed while being read"
- * happens at a known moment instead of by racing a writer.
- *   MUTATE=shrink   truncate it to half its size
- *   MUTATE=grow     append 10 bytes
- *   MUTATE=rewrite  overwrite its first byte with itself (same size, new mtime) */
+ * $MUTATE_PATH, or the first open() of that path, changes it first, so "it changed while
+ * being archived" happens at a known moment instead of by racing a writer.
+ *   MUTATE=shrink   (read) truncate the file to half its size
+ *   MUTATE=grow     (read) append 10 bytes
+ *   MUTATE=rewrite  (read) overwrite its first byte with itself (same size, new mtime)
+ *   MUTATE=swap-symlink  (open) move the directory aside, put a symlink to it in its place
+ *   MUTATE=swap-dir      (open) move the directory aside, put an empty directory in its place */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -44,6 +47,34 @@ static void mutate(const char *path, const char *how)
 			perror("mutate-on-read: pwrite");
 	}
 	close(fd);
+}
+
+int open(const char *path, int flags, ...)
+{
+	static int (*real_open)(const char *, int, ...);
+	const char *target = getenv("MUTATE_PATH"), *how = getenv("MUTATE");
+	mode_t mode = 0;
+	va_list ap;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (!real_open)
+		real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	if (!mutated && target && how && strncmp(how, "swap-", 5) == 0 && strcmp(path, target) == 0) {
+		char aside[PATH_MAX];
+
+		mutated = 1;
+		snprintf(aside, sizeof(aside), "%s.aside", path);
+		if (rename(path, aside) != 0)
+			perror("mutate-on-read: rename");
+		else if (strcmp(how, "swap-symlink") == 0 ? symlink(aside, path) != 0 :
+			 mkdir(path, 0755) != 0)
+			perror("mutate-on-read: replace");
+	}
+	return real_open(path, flags, mode);
 }
 
 ssize_t read(int fd, void *buf, size_t len)
