@@ -67,6 +67,11 @@ is "$(awk '$10 != "TRAILER!!!" { print $10 }' "$work/one.dump" | LC_ALL=C sort -
 is "$(awk '$2 ~ /^04/ { print $5 }' "$work/one.dump" | sort -u)" 2 "directories have nlink 2"
 is "$(grep -c ' 3 [0-9]* [0-9]* 3:1 0:0 rootfs/\(a/hl\|bin/tool2\|usr/bin/tool\) ' "$work/one.dump")" 3 \
 	"the three hard links have nlink 3"
+# A file whose second hard link lies outside the tree is a plain file in the archive.
+mkdir "$work/half" && printf 'data\n' >"$work/half/f" && ln "$work/half/f" "$work/outside-link"
+"$EIF" cpio --dir "$work/half" -o "$work/half.cpio"
+is "$(dump "$work/half.cpio" | awk '$10 == "f" { print $5, $7 }')" "1 5" \
+	"host nlink 2, one name in the tree: nlink 1 and the data"
 is "$(awk '$10 == "rootfs/tmp" { print $2 }' "$work/one.dump")" 041777 "the sticky bit of tmp is kept"
 is "$(awk '$10 == "rootfs/sealed" { print $2 }' "$work/one.dump")" 040555 "a 0555 directory stays 0555"
 
