@@ -9,6 +9,9 @@
 # acpi=on does not boot this kernel under TCG yet (timer calibration); off is the machine default.
 : "${QEMU_ACPI:=off}"
 export QEMU_ACPI
+# A distinct enclave id, to see it come back through DescribeNSM and the document.
+QEMU_ENCLAVE_ID=i-0e4c1a7e0000c0de5-enc0f0e0d0c0b0a0908
+export QEMU_ENCLAVE_ID
 ARCH=${ARCH:-x86_64}
 cmdline_file=$TOP/configs/cmdline/$ARCH
 guest=$O/tests/nsm/bin/nsm-guest
@@ -66,8 +69,9 @@ ok $? "the guest program ran to its end"
 # PCR0/1/2: the NSM's (through libnsm, and through `nsm pcrs`) against eif pcr on the host.
 json_field() { sed -n "s/.*\"$1\": \"\\([^\"]*\\)\".*/\\1/p" | head -1; }
 json_bool() { sed -n "s/.*\"$1\": \\(true\\|false\\).*/\\1/p" | head -1; }
-sed -n '/^nsm-guest: begin nsm pcrs/,/^nsm-guest: end nsm pcrs/p' "$console" |
-	sed '1d;$d' >"$work/nsm-pcrs.json"
+# block TAG: what the guest's run of the nsm tool tagged TAG printed.
+block() { sed -n "/^nsm-guest: begin $1\$/,/^nsm-guest: end $1\$/p" "$console" | sed '1d;$d'; }
+block pcrs >"$work/nsm-pcrs.json"
 sed -n '/"Locked"/,/}/p' "$work/nsm-pcrs.json" >"$work/nsm-locked.json"
 for i in 0 1 2; do
 	want=$(json_field "PCR$i" <"$work/pcr.json")
@@ -95,6 +99,27 @@ if [ $# -ge 3 ]; then
 else
 	ok 1 "the guest printed the ExtendPCR values"
 fi
+
+# The other nsm commands.
+extended=$(perl -MDigest::SHA=sha384_hex -e 'print sha384_hex(("\0" x 48) . "hello")')
+is "$(block extend30)" "{\"PCR30\": \"$extended\", \"Locked\": false}" \
+	"'nsm extend 30 hello' prints SHA-384(zeros || hello), unlocked"
+is "$(block pcr30)" "{\"PCR30\": \"$extended\", \"Locked\": true}" \
+	"'nsm pcr 30' after 'nsm lock 30' shows the same value, locked"
+block extend30-locked | grep -q 'ReadOnlyIndex'
+ok $? "'nsm extend' on a locked PCR names the NSM's ReadOnlyIndex"
+block random | grep -Eqx '[0-9a-f]{80}'
+ok $? "'nsm random 40' prints 80 hex digits"
+block describe | grep -qF "\"ModuleId\": \"$QEMU_ENCLAVE_ID\""
+ok $? "'nsm describe' shows the enclave id QEMU was given"
+block describe | grep -qF '"MaxPcrs": 32'
+ok $? "'nsm describe' shows 32 PCRs"
+block attest | grep -qF "/tmp/doc.cbor: " && block attest | grep -qF "module $QEMU_ENCLAVE_ID"
+ok $? "'nsm attest' summarises the document it wrote"
+block usage | grep -qF "is not a PCR index"
+ok $? "'nsm pcr not-a-number' explains the usage error"
+block help | grep -qF "usage: nsm attest"
+ok $? "'nsm attest --help' prints the usage"
 
 # The driver must not have made the kernel complain.
 for bad in 'WARNING:' 'BUG:' 'Oops' 'Call Trace' 'general protection' 'nsm virtio' 'hung_task'; do

@@ -163,24 +163,62 @@ static void test_describe(void)
 	       d.version_minor, d.version_patch);
 }
 
-/* Runs /bin/nsm with one argument; its stdout goes to the console between two marker lines. */
-static void run_tool(const char *arg)
+/* Runs /bin/nsm with argv[1..] (argv[0] is a tag for the host script); its stdout and stderr
+ * go to the console between "nsm-guest: begin TAG" and "nsm-guest: end TAG". */
+static void run_tool(int expected_status, const char *const *argv)
 {
 	int status = -1;
 	pid_t pid;
 
-	printf("nsm-guest: begin nsm %s\n", arg);
+	printf("nsm-guest: begin %s\n", argv[0]);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		execl("/bin/nsm", "nsm", arg, (char *)NULL);
+		dup2(STDOUT_FILENO, STDERR_FILENO);
+		execv("/bin/nsm", (char *const *)argv);
 		_exit(127);
 	}
 	if (pid > 0)
 		waitpid(pid, &status, 0);
-	printf("nsm-guest: end nsm %s\n", arg);
-	report(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	       "/bin/nsm %s exits 0 (status %d)", arg, status);
+	printf("nsm-guest: end %s\n", argv[0]);
+	printf("nsm-guest: %sok - nsm", pid > 0 && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == expected_status ? "" : "not ");
+	for (int i = 1; argv[i]; i++)
+		printf(" %s", argv[i]);
+	printf(" exits %d (status %d)\n", expected_status,
+	       pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+#define TOOL(status, ...) run_tool(status, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* The nsm tool's commands (on PCR30: the threads below use 17..24); the host checks the output. */
+static void test_tool(void)
+{
+	FILE *f = fopen("/tmp/nonce.bin", "wb");
+
+	report(f && fwrite("tool-nonce", 1, 10, f) == 10 && fclose(f) == 0,
+	       "wrote /tmp/nonce.bin for nsm attest");
+	TOOL(0, "describe", "describe");
+	TOOL(0, "random", "random", "40");
+	TOOL(0, "extend30", "extend", "30", "hello");
+	TOOL(0, "lock30", "lock", "30");
+	TOOL(0, "pcr30", "pcr", "30");
+	TOOL(1, "extend30-locked", "extend", "30", "again");
+	TOOL(0, "attest", "attest", "--nonce", "/tmp/nonce.bin", "-o", "/tmp/doc.cbor");
+	TOOL(2, "usage", "pcr", "not-a-number");
+	TOOL(0, "help", "attest", "--help");
+
+	static uint8_t doc[NSM_RESPONSE_MAX_SIZE];
+	static struct nsm_document parsed;
+	char err[NSM_ERROR_MAX] = "";
+	int fd = open("/tmp/doc.cbor", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, doc, sizeof(doc)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	report(n > 0 && nsm_decode_document(doc, (size_t)n, &parsed, err, sizeof(err)) == 0 &&
+	       parsed.nonce.len == 10 && memcmp(parsed.nonce.data, "tool-nonce", 10) == 0,
+	       "nsm attest wrote a document carrying the nonce file%s%s", err[0] ? ": " : "", err);
 }
 
 /* ---- extend, lock ----------------------------------------------------------------------- */
@@ -572,7 +610,8 @@ int main(void)
 	}
 	test_pcrs();
 	test_describe();
-	run_tool("pcrs");
+	TOOL(0, "pcrs", "pcrs");
+	test_tool();
 	test_extend_lock();
 	test_random();
 	test_attestation();
