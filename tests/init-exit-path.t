@@ -5,10 +5,7 @@
 # tests/init/boot.sh (INIT_EXIT_PATH_ACPI="on off" tries both once acpi=on boots).
 . "$TOP/tests/init/boot.sh"
 for acpi in ${INIT_EXIT_PATH_ACPI:-off}; do
-	boot_prepare exit-path-acpi-$acpi
-	printf '%s\n' /bin/probe >"$work/cmd"
-	printf '%s\n' PATH=/bin >"$work/env"
-	QEMU_ACPI=$acpi boot_run "probe: started"
+	QEMU_ACPI=$acpi boot_command exit-path-acpi-$acpi "probe: started" /bin/probe
 	grep -q 'Command line: reboot=k ' "$console"
 	ok $? "acpi=$acpi: the kernel runs with the AWS command line (reboot=k)"
 	console_has "probe: reboot type <triple>" "acpi=$acpi: init set the reboot method to triple fault"

@@ -3,10 +3,7 @@
 # reports why it failed, within its time bound, and runs the command anyway instead of
 # panicking like the AWS init; with a listener that echoes, init says the parent answered.
 . "$TOP/tests/init/boot.sh"
-boot_prepare heartbeat-no-listener
-printf '%s\n' /bin/probe >"$work/cmd"
-printf '%s\n' PATH=/bin >"$work/env"
-QEMU_HEARTBEAT=off boot_run "probe: started"
+QEMU_HEARTBEAT=off boot_command heartbeat-no-listener "probe: started" /bin/probe
 if grep -q "^init: heartbeat: .* vsock 3:9000: .*; continuing without a parent" "$console"; then
 	ok 0 "no listener: init reports the failed heartbeat and continues"
 else
@@ -18,10 +15,7 @@ console_has "init: command exited with status 0" "no listener: the command still
 console_lacks "Kernel panic" "no listener: the kernel did not panic"
 boot_ended_by_itself
 
-boot_prepare heartbeat-listener
-printf '%s\n' /bin/probe >"$work/cmd"
-printf '%s\n' PATH=/bin >"$work/env"
-QEMU_HEARTBEAT=on boot_run "probe: started"
+QEMU_HEARTBEAT=on boot_command heartbeat-listener "probe: started" /bin/probe
 console_has "init: heartbeat: parent answered on vsock 3:9000" "listener: the parent's echo is seen"
 console_lacks "continuing without a parent" "listener: no failure is reported"
 console_has "init: command exited with status 0" "listener: the command runs"

@@ -11,10 +11,7 @@ console_has "init: cannot run 'no-such-command': No such file or directory (sear
 console_has "init: command exited with status 127" "status 127 is reported"
 boot_ended_by_itself
 
-boot_prepare not-found-path
-printf '%s\n' /bin/missing >"$work/cmd"
-printf '%s\n' PATH=/bin >"$work/env"
-boot_run "init: cannot run"
+boot_command not-found-path "init: cannot run" /bin/missing
 console_has "init: cannot run '/bin/missing': No such file or directory" "an absolute path that does not exist"
 console_has "init: command exited with status 127" "status 127 is reported"
 boot_ended_by_itself

@@ -3,10 +3,7 @@
 # runs, and after the command exits sends SIGTERM to everything left, SIGKILL to what ignores
 # it, and still ends the enclave.
 . "$TOP/tests/init/boot.sh"
-boot_prepare orphans
-printf '%s\n' /bin/leave-orphans >"$work/cmd"
-printf '%s\n' PATH=/bin >"$work/env"
-boot_run "leave-orphans: started"
+boot_command orphans "leave-orphans: started" /bin/leave-orphans
 console_has "daemon: pid" "the daemon started"
 console_has "stubborn: pid" "the process that ignores SIGTERM started"
 if grep -q "leave-orphans: orphan [0-9]* was reaped" "$console"; then ok 0 "init reaped the orphan"

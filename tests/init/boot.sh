@@ -4,6 +4,7 @@
 #   boot_prepare NAME            fresh work directory $work with a rootfs/ of the test programs
 #   printf ... >"$work/cmd"      the test writes cmd and env (or leaves either out)
 #   boot_run MARKER              build the EIF, boot it, wait for QEMU to end (bounded)
+#   boot_command NAME MARKER ARG...  all three for a /cmd of ARGs and an /env of PATH=/bin
 #   console_has TEXT DESC        ok if the console holds TEXT (a fixed string)
 # Knob: INIT_BOOT_TIMEOUT (seconds, default 60) bounds one boot.
 . "$TOP/tests/lib/tap.sh"
@@ -96,6 +97,15 @@ boot_run() {
 	fi
 	total_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 	diag "boot: '$marker' after ${marker_ms} ms, QEMU ended after ${total_ms} ms (status $boot_rc)"
+}
+
+boot_command() {
+	boot_prepare "$1"
+	_marker=$2
+	shift 2
+	printf '%s\n' "$@" >"$work/cmd"
+	printf '%s\n' PATH=/bin >"$work/env"
+	boot_run "$_marker"
 }
 
 console_has() {

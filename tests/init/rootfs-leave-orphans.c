@@ -73,22 +73,24 @@ static pid_t start_orphan(long lifetime_ms, void (*body)(void))
 	return orphan;
 }
 
-static void become_daemon(void)
+/* Linger until a signal ends us: the daemon exits on SIGTERM, the stubborn one ignores it. */
+static void linger(const char *who, void (*on_term)(int), const char *what)
 {
-	signal(SIGTERM, on_sigterm);
-	printf("daemon: pid %d waiting for SIGTERM\n", (int)getpid());
+	signal(SIGTERM, on_term);
+	printf("%s: pid %d %s\n", who, (int)getpid(), what);
 	fflush(stdout);
 	for (;;)
 		pause();
 }
 
+static void become_daemon(void)
+{
+	linger("daemon", on_sigterm, "waiting for SIGTERM");
+}
+
 static void become_stubborn(void)
 {
-	signal(SIGTERM, SIG_IGN);
-	printf("stubborn: pid %d ignoring SIGTERM\n", (int)getpid());
-	fflush(stdout);
-	for (;;)
-		pause();
+	linger("stubborn", SIG_IGN, "ignoring SIGTERM");
 }
 
 /* A zombie's /proc/PID/stat has state 'Z'; a reaped process has no /proc/PID at all. */
