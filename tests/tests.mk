@@ -27,9 +27,20 @@ $(O)/bin/vhost-user-vsock: $(VSOCK_OBJS)
 $(O)/tests/vsock/vhost-user-probe: $(VSOCK_PROBE_OBJS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@.tmp $^ && mv $@.tmp $@
--include $(VSOCK_OBJS:.o=.d) $(VSOCK_PROBE_OBJS:.o=.d)
+# The same back-end under ASan and UBSan, for the hostile-input tests: any memory error or
+# undefined behaviour aborts it, and the tests see the abort.
+VSOCK_SAN_OBJS := $(VSOCK_SRCS:tests/vsock/%.c=$(O)/obj/tests/vsock-sanitized/%.o)
+VSOCK_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
+$(O)/obj/tests/vsock-sanitized/%.o: tests/vsock/%.c | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(VSOCK_CFLAGS) $(VSOCK_SAN_FLAGS) -c -o $@ $<
+$(O)/tests/vsock/vhost-user-vsock-sanitized: $(VSOCK_SAN_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(VSOCK_SAN_FLAGS) $(LDFLAGS) -o $@.tmp $^ && mv $@.tmp $@
+-include $(VSOCK_OBJS:.o=.d) $(VSOCK_PROBE_OBJS:.o=.d) $(VSOCK_SAN_OBJS:.o=.d)
 
-CHECK_DEPS += $(QEMU) $(O)/bin/vhost-user-vsock $(O)/tests/vsock/vhost-user-probe
+CHECK_DEPS += $(QEMU) $(O)/bin/vhost-user-vsock $(O)/tests/vsock/vhost-user-probe \
+	$(O)/tests/vsock/vhost-user-vsock-sanitized
 
 # Boot out/enclave.eif with the console on this terminal (Ctrl-A X quits QEMU).
 # RUN_QEMU_ACPI=on boots with ACPI (devices from the DSDT); RUN_QEMU_HEARTBEAT=off plays a

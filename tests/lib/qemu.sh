@@ -15,6 +15,10 @@
 # qemu_backend_start SOCKET LOG [BACKEND-FLAGS...]
 #     Start $O/bin/vhost-user-vsock on the Unix socket SOCKET (its log appended to LOG) and
 #     wait until it listens; sets $qemu_backend_pid. 0, or 1 with the reason on stderr.
+#     $QEMU_BACKEND, if set, names another build of the back-end (e.g. the sanitized one).
+# qemu_backend_wait SECONDS
+#     Wait for that back-end to end by itself and return its exit status; after SECONDS, stop
+#     it and return 124.
 # qemu_wait_for CONSOLE TEXT SECONDS [PID]
 #     Wait until the fixed string TEXT appears in the file CONSOLE: 0 when it did, 1 after
 #     SECONDS, 2 as soon as process PID (if given) has ended without it.
@@ -51,7 +55,7 @@ qemu_wait_for() {
 qemu_backend_start() {
 	_qs_sock=$1 _qs_log=$2
 	shift 2
-	_qs_bin=${O:-${TOP:-.}/out}/bin/vhost-user-vsock
+	_qs_bin=${QEMU_BACKEND:-${O:-${TOP:-.}/out}/bin/vhost-user-vsock}
 	[ -x "$_qs_bin" ] || { qemu_fail "$_qs_bin is missing; build it with: make $_qs_bin"; return 1; }
 	"$_qs_bin" --socket "$_qs_sock" "$@" 2>>"$_qs_log" </dev/null &
 	qemu_backend_pid=$!
@@ -73,7 +77,7 @@ qemu_backend_start() {
 qemu_run() {
 	eif=$1 console=$2 limit=$3
 	out=${O:-${TOP:-.}/out}
-	qemu=$out/qemu/qemu-system-x86_64 backend=$out/bin/vhost-user-vsock
+	qemu=$out/qemu/qemu-system-x86_64 backend=${QEMU_BACKEND:-$out/bin/vhost-user-vsock}
 	for need in "$qemu" "$backend"; do
 		[ -x "$need" ] || { qemu_fail "$need is missing; build it with: make $need"; exit 125; }
 	done
@@ -145,6 +149,20 @@ qemu_run() {
 	status=$?
 	qemu_pid=
 	exit "$status"
+}
+
+qemu_backend_wait() {
+	_qw_n=0
+	while kill -0 "$qemu_backend_pid" 2>/dev/null; do
+		if [ "$_qw_n" -ge $(( $1 * 20 )) ]; then
+			kill -TERM "$qemu_backend_pid" 2>/dev/null
+			wait "$qemu_backend_pid" 2>/dev/null
+			return 124
+		fi
+		_qw_n=$((_qw_n + 1))
+		sleep 0.05
+	done
+	wait "$qemu_backend_pid"
 }
 
 qemu_boot_eif() {

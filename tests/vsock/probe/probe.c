@@ -3,6 +3,8 @@
  *
  *   vhost-user-probe config SOCKET           print the offered features and the guest CID
  *   vhost-user-probe garbage SOCKET SEED     send 64 KiB of pseudo-random bytes, then close
+ *   vhost-user-probe fuzz SOCKET SEED COUNT  COUNT framed messages of random content, with
+ *                                            fds, over random guest RAM
  *   vhost-user-probe hostile SOCKET          malformed but framed messages; each must be
  *                                            survived (a GET_FEATURES answer after each)
  *   vhost-user-probe hostile-guest SOCKET CID   impossible rings and descriptors
@@ -440,6 +442,120 @@ static void scenario_hostile(void)
 		printf("a version 2 header: the back-end kept the connection\n");
 }
 
+/* Framed messages with random requests, flags, sizes, payloads and fds, over guest RAM full of
+ * random bytes, so that the handlers and the ring code meet values nobody chose. */
+static uint32_t fuzz_state;
+
+static uint32_t fuzz_next(void)
+{
+	fuzz_state ^= fuzz_state << 13;
+	fuzz_state ^= fuzz_state >> 17;
+	fuzz_state ^= fuzz_state << 5;
+	return fuzz_state;
+}
+
+static void drain_replies(void)
+{
+	uint8_t junk[4096];
+	while (recv(sock, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+		;
+}
+
+/* A valid table and two started rings whose descriptors point inside guest RAM at buffers
+ * that often hold a plausible vsock header, so the random data reaches the packet code. */
+static void fuzz_valid_rings(uint8_t *r, int mem, int efd)
+{
+	uint8_t table[8 + 32] = { 0 };
+	put_le(table, 1, 4);
+	put_le(table + 8, GUEST_BASE, 8);
+	put_le(table + 16, MEM_SIZE, 8);
+	put_le(table + 24, USER_BASE, 8);
+	send_msg(SET_MEM_TABLE, FLAG_VERSION, table, sizeof(table), &mem, 1);
+	for (unsigned q = 0; q < 2; q++) {
+		uint32_t base = RING_OFF(q);
+		for (unsigned i = 0; i < RING_SIZE; i++) {
+			uint32_t buf = 0x10000 + fuzz_next() % (MEM_SIZE - 0x20000);
+			uint8_t *d = r + base + 16 * i;
+			put_le(d, GUEST_BASE + buf, 8);
+			put_le(d + 8, fuzz_next() % 8 ? HDR + fuzz_next() % 64 : fuzz_next(), 4);
+			put_le(d + 12, fuzz_next() % 8, 2);
+			put_le(d + 14, fuzz_next() % RING_SIZE, 2);
+			if (fuzz_next() % 2) {
+				put_le(r + buf, 16, 8);
+				put_le(r + buf + 8, 2 + fuzz_next() % 2, 8);
+				put_le(r + buf + 20, fuzz_next() % 4 ? 9000 : fuzz_next(), 4);
+				put_le(r + buf + 24, fuzz_next() % 64, 4);
+				put_le(r + buf + 28, 1 + fuzz_next() % 2, 2);
+				put_le(r + buf + 30, fuzz_next() % 9, 2);
+			}
+		}
+		for (unsigned i = 0; i < RING_SIZE; i++)
+			put_le(r + base + 0x400 + 4 + 2 * i, fuzz_next() % 8 ? i : fuzz_next(), 2);
+		put_le(r + base + 0x400 + 2, fuzz_next() % 32, 2);
+		state(SET_VRING_NUM, q, RING_SIZE);
+		uint8_t a[40] = { 0 };
+		put_le(a, q, 4);
+		put_le(a + 8, USER_BASE + DESC(q), 8);
+		put_le(a + 16, USER_BASE + USED(q), 8);
+		put_le(a + 24, USER_BASE + AVAIL(q), 8);
+		send_msg(SET_VRING_ADDR, FLAG_VERSION, a, sizeof(a), NULL, 0);
+		state(SET_VRING_BASE, q, fuzz_next() % 32);
+		set_u64(SET_VRING_CALL, q, &efd, 1);
+		set_u64(SET_VRING_KICK, q, &efd, 1);
+	}
+}
+
+static void scenario_fuzz(uint32_t seed, unsigned count)
+{
+	fuzz_state = seed | 1;
+	int mem = memfd_create("fuzz-ram", MFD_CLOEXEC);
+	if (mem < 0 || ftruncate(mem, MEM_SIZE) < 0)
+		die("memfd: %s", strerror(errno));
+	uint8_t *r = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mem, 0);
+	if (r == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	for (uint32_t i = 0; i < MEM_SIZE; i += 4) {
+		uint32_t v = fuzz_next();
+		memcpy(r + i, &v, 4);
+	}
+	int efd = eventfd(1, EFD_CLOEXEC);
+	for (unsigned n = 0; n < count; n++) {
+		if (n % 64 == 0)
+			fuzz_valid_rings(r, mem, efd);
+		uint8_t p[512];
+		for (unsigned i = 0; i < sizeof(p); i++)
+			p[i] = (uint8_t)fuzz_next();
+		uint32_t pick = fuzz_next();
+		/* Mostly requests we know, with sizes near the real ones. */
+		uint32_t req = pick % 8 == 0 ? fuzz_next() % 64 : 1 + fuzz_next() % 40;
+		uint32_t size = pick % 4 == 0 ? fuzz_next() % 513 : fuzz_next() % 48;
+		uint32_t flags = FLAG_VERSION | (fuzz_next() % 2 ? FLAG_NEED_REPLY : 0);
+		if (req == SET_MEM_TABLE && pick % 3 == 0) {
+			/* A plausible table: one region inside the memfd at a random guest address. */
+			put_le(p, 1, 4);
+			put_le(p + 8, fuzz_next() % 2 ? GUEST_BASE : fuzz_next(), 8);
+			put_le(p + 16, 1 + fuzz_next() % MEM_SIZE, 8);
+			put_le(p + 24, fuzz_next() % 2 ? USER_BASE : (uint64_t)fuzz_next() << 12, 8);
+			put_le(p + 32, fuzz_next() % 2 ? 0 : fuzz_next() % MEM_SIZE, 8);
+			size = 40;
+		}
+		if ((req == SET_VRING_ADDR || req == SET_VRING_NUM || req == SET_VRING_KICK) && pick % 2) {
+			put_le(p, fuzz_next() % 3, 4);	/* mostly valid queue indices */
+			put_le(p + 8, USER_BASE + fuzz_next() % MEM_SIZE, 8);
+			put_le(p + 16, USER_BASE + fuzz_next() % MEM_SIZE, 8);
+			put_le(p + 24, USER_BASE + fuzz_next() % MEM_SIZE, 8);
+		}
+		int fds[3] = { mem, efd, efd };
+		unsigned nfds = fuzz_next() % 4 == 0 ? fuzz_next() % 4 : (req == SET_MEM_TABLE || req == SET_VRING_KICK || req == SET_VRING_CALL);
+		send_msg(req, flags, p, size, fds, nfds);
+		uint64_t one = 1;
+		if (write(efd, &one, 8) < 0 && errno != EAGAIN)
+			die("eventfd: %s", strerror(errno));
+		drain_replies();
+	}
+	printf("sent %u random messages\n", count);
+}
+
 static void scenario_hostile_guest(uint64_t cid)
 {
 	setup_guest(cid);
@@ -502,6 +618,8 @@ int main(int argc, char **argv)
 		/* The back-end may hang up part way: that is a fine answer to garbage. */
 		(void)!send(sock, junk, sizeof(junk), MSG_NOSIGNAL);
 		printf("sent garbage\n");
+	} else if (!strcmp(what, "fuzz") && argc == 5) {
+		scenario_fuzz((uint32_t)strtoul(argv[3], NULL, 0), (unsigned)strtoul(argv[4], NULL, 0));
 	} else if (!strcmp(what, "hostile") && argc == 3) {
 		scenario_hostile();
 	} else if (!strcmp(what, "hostile-guest") && argc == 4) {
