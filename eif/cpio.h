@@ -25,6 +25,8 @@
  * permission bits and the sticky bit as on disk; setuid and setgid bits are dropped,
  * because owners are rewritten (a file setuid to the builder must not become setuid
  * root); declare such a file in a list with its exact mode if that is meant.
+ * Trees are walked through directory descriptors, never through a symlink; a directory
+ * or file replaced or changed while it is archived is refused.
  * Directories implied by a prefix or by a list entry whose parent was not declared
  * are added with mode 0755. */
 #ifndef EIF_CPIO_H
