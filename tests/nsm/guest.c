@@ -567,6 +567,100 @@ static void test_unbind(void)
 	       "requests work after the rebind");
 }
 
+/* Unbind and bind the driver again and again while threads keep sending requests: they may
+ * see only answers, ENODEV (their file outlived the device) or ENOENT (no node right now). */
+struct hammer {
+	pthread_t thread;
+	int id;
+	long answers, gone, unexpected;
+	char first_error[NSM_ERROR_MAX];
+};
+
+static volatile int hammer_stop;
+
+static void *hammer(void *arg)
+{
+	static struct nsm handles[THREADS];
+	struct hammer *h = arg;
+	struct nsm *n = &handles[h->id];
+	struct nsm_pcr pcr;
+
+	while (!hammer_stop) {
+		if (nsm_open(n, NULL) != NSM_SUCCESS) {
+			if (n->sys_errno != ENOENT && h->unexpected++ == 0)
+				snprintf(h->first_error, sizeof(h->first_error), "%s", n->error);
+			usleep(1000);
+			continue;
+		}
+		while (!hammer_stop) {
+			if (nsm_describe_pcr(n, (uint16_t)(h->answers % 32), &pcr) == NSM_SUCCESS) {
+				h->answers++;
+				continue;
+			}
+			if (n->sys_errno == ENODEV)
+				h->gone++;
+			else if (h->unexpected++ == 0)
+				snprintf(h->first_error, sizeof(h->first_error), "%s", n->error);
+			break;
+		}
+		nsm_close(n);
+	}
+	sem_post(&workers_done);
+	return NULL;
+}
+
+static void test_unbind_under_load(void)
+{
+	static struct hammer hammers[4];
+	const int count = sizeof(hammers) / sizeof(hammers[0]);
+	struct timespec deadline;
+	long answers = 0, gone = 0, unexpected = 0;
+	int cycles = 0, finished = 0;
+	char dev[256];
+
+	nsm_close(&nsm);
+	bound_device(dev, sizeof(dev));
+	sem_init(&workers_done, 0, 0);
+	hammer_stop = 0;
+	for (int i = 0; i < count; i++) {
+		hammers[i].id = i;
+		pthread_create(&hammers[i].thread, NULL, hammer, &hammers[i]);
+	}
+	for (int i = 0; i < 20 && dev[0]; i++) {
+		usleep(20000);
+		if (write_file(DRIVER_DIR "/unbind", dev) != 0)
+			break;
+		usleep(5000);
+		if (write_file(DRIVER_DIR "/bind", dev) != 0)
+			break;
+		cycles++;
+	}
+	usleep(20000);
+	hammer_stop = 1;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 60;
+	while (finished < count && sem_timedwait(&workers_done, &deadline) == 0)
+		finished++;
+	report(cycles == 20, "20 unbind/bind cycles while 4 threads send requests (%d)", cycles);
+	report(finished == count, "no request thread hangs across the cycles (%d of %d ended)",
+	       finished, count);
+	if (finished != count)
+		return;
+	for (int i = 0; i < count; i++) {
+		pthread_join(hammers[i].thread, NULL);
+		answers += hammers[i].answers;
+		gone += hammers[i].gone;
+		unexpected += hammers[i].unexpected;
+		if (hammers[i].unexpected)
+			note("thread %d: first unexpected error: %s", i, hammers[i].first_error);
+	}
+	report(unexpected == 0 && answers > 0 && gone > 0,
+	       "requests got answers (%ld) or ENODEV (%ld) or ENOENT, nothing else (%ld)",
+	       answers, gone, unexpected);
+	report(wait_for_node(1) && nsm_open(&nsm, NULL) == NSM_SUCCESS,
+	       "%s is back after the last bind", NSM_DEVICE);
+}
+
 static void test_unload(void)
 {
 	struct nsm_pcr pcr;
@@ -620,6 +714,7 @@ int main(void)
 	measure("DescribePCR", 0);
 	measure("GetRandom", 1);
 	test_unbind();
+	test_unbind_under_load();
 	test_unload();
 	printf("nsm-guest: finished\n");
 	return 0;
