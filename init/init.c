@@ -149,6 +149,7 @@ int main(void)
 
 	if (!enter_root(USER_ROOT)) {
 		say("cannot enter %s; not starting the command", USER_ROOT);
+		choose_reboot_method();
 	} else {
 		mount_dev();
 		mount_user_filesystems();

@@ -21,16 +21,41 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define REBOOT_TYPE_PATH "/sys/kernel/reboot/type"
+
+#if defined(__x86_64__) || defined(__i386__)
+/* Normally sysfs is already on /sys (the user's root); when that root could not be entered or
+ * has no sysfs, mount one of our own, so the enclave can still end. */
+static int open_reboot_type(void)
+{
+	int fd = open(REBOOT_TYPE_PATH, O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0 || errno != ENOENT || access("/sys/kernel", F_OK) == 0)
+		return fd;
+	if (mkdir("/sys", 0755) != 0 && errno != EEXIST) {
+		say_failed("mkdir", "/sys (for the reboot method)");
+		errno = ENOENT;
+		return -1;
+	}
+	if (mount("sysfs", "/sys", "sysfs", MS_NODEV | MS_NOSUID | MS_NOEXEC, NULL) != 0) {
+		say_failed("mount sysfs on", "/sys (for the reboot method)");
+		errno = ENOENT;
+		return -1;
+	}
+	return open(REBOOT_TYPE_PATH, O_WRONLY | O_CLOEXEC);
+}
+#endif
 
 void choose_reboot_method(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	static const char method[] = "triple";
-	int fd = open(REBOOT_TYPE_PATH, O_WRONLY | O_CLOEXEC);
+	int fd = open_reboot_type();
 
 	if (fd < 0) {
 		say("open %s: %s; the enclave will reboot with the kernel's reboot= method,"
