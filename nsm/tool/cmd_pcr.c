@@ -25,6 +25,16 @@ static void print_pcr_json(uint16_t index, const struct nsm_pcr *pcr)
 	printf("\", \"Locked\": %s}\n", pcr->locked ? "true" : "false");
 }
 
+/* Checks the operand count, parses the PCR index argv[1] and opens the device: 0 when all
+ * went well, else the exit status (the reason is printed). */
+static int setup(const struct command *cmd, int argc, char **argv, int operands,
+		 uint16_t *index)
+{
+	if (!expect_operands(cmd, argc, operands) || !parse_index(cmd, argv[1], index))
+		return 2;
+	return tool_open();
+}
+
 static int run_pcrs(int argc, char **argv)
 {
 	static struct nsm_description desc;
@@ -62,13 +72,10 @@ static int run_pcr(int argc, char **argv)
 {
 	struct nsm_pcr pcr;
 	uint16_t index;
+	int status = setup(&cmd_pcr, argc, argv, 1, &index);
 
-	if (!expect_operands(&cmd_pcr, argc, 1))
-		return 2;
-	if (!parse_index(&cmd_pcr, argv[1], &index))
-		return 2;
-	if (tool_open())
-		return 1;
+	if (status)
+		return status;
 	if (nsm_describe_pcr(&tool_nsm, index, &pcr) != NSM_SUCCESS)
 		return tool_fail(argv[1]);
 	print_pcr_json(index, &pcr);
@@ -79,13 +86,10 @@ static int run_extend(int argc, char **argv)
 {
 	struct nsm_pcr pcr;
 	uint16_t index;
+	int status = setup(&cmd_extend, argc, argv, 2, &index);
 
-	if (!expect_operands(&cmd_extend, argc, 2))
-		return 2;
-	if (!parse_index(&cmd_extend, argv[1], &index))
-		return 2;
-	if (tool_open())
-		return 1;
+	if (status)
+		return status;
 	if (nsm_extend_pcr(&tool_nsm, index, argv[2], strlen(argv[2]), &pcr) != NSM_SUCCESS)
 		return tool_fail(argv[1]);
 	print_pcr_json(index, &pcr);
@@ -95,13 +99,10 @@ static int run_extend(int argc, char **argv)
 static int run_lock(int argc, char **argv)
 {
 	uint16_t index;
+	int status = setup(&cmd_lock, argc, argv, 1, &index);
 
-	if (!expect_operands(&cmd_lock, argc, 1))
-		return 2;
-	if (!parse_index(&cmd_lock, argv[1], &index))
-		return 2;
-	if (tool_open())
-		return 1;
+	if (status)
+		return status;
 	if (nsm_lock_pcr(&tool_nsm, index) != NSM_SUCCESS)
 		return tool_fail(argv[1]);
 	return 0;
