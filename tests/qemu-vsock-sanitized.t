@@ -1,7 +1,7 @@
 #!/bin/sh
 # The back-end built with ASan and UBSan (aborting on the first error) meets garbage, random
 # framed messages with fds over random guest RAM, the malformed messages and the hostile guest
-# rings of the other tests, and real heartbeat sessions: it must end each with status 0 and
+# rings of the other tests, and real heartbeat and sink sessions: it must end each with status 0 and
 # without one sanitizer report.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
@@ -20,7 +20,8 @@ diag "random seeds start at $seed0 (rerun one with: vhost-user-probe fuzz SOCKET
 run() {
 	name=$1 sock=$tmp/$1.sock log=$tmp/$1.log
 	shift
-	qemu_backend_start "$sock" "$log" --guest-cid "$cid" || bail "cannot start the back-end"
+	qemu_backend_start "$sock" "$log" --guest-cid "$cid" --sink "7000=$tmp/$name.sink" ||
+		bail "cannot start the back-end"
 	probe_args=$(echo "$@" | sed "s|@SOCK@|$sock|")
 	# shellcheck disable=SC2086
 	timeout 120 "$probe" $probe_args >"$tmp/$name.out" 2>&1
@@ -42,6 +43,7 @@ run hostile hostile @SOCK@
 run hostile-guest hostile-guest @SOCK@ "$cid"
 run heartbeat connect @SOCK@ "$cid" 9000 0xb7
 run wrong-byte connect @SOCK@ "$cid" 9000 0x00
+run sink send @SOCK@ "$cid" 7000 300000
 for i in 1 2 3 4; do
 	run fuzz-$i fuzz @SOCK@ $((seed0 + 100 + i)) 2000
 done

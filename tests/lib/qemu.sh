@@ -29,6 +29,8 @@
 #   QEMU_HEARTBEAT=on|off  the back-end listens as the parent (CID 3, port 9000) and echoes the
 #                          0xB7 heartbeat (on), or resets every connection like a parent with no
 #                          listener (off, the default)
+#   QEMU_VSOCK_SINKS       "PORT=FILE ...": the parent also listens on CID 3 PORT and appends
+#                          all the guest sends there to FILE (e.g. an exit status, a result)
 #   QEMU_GUEST_CID         the enclave's CID (default 16)
 #   QEMU_MEMORY, QEMU_SMP  guest RAM and CPUs (default 512M, 2)
 #   QEMU_ENCLAVE_ID        the machine's id option (an enclave id as nitro-cli names them)
@@ -89,12 +91,18 @@ qemu_run() {
 	on | off) ;;
 	*) qemu_fail "QEMU_ACPI='$QEMU_ACPI': use on or off"; exit 125 ;;
 	esac
-	heartbeat_flag=
+	backend_flags=
 	case ${QEMU_HEARTBEAT:-off} in
 	on) ;;
-	off) heartbeat_flag=--no-heartbeat ;;
+	off) backend_flags=--no-heartbeat ;;
 	*) qemu_fail "QEMU_HEARTBEAT='$QEMU_HEARTBEAT': use on or off"; exit 125 ;;
 	esac
+	for sink in ${QEMU_VSOCK_SINKS-}; do
+		case $sink in
+		[0-9]*=?*) backend_flags="$backend_flags --sink $sink" ;;
+		*) qemu_fail "QEMU_VSOCK_SINKS entry '$sink': expected PORT=FILE"; exit 125 ;;
+		esac
+	done
 	if [ "$console" = - ]; then
 		backend_log=${QEMU_BACKEND_LOG:-/dev/stderr}
 	else
@@ -121,7 +129,8 @@ qemu_run() {
 	trap 'exit 129' HUP
 
 	sock=$tmp/vsock.sock
-	qemu_backend_start "$sock" "$backend_log" --guest-cid "${QEMU_GUEST_CID:-16}" $heartbeat_flag
+	# shellcheck disable=SC2086
+	qemu_backend_start "$sock" "$backend_log" --guest-cid "${QEMU_GUEST_CID:-16}" $backend_flags
 	started=$?
 	backend_pid=$qemu_backend_pid
 	[ "$started" -eq 0 ] || exit 125

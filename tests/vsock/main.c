@@ -1,6 +1,7 @@
 /* vhost-user-vsock: the vsock back-end QEMU's nitro-enclave machine requires, playing the
  * parent instance (CID 3) and host (CID 2) for the enclave, with the heartbeat listener. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,11 +21,12 @@
 
 static const char usage[] =
 	"usage: vhost-user-vsock --socket PATH --guest-cid CID [--no-heartbeat]\n"
-	"                        [--heartbeat-port PORT] [--trace]\n"
+	"                        [--heartbeat-port PORT] [--sink PORT=FILE]... [--trace]\n"
 	"Serve QEMU's vhost-user-vsock device on the Unix socket PATH (created; QEMU connects with\n"
 	"-chardev socket,path=PATH). The guest gets CID; CIDs 2 and 3 are us. The heartbeat\n"
 	"listener (port 9000 on CID 3: read 0xB7, echo it) is on unless --no-heartbeat, which makes\n"
-	"every connection attempt get a reset, like a parent with no listener. Exits 0 when QEMU\n"
+	"every connection attempt get a reset, like a parent with no listener. --sink listens on\n"
+	"CID 3 PORT too and appends all the guest sends there to FILE. Exits 0 when QEMU\n"
 	"disconnects.\n";
 
 static volatile sig_atomic_t stop_signal;
@@ -136,6 +138,9 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	unsigned long long cid = 0, port = HEARTBEAT_PORT;
 	bool heartbeat = true, trace = false, have_cid = false;
+	static struct vsock_host host;
+	struct { unsigned long long port; const char *file; } sinks[VSOCK_MAX_SINKS];
+	unsigned nsinks = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool has_value = i + 1 < argc;
@@ -148,6 +153,16 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--heartbeat-port") && has_value) {
 			if (parse_number(a, argv[++i], UINT32_MAX, &port) < 0)
 				return 2;
+		} else if (!strcmp(a, "--sink") && has_value) {
+			char *spec = argv[++i], *eq = strchr(spec, '=');
+			if (!eq || eq[1] == 0 || nsinks == VSOCK_MAX_SINKS) {
+				log_line("--sink '%s': expected PORT=FILE, at most %d times", spec, VSOCK_MAX_SINKS);
+				return 2;
+			}
+			*eq = 0;
+			if (parse_number(a, spec, UINT32_MAX, &sinks[nsinks].port) < 0)
+				return 2;
+			sinks[nsinks++].file = eq + 1;
 		} else if (!strcmp(a, "--no-heartbeat")) {
 			heartbeat = false;
 		} else if (!strcmp(a, "--trace")) {
@@ -168,6 +183,19 @@ int main(int argc, char **argv)
 		log_line("--guest-cid %llu: CIDs 0 to 3 are reserved (3 is the parent); use 4 or more", cid);
 		return 2;
 	}
+	vsock_host_init(&host, cid, heartbeat, (uint32_t)port, log_line);
+	for (unsigned i = 0; i < nsinks; i++) {
+		if (heartbeat && sinks[i].port == port) {
+			log_line("--sink port %llu is the heartbeat port; choose another or add --no-heartbeat", port);
+			return 2;
+		}
+		int fd = open(sinks[i].file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			log_line("--sink file '%s': %s", sinks[i].file, strerror(errno));
+			return 1;
+		}
+		vsock_host_add_sink(&host, (uint32_t)sinks[i].port, fd);
+	}
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
@@ -178,8 +206,6 @@ int main(int argc, char **argv)
 	int listener = listen_on(path);
 	if (listener < 0)
 		return 1;
-	static struct vsock_host host;
-	vsock_host_init(&host, cid, heartbeat, (uint32_t)port, log_line);
 	log_line("listening on %s for QEMU; guest cid %llu; heartbeat %s", path, cid,
 		 heartbeat ? "listener on" : "listener off (connections are reset)");
 	int status = 0;

@@ -2,7 +2,9 @@
  * untrusted: any packet we cannot place is answered with RST or dropped, never trusted. */
 #include "vsock_host.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { OP_REQUEST = 1, OP_RESPONSE, OP_RST, OP_SHUTDOWN, OP_RW, OP_CREDIT_UPDATE, OP_CREDIT_REQUEST };
 enum { TYPE_STREAM = 1 };
@@ -56,6 +58,14 @@ void vsock_host_init(struct vsock_host *h, uint64_t guest_cid, bool heartbeat, u
 	h->log = log;
 }
 
+int vsock_host_add_sink(struct vsock_host *h, uint32_t port, int fd)
+{
+	if (h->sink_count == VSOCK_MAX_SINKS)
+		return -1;
+	h->sinks[h->sink_count++] = (struct vsock_sink){ port, fd };
+	return 0;
+}
+
 void vsock_host_reset(struct vsock_host *h)
 {
 	memset(h->conns, 0, sizeof(h->conns));
@@ -65,7 +75,7 @@ void vsock_host_reset(struct vsock_host *h)
 /* Queue a packet from (HOST_CID, HOST_PORT) to the guest's GUEST_PORT. */
 static void send_packet(struct vsock_host *h, uint64_t host_cid, uint32_t host_port,
 			uint32_t guest_port, uint16_t op, uint32_t flags,
-			const struct vsock_connection *c, const uint8_t *payload, uint32_t len)
+			struct vsock_connection *c, const uint8_t *payload, uint32_t len)
 {
 	if (h->pending_count == VSOCK_MAX_PENDING || len > sizeof(h->pending[0].payload)) {
 		h->log("vsock: dropping a packet to guest port %u: %u packets already wait for rx buffers",
@@ -85,6 +95,8 @@ static void send_packet(struct vsock_host *h, uint64_t host_cid, uint32_t host_p
 	put_le(p->hdr + 32, flags, 4);
 	put_le(p->hdr + 36, OUR_BUF_ALLOC, 4);
 	put_le(p->hdr + 40, c ? c->fwd_cnt : 0, 4);
+	if (c)
+		c->credit_sent = c->fwd_cnt;
 	if (len)
 		memcpy(p->payload, payload, len);
 	p->payload_len = len;
@@ -106,16 +118,26 @@ static struct vsock_connection *find(struct vsock_host *h, const struct vsock_he
 	return NULL;
 }
 
+static const struct vsock_sink *sink_for(const struct vsock_host *h, const struct vsock_header *in)
+{
+	for (unsigned i = 0; in->dst_cid == PARENT_CID && i < h->sink_count; i++)
+		if (h->sinks[i].port == in->dst_port)
+			return &h->sinks[i];
+	return NULL;
+}
+
 static void accept_connection(struct vsock_host *h, const struct vsock_header *in)
 {
 	/* Only the parent (CID 3) listens, as on a Nitro host. */
-	if (!h->heartbeat_listening || in->dst_cid != PARENT_CID || in->dst_port != h->heartbeat_port) {
+	const struct vsock_sink *sink = sink_for(h, in);
+	bool heartbeat = h->heartbeat_listening && in->dst_cid == PARENT_CID && in->dst_port == h->heartbeat_port;
+	if (!heartbeat && !sink) {
 		h->log("vsock: guest port %u connected to cid %llu port %u: no listener, reset",
 		       in->src_port, (unsigned long long)in->dst_cid, in->dst_port);
 		reset_peer(h, in);
 		return;
 	}
-	if (h->heartbeat_served) {
+	if (heartbeat && h->heartbeat_served) {
 		h->log("vsock: second heartbeat connection from guest port %u: the parent accepts one, reset",
 		       in->src_port);
 		reset_peer(h, in);
@@ -136,9 +158,12 @@ static void accept_connection(struct vsock_host *h, const struct vsock_header *i
 	c->guest_port = in->src_port;
 	c->peer_buf_alloc = in->buf_alloc;
 	c->peer_fwd_cnt = in->fwd_cnt;
-	h->heartbeat_served = true;
-	h->log("vsock: heartbeat connection from guest cid %llu port %u to cid %llu port %u accepted",
-	       (unsigned long long)in->src_cid, in->src_port, (unsigned long long)in->dst_cid, in->dst_port);
+	c->sink_fd = heartbeat ? -1 : sink->fd;
+	if (heartbeat)
+		h->heartbeat_served = true;
+	h->log("vsock: %s connection from guest cid %llu port %u to cid %llu port %u accepted",
+	       heartbeat ? "heartbeat" : "sink", (unsigned long long)in->src_cid, in->src_port,
+	       (unsigned long long)in->dst_cid, in->dst_port);
 	send_packet(h, c->host_cid, c->host_port, c->guest_port, OP_RESPONSE, 0, c, NULL, 0);
 }
 
@@ -174,6 +199,36 @@ static void heartbeat_data(struct vsock_host *h, struct vsock_connection *c, con
 	h->log("vsock: heartbeat 0x%02x from guest port %u, answered 0x%02x", data[0], c->guest_port, reply);
 }
 
+/* A sink keeps everything; the guest hears of the freed space before it runs out. */
+static void sink_data(struct vsock_host *h, struct vsock_connection *c, const uint8_t *data, uint32_t len)
+{
+	for (uint32_t off = 0; off < len;) {
+		ssize_t n = write(c->sink_fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			h->log("vsock: sink port %u: writing %u bytes: %s; connection reset", c->host_port,
+			       len - off, n < 0 ? strerror(errno) : "no progress");
+			send_packet(h, c->host_cid, c->host_port, c->guest_port, OP_RST, 0, c, NULL, 0);
+			c->used = false;
+			return;
+		}
+		off += (uint32_t)n;
+	}
+	c->fwd_cnt += len;
+	c->sink_bytes += len;
+	if (c->fwd_cnt - c->credit_sent >= OUR_BUF_ALLOC / 2)
+		send_packet(h, c->host_cid, c->host_port, c->guest_port, OP_CREDIT_UPDATE, 0, c, NULL, 0);
+}
+
+static void close_connection(struct vsock_host *h, struct vsock_connection *c)
+{
+	if (c->sink_fd >= 0)
+		h->log("vsock: sink port %u: guest port %u closed after %llu bytes", c->host_port,
+		       c->guest_port, (unsigned long long)c->sink_bytes);
+	c->used = false;
+}
+
 void vsock_host_receive(struct vsock_host *h, const uint8_t *pkt, size_t len)
 {
 	if (len < VSOCK_HDR_SIZE) {
@@ -197,7 +252,7 @@ void vsock_host_receive(struct vsock_host *h, const uint8_t *pkt, size_t len)
 	struct vsock_connection *c = find(h, &in);
 	if (in.op == OP_RST) {
 		if (c)
-			c->used = false;
+			close_connection(h, c);
 		return;
 	}
 	if (in.type != TYPE_STREAM) {
@@ -223,7 +278,10 @@ void vsock_host_receive(struct vsock_host *h, const uint8_t *pkt, size_t len)
 	c->peer_fwd_cnt = in.fwd_cnt;
 	switch (in.op) {
 	case OP_RW:
-		heartbeat_data(h, c, data, in.len);
+		if (c->sink_fd >= 0)
+			sink_data(h, c, data, in.len);
+		else
+			heartbeat_data(h, c, data, in.len);
 		return;
 	case OP_CREDIT_REQUEST:
 		send_packet(h, c->host_cid, c->host_port, c->guest_port, OP_CREDIT_UPDATE, 0, c, NULL, 0);
@@ -234,7 +292,7 @@ void vsock_host_receive(struct vsock_host *h, const uint8_t *pkt, size_t len)
 		/* Either side's full shutdown ends the stream; the receiver of it resets. */
 		if (c->we_shut_down || (in.flags & (SHUTDOWN_RCV | SHUTDOWN_SEND)) == (SHUTDOWN_RCV | SHUTDOWN_SEND)) {
 			send_packet(h, c->host_cid, c->host_port, c->guest_port, OP_RST, 0, c, NULL, 0);
-			c->used = false;
+			close_connection(h, c);
 		}
 		return;
 	default:

@@ -1,6 +1,7 @@
 /* The host end of the guest's virtio-vsock: CIDs 2 (host) and 3 (the Nitro parent), with the
- * enclave heartbeat listener (BOOT.md D.2) on one port. Packets in and out are raw virtio-vsock
- * packets (44-byte little-endian header, then payload). */
+ * enclave heartbeat listener (BOOT.md D.2) on one port, and sinks: listeners on CID 3 that
+ * append what the guest sends to a file. Packets in and out are raw virtio-vsock packets
+ * (44-byte little-endian header, then payload). */
 #ifndef VSOCK_HOST_H
 #define VSOCK_HOST_H
 
@@ -12,6 +13,7 @@
 #define VSOCK_MAX_CONNECTIONS 16
 #define VSOCK_MAX_PENDING 64
 #define VSOCK_HEARTBEAT_BYTE 0xB7
+#define VSOCK_MAX_SINKS 4
 
 struct vsock_connection {
 	bool used;
@@ -20,8 +22,16 @@ struct vsock_connection {
 	uint32_t peer_buf_alloc, peer_fwd_cnt;	/* the guest's receive credit */
 	uint32_t fwd_cnt;			/* payload bytes we consumed */
 	uint32_t tx_cnt;			/* payload bytes we sent */
+	uint32_t credit_sent;			/* fwd_cnt the guest last heard of */
+	int sink_fd;				/* -1: the heartbeat connection */
+	uint64_t sink_bytes;
 	bool answered;				/* heartbeat echoed */
 	bool we_shut_down;
+};
+
+struct vsock_sink {
+	uint32_t port;
+	int fd;
 };
 
 struct vsock_packet {
@@ -35,6 +45,8 @@ struct vsock_host {
 	bool heartbeat_listening;
 	uint32_t heartbeat_port;
 	bool heartbeat_served;			/* nitro-cli accepts one connection only */
+	struct vsock_sink sinks[VSOCK_MAX_SINKS];
+	unsigned sink_count;
 	struct vsock_connection conns[VSOCK_MAX_CONNECTIONS];
 	struct vsock_packet pending[VSOCK_MAX_PENDING];	/* to the guest, oldest first */
 	unsigned pending_head, pending_count;
@@ -43,6 +55,9 @@ struct vsock_host {
 
 void vsock_host_init(struct vsock_host *h, uint64_t guest_cid, bool heartbeat, uint32_t port,
 		     void (*log)(const char *fmt, ...));
+/* Listen on CID 3 PORT and append every byte the guest sends there to FD; 0, or -1 when
+ * the table is full. */
+int vsock_host_add_sink(struct vsock_host *h, uint32_t port, int fd);
 /* Forget every connection and queued packet (the guest reset its device). */
 void vsock_host_reset(struct vsock_host *h);
 /* One packet the guest sent on its tx queue. */

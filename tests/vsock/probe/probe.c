@@ -11,6 +11,9 @@
  *   vhost-user-probe connect SOCKET CID PORT BYTE [HOST-CID]   connect from guest CID to
  *                                            HOST-CID (default 3) PORT, send BYTE, print
  *                                            what the host answered
+ *   vhost-user-probe send SOCKET CID PORT BYTES   stream BYTES pattern bytes to CID 3 PORT
+ *                                            within the host's credit, then close
+ *   vhost-user-probe pattern BYTES           print the pattern the send scenario streams
  * Exit status 0 when the scenario ran to its end, 1 with the reason on stderr otherwise. */
 #include <errno.h>
 #include <poll.h>
@@ -291,9 +294,9 @@ static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags,
 }
 
 /* Wait for the next packet the host put in our rx ring; copy its header and payload. */
-static int guest_receive(uint8_t *pkt, uint32_t *len)
+static int guest_receive(uint8_t *pkt, uint32_t *len, int timeout_ms)
 {
-	for (int waited = 0; waited < REPLY_TIMEOUT_MS; waited += 10) {
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
 		uint16_t used = __atomic_load_n((uint16_t *)(void *)(ram + USED(0) + 2), __ATOMIC_ACQUIRE);
 		if (used != rx_used_seen) {
 			const uint8_t *e = ram + USED(0) + 4 + 8 * (rx_used_seen % RING_SIZE);
@@ -332,7 +335,7 @@ static int print_host_packets(uint64_t cid, uint32_t port, unsigned max)
 	uint8_t pkt[BUF_SIZE];
 	uint32_t len;
 	unsigned last = 0;
-	for (unsigned n = 0; n < max && guest_receive(pkt, &len); n++) {
+	for (unsigned n = 0; n < max && guest_receive(pkt, &len, REPLY_TIMEOUT_MS); n++) {
 		if (len < HDR)
 			die("host packet of %u bytes, shorter than a header", len);
 		uint64_t src = get_le(pkt, 8), dst = get_le(pkt + 8, 8);
@@ -351,6 +354,61 @@ static int print_host_packets(uint64_t cid, uint32_t port, unsigned max)
 			return (int)last;
 	}
 	return (int)last;
+}
+
+/* The byte at OFFSET of the stream the send scenario writes. */
+static uint8_t pattern_byte(uint64_t offset)
+{
+	return (uint8_t)(offset * 7 + offset / 251 + 3);
+}
+
+/* Connect to HOST-CID:PORT, stream TOTAL pattern bytes in packets of up to 4000 within the
+ * host's advertised credit (waiting for its credit updates), then close. */
+static void scenario_send(uint64_t cid, uint32_t port, uint64_t total)
+{
+	uint8_t pkt[BUF_SIZE], data[4000];
+	uint32_t len;
+	setup_guest(cid);
+	guest_send(cid, port, 1, 0, NULL, 0);
+	if (!guest_receive(pkt, &len, REPLY_TIMEOUT_MS) || len < HDR || get_le(pkt + 30, 2) != 2) {
+		printf("connection refused\n");
+		return;
+	}
+	uint32_t buf_alloc = (uint32_t)get_le(pkt + 36, 4), fwd_cnt = (uint32_t)get_le(pkt + 40, 4);
+	unsigned updates = 0;
+	uint64_t sent = 0;
+	while (sent < total) {
+		uint32_t chunk = total - sent < sizeof(data) ? (uint32_t)(total - sent) : (uint32_t)sizeof(data);
+		while (buf_alloc - ((uint32_t)sent - fwd_cnt) < chunk) {
+			if (!guest_receive(pkt, &len, REPLY_TIMEOUT_MS))
+				die("after %llu bytes the host's credit (%u buffer, %u consumed) is exhausted and no update came",
+				    (unsigned long long)sent, buf_alloc, fwd_cnt);
+			if (get_le(pkt + 30, 2) != 6)
+				die("host sent op %s while we waited for credit", op_name((unsigned)get_le(pkt + 30, 2)));
+			buf_alloc = (uint32_t)get_le(pkt + 36, 4);
+			fwd_cnt = (uint32_t)get_le(pkt + 40, 4);
+			updates++;
+		}
+		/* Reuse a tx slot only after the host returned it. */
+		for (int waited = 0; (uint16_t)(tx_avail - *(volatile uint16_t *)(void *)(ram + USED(1) + 2)) >= RING_SIZE; waited++) {
+			if (waited > REPLY_TIMEOUT_MS)
+				die("the host stopped taking tx buffers after %llu bytes", (unsigned long long)sent);
+			usleep(1000);
+		}
+		for (uint32_t i = 0; i < chunk; i++)
+			data[i] = pattern_byte(sent + i);
+		guest_send(cid, port, 5, 0, data, chunk);
+		sent += chunk;
+	}
+	guest_send(cid, port, 4, 3, NULL, 0);
+	for (;;) {
+		if (!guest_receive(pkt, &len, REPLY_TIMEOUT_MS))
+			die("no reset from the host after our shutdown");
+		if (get_le(pkt + 30, 2) == 3)
+			break;
+	}
+	printf("sent %llu bytes; credit updates seen: %s; host: reset\n", (unsigned long long)sent,
+	       updates ? "yes" : "no");
 }
 
 static void scenario_connect(uint64_t cid, uint32_t port, uint8_t byte)
@@ -598,8 +656,14 @@ static void scenario_hostile_guest(uint64_t cid)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "pattern")) {
+		uint64_t total = strtoull(argv[2], NULL, 0);
+		for (uint64_t i = 0; i < total; i++)
+			putchar(pattern_byte(i));
+		return 0;
+	}
 	if (argc < 3)
-		die("usage: vhost-user-probe config|garbage|hostile|hostile-guest|connect SOCKET [ARGS]");
+		die("usage: vhost-user-probe config|garbage|fuzz|hostile|hostile-guest|connect|send SOCKET [ARGS]");
 	const char *what = argv[1];
 	connect_to(argv[2]);
 	if (!strcmp(what, "config") && argc == 3) {
@@ -624,6 +688,9 @@ int main(int argc, char **argv)
 		scenario_hostile();
 	} else if (!strcmp(what, "hostile-guest") && argc == 4) {
 		scenario_hostile_guest(strtoull(argv[3], NULL, 0));
+	} else if (!strcmp(what, "send") && argc == 6) {
+		scenario_send(strtoull(argv[3], NULL, 0), (uint32_t)strtoul(argv[4], NULL, 0),
+			      strtoull(argv[5], NULL, 0));
 	} else if (!strcmp(what, "connect") && (argc == 6 || argc == 7)) {
 		if (argc == 7)
 			host_cid = strtoull(argv[6], NULL, 0);

@@ -1,0 +1,50 @@
+#!/bin/sh
+# --sink PORT=FILE: the back-end also listens on CID 3 PORT and appends every byte the guest
+# streams there to FILE, granting credit as it goes, so that boot tests can receive results
+# from an enclave over vsock. The probe plays the guest's driver.
+. "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/qemu.sh"
+probe=$O/tests/vsock/vhost-user-probe
+[ -x "$probe" ] && [ -x "$O/bin/vhost-user-vsock" ] ||
+	bail "$probe or $O/bin/vhost-user-vsock missing; build them with: make check"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vsock-sink.XXXXXX") || bail "no temporary directory"
+trap 'kill "$qemu_backend_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+cid=$(( $(date +%s) % 60000 + 100 ))
+plan 7
+
+# stream NAME PORT BYTES [BACKEND-FLAGS]: a fresh back-end, one guest stream; $out, $status
+stream() {
+	sock=$tmp/$1.sock log=$tmp/$1.log port=$2 bytes=$3
+	shift 3
+	qemu_backend_start "$sock" "$log" --guest-cid "$cid" "$@" || bail "cannot start the back-end"
+	out=$("$probe" send "$sock" "$cid" "$port" "$bytes" 2>&1)
+	qemu_backend_wait 10
+	status=$?
+}
+
+# 700 000 bytes: well past the back-end's 256 KiB buffer, so its credit updates are needed.
+stream big 7000 700000 --sink "7000=$tmp/big.out"
+is "$out" "sent 700000 bytes; credit updates seen: yes; host: reset" "700000 bytes streamed within the host's credit, closed with a reset"
+"$probe" pattern 700000 >"$tmp/big.expected"
+cmp -s "$tmp/big.expected" "$tmp/big.out"
+ok $? "the sink file holds exactly the bytes sent ($(wc -c <"$tmp/big.out") of 700000)"
+grep -q "sink port 7000: guest port 1234 closed after 700000 bytes" "$log"
+ok $? "the back-end logs the closed stream and its length" || sed 's/^/#   /' "$log"
+
+printf 'earlier line\n' >"$tmp/append.out"
+stream append 7001 10 --no-heartbeat --sink "7000=$tmp/other.out" --sink "7001=$tmp/append.out"
+{ printf 'earlier line\n'; "$probe" pattern 10; } >"$tmp/append.expected"
+cmp -s "$tmp/append.expected" "$tmp/append.out"
+ok $? "a second sink, with the heartbeat off, appends to its own file"
+[ ! -s "$tmp/other.out" ]
+ok $? "the other sink's file stays empty"
+
+stream unknown 7002 10 --sink "7000=$tmp/big2.out"
+is "$out" "connection refused" "a port without a sink is reset"
+
+err=$("$O/bin/vhost-user-vsock" --socket "$tmp/x.sock" --guest-cid "$cid" --sink "7000=$tmp/no/such/dir/file" 2>&1)
+status=$?
+case "$status:$err" in
+1:*"--sink file '$tmp/no/such/dir/file': No such file or directory"*) ok 0 "an unwritable sink file is refused at start, naming it" ;;
+*) ok 1 "an unwritable sink file is refused at start, naming it"; diag "actual ($status): $err" ;;
+esac
