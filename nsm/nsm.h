@@ -7,6 +7,8 @@
  *   - calls: nsm_describe_pcr() and friends send a request through a struct nsm (the ioctl on
  *     /dev/nsm, or a caller-supplied transport) and decode the answer.
  * Every call returns an nsm_status; on failure the handle's `error` names what failed and why.
+ * A struct nsm serves one thread at a time (it holds the request and answer buffers); threads
+ * open one each, and the driver serialises their requests.
  * The library never prints, exits or allocates. Hostile answers are rejected, never trusted.
  */
 #ifndef NSM_H
