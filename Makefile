@@ -27,7 +27,7 @@ INSTALL_DEPS :=
 BENCH_DEPS :=
 CLEAN_FILES :=
 
-all: $(O)/enclave.eif $(O)/pcr.json $(O)/sbom.spdx.json
+all: $(O)/enclave.eif $(O)/pcr.json $(O)/sbom.spdx.json $(O)/provenance
 
 $(STAMP)/packages-%: configs/packages/%
 	$(Q)mkdir -p $(@D) && scripts/ensure-packages $* && touch $@
@@ -63,6 +63,16 @@ $(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/ker
 	$(call msg,SBOM,$@)
 	$(Q)scripts/sbom $(O) '$(APP)' >$@.tmp && mv $@.tmp $@
 
+# Which build step made each section and ramdisk entry from which pinned input (eif audit).
+$(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list \
+		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(APP_DEPS) $(ENV)
+	$(call msg,PROV,$@)
+	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) NAME='$(NAME)' VERSION='$(VERSION)' \
+		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(APP)' "$$(cat $(STAMP)/cmd)" \
+		'$(ENV)' >$@.tmp && mv $@.tmp $@
+audit: $(O)/enclave.eif $(O)/provenance
+	$(Q)$(O)/bin/eif audit $(O)/enclave.eif --provenance $(O)/provenance
+
 fetch: $(KERNEL_DEB)	# every download; after it, `make` needs no network
 repro-check: | $(STAMP)/packages-check
 	$(Q)scripts/repro-check
@@ -84,6 +94,7 @@ help:
 	@echo '  fetch          download every input into dl/; after it make needs no network'
 	@echo '  sign           sign out/enclave.eif: make sign KEY=key.pem CERT=cert.pem'
 	@echo '  run-qemu       boot out/enclave.eif under QEMU nitro-enclave, console here'
+	@echo '  audit          account for every byte of out/enclave.eif (eif audit)'
 	@echo '  repro-check    build again elsewhere, compare every artifact byte for byte'
 	@echo '  kernel-audit   which hardening options the kernel config has, and why not'
 	@echo '  bench fuzz install clean'
@@ -95,4 +106,4 @@ help:
 	@echo '  KERNEL_CONFIG=$(KERNEL_CONFIG)  HARDEN=$(HARDEN)'
 	@echo '  KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=...  your own kernel tarball'
 	@echo '  CACHE_DIR=$(CACHE_DIR)  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'
-.PHONY: all check bench install clean help sign fetch repro-check FORCE
+.PHONY: all check bench install clean help sign fetch repro-check audit FORCE

@@ -10,6 +10,9 @@ trap 'rm -rf "$work"' EXIT
 eif_file=$O/enclave.eif
 [ -r "$eif_file" ] || bail "$eif_file missing: run make first"
 [ -r "$O/pcr.json" ] || bail "$O/pcr.json missing: run make first"
+# Copies, so that a rebuild of out/ while the test runs cannot change what it compares.
+cp "$O/enclave.eif" "$work/enclave.eif" && cp "$O/pcr.json" "$work/pcr.json" || bail "cannot copy the build"
+eif_file=$work/enclave.eif pcr_json=$work/pcr.json
 greeting='Hello from a Nitro Enclave built from source!'
 
 # pcr_from_json KEY FILE: the hex value of "KEY": "..." in a JSON file.
@@ -17,9 +20,9 @@ pcr_from_json() { sed -n "s/.*\"$1\": *\"\([0-9a-f]*\)\".*/\1/p" "$2" | head -n 
 # pcr_from_console N FILE: the value hello printed for PCRN.
 pcr_from_console() { tr -d '\r' <"$2" | sed -n "s/^hello: PCR$1 \([0-9a-f]*\).*/\1/p" | head -n 1; }
 
-# 1. Boot the image as built, with ACPI on (as a real x86 Nitro enclave finds its devices).
+# 1. Boot the image as built, with the machine's defaults (ACPI off, devices from the cmdline).
 start=$(date +%s%N)
-QEMU_ACPI=on qemu_boot_eif "$eif_file" "$work/console" 120
+QEMU_ACPI=off qemu_boot_eif "$eif_file" "$work/console" 120
 status=$?
 is "$status" 0 "QEMU ends by itself when the enclave's command exits (status 0, no timeout)"
 grep -qF "$greeting" "$work/console"
@@ -28,15 +31,15 @@ grep -q 'init: command exited with status 0' "$work/console"
 ok $? "init reports the command's exit status"
 [ -f "$work/console" ] && diag "boot to exit: $(( ($(date +%s%N) - start) / 1000000 )) ms"
 for n in 0 1 2; do
-	is "$(pcr_from_console $n "$work/console")" "$(pcr_from_json PCR$n "$O/pcr.json")" \
+	is "$(pcr_from_console $n "$work/console")" "$(pcr_from_json PCR$n "$pcr_json")" \
 		"PCR$n read through /dev/nsm inside the guest equals out/pcr.json"
 done
 is "$(pcr_from_console 8 "$work/console")" "$(printf '%096d' 0)" "PCR8 of the unsigned image is zero"
 [ "$status" -eq 0 ] || { diag "console:"; sed 's/^/#   /' "$work/console" | tail -n 40; }
 
-# 2. The same image with ACPI off: the devices come from virtio_mmio.device= instead.
-QEMU_ACPI=off qemu_boot_until "$eif_file" "$work/console-noacpi" 120 "$greeting"
-ok $? "with ACPI off the enclave boots and greets too"
+# 2. The same image with ACPI on: the devices come from the DSDT, as on a real x86 enclave.
+QEMU_ACPI=on qemu_boot_until "$eif_file" "$work/console-acpi" 120 "$greeting"
+ok $? "with ACPI on the enclave boots and greets too"
 
 # 3. A signed copy: eif verify accepts it, the guest sees the certificate's PCR8.
 openssl ecparam -name secp384r1 -genkey -noout -out "$work/key.pem" 2>/dev/null &&
@@ -52,7 +55,7 @@ want8=$("$EIF" pcr --signing-certificate "$work/cert.pem" | sed -n 's/.*"PCR8": 
 qemu_boot_eif "$work/signed.eif" "$work/console-signed" 120
 is "$?" 0 "the signed image boots to the end"
 is "$(pcr_from_console 8 "$work/console-signed")" "$want8" "PCR8 inside the guest equals eif pcr --signing-certificate"
-is "$(pcr_from_console 0 "$work/console-signed")" "$(pcr_from_json PCR0 "$O/pcr.json")" "signing leaves PCR0 as it was"
+is "$(pcr_from_console 0 "$work/console-signed")" "$(pcr_from_json PCR0 "$pcr_json")" "signing leaves PCR0 as it was"
 
 # 4. A corrupted copy: one byte of the application in the user ramdisk flipped.
 cp "$eif_file" "$work/corrupt.eif"
