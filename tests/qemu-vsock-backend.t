@@ -4,12 +4,7 @@
 # when its peer disconnects. A probe plays QEMU (tests/vsock/probe/probe.c).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
-probe=$O/tests/vsock/vhost-user-probe
-[ -x "$probe" ] && [ -x "$O/bin/vhost-user-vsock" ] ||
-	bail "$probe or $O/bin/vhost-user-vsock missing; build them with: make check"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vsock-backend.XXXXXX") || bail "no temporary directory"
-trap 'kill "$qemu_backend_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-cid=$(( $(date +%s) % 60000 + 100 ))
+qemu_backend_test_setup vsock-backend
 plan 11
 
 # start_backend NAME [FLAGS]: a fresh back-end on $tmp/NAME.sock, log $tmp/NAME.log

@@ -5,12 +5,7 @@
 # guest's virtio-vsock driver on real rings in shared memory (tests/vsock/probe/probe.c).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
-probe=$O/tests/vsock/vhost-user-probe
-[ -x "$probe" ] && [ -x "$O/bin/vhost-user-vsock" ] ||
-	bail "$probe or $O/bin/vhost-user-vsock missing; build them with: make check"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vsock-heartbeat.XXXXXX") || bail "no temporary directory"
-trap 'kill "$qemu_backend_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-cid=$(( $(date +%s) % 60000 + 100 ))
+qemu_backend_test_setup vsock-heartbeat
 plan 7
 
 # session NAME HOST-CID PORT BYTE [BACKEND-FLAGS]: one guest connection to HOST-CID:PORT

@@ -1,17 +1,12 @@
 #!/bin/sh
 # The back-end built with ASan and UBSan (aborting on the first error) meets garbage, random
 # framed messages with fds over random guest RAM, the malformed messages and the hostile guest
-# rings of the other tests, and real heartbeat and sink sessions: it must end each with status 0 and
-# without one sanitizer report.
+# rings of the other tests, and real heartbeat and sink sessions: it must end each with
+# status 0 and without one sanitizer report.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
-probe=$O/tests/vsock/vhost-user-probe
-QEMU_BACKEND=$O/tests/vsock/vhost-user-vsock-sanitized
-[ -x "$probe" ] && [ -x "$QEMU_BACKEND" ] ||
-	bail "$probe or $QEMU_BACKEND missing; build them with: make check"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vsock-sanitized.XXXXXX") || bail "no temporary directory"
-trap 'kill "$qemu_backend_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-cid=$(( $(date +%s) % 60000 + 100 ))
+export QEMU_BACKEND=$O/tests/vsock/vhost-user-vsock-sanitized
+qemu_backend_test_setup vsock-sanitized
 seed0=$(date +%s)
 diag "random seeds start at $seed0 (rerun one with: vhost-user-probe fuzz SOCKET SEED 2000)"
 

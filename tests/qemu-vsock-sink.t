@@ -4,12 +4,7 @@
 # from an enclave over vsock. The probe plays the guest's driver.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
-probe=$O/tests/vsock/vhost-user-probe
-[ -x "$probe" ] && [ -x "$O/bin/vhost-user-vsock" ] ||
-	bail "$probe or $O/bin/vhost-user-vsock missing; build them with: make check"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vsock-sink.XXXXXX") || bail "no temporary directory"
-trap 'kill "$qemu_backend_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-cid=$(( $(date +%s) % 60000 + 100 ))
+qemu_backend_test_setup vsock-sink
 plan 7
 
 # stream NAME PORT BYTES [BACKEND-FLAGS]: a fresh back-end, one guest stream; $out, $status

@@ -19,6 +19,10 @@
 # qemu_backend_wait SECONDS
 #     Wait for that back-end to end by itself and return its exit status; after SECONDS, stop
 #     it and return 124.
+# qemu_backend_test_setup NAME
+#     For tests of the back-end alone (with tap.sh): sets $probe (the vhost-user probe), a
+#     private $tmp removed at exit (after stopping the last back-end) and a guest $cid; bails
+#     out when a binary is missing.
 # qemu_wait_for CONSOLE TEXT SECONDS [PID]
 #     Wait until the fixed string TEXT appears in the file CONSOLE: 0 when it did, 1 after
 #     SECONDS, 2 as soon as process PID (if given) has ended without it.
@@ -172,6 +176,17 @@ qemu_backend_wait() {
 		sleep 0.05
 	done
 	wait "$qemu_backend_pid"
+}
+
+qemu_backend_test_setup() {
+	probe=$O/tests/vsock/vhost-user-probe
+	for _qt_bin in "$probe" "${QEMU_BACKEND:-$O/bin/vhost-user-vsock}"; do
+		[ -x "$_qt_bin" ] || bail "$_qt_bin missing; build it with: make check"
+	done
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || bail "cannot create a directory in ${TMPDIR:-/tmp}"
+	trap 'kill "$qemu_backend_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+	# A CID other than the usual 16, so that a hard-wired one would show.
+	cid=$(( $(date +%s) % 60000 + 100 ))
 }
 
 qemu_boot_eif() {

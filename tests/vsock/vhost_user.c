@@ -1,6 +1,7 @@
 /* vhost-user back-end for a vsock device. Each message is a 12-byte header (request, flags,
  * size; little-endian), SIZE payload bytes, and up to 8 fds as SCM_RIGHTS ancillary data. */
 #include "vhost_user.h"
+#include "le.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,20 +42,6 @@ struct message {
 	int fds[MAX_FDS];
 	unsigned nfds;
 };
-
-static uint64_t get_le(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-	for (int i = bytes - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* Take the first fd of M (the caller now owns it), or -1. */
 static int take_fd(struct message *m)

@@ -1,6 +1,7 @@
 /* Split virtqueue (virtio 1.x, section 2.7) device side: pop available chains, push used ones.
  * The guest can rewrite the ring at any time, so every value is read once, then checked. */
 #include "virtqueue.h"
+#include "le.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,20 +21,6 @@ static uint16_t load16(const uint8_t *p)
 static void store16(uint8_t *p, uint16_t v)
 {
 	__atomic_store_n((uint16_t *)(void *)p, v, __ATOMIC_RELEASE);
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 void virtqueue_init(struct virtqueue *vq, unsigned index)
@@ -109,10 +96,10 @@ int virtqueue_pop(struct virtqueue *vq, const struct guest_memory *mem, struct c
 	for (uint32_t steps = 0;; steps++) {
 		uint8_t d[DESC_SIZE];
 		memcpy(d, vq->desc + (size_t)DESC_SIZE * i, DESC_SIZE);
-		uint64_t addr = le64(d);
-		uint32_t len = (uint32_t)d[8] | (uint32_t)d[9] << 8 | (uint32_t)d[10] << 16 | (uint32_t)d[11] << 24;
-		uint16_t flags = (uint16_t)(d[12] | d[13] << 8);
-		uint16_t next = (uint16_t)(d[14] | d[15] << 8);
+		uint64_t addr = get_le(d, 8);
+		uint32_t len = (uint32_t)get_le(d + 8, 4);
+		uint16_t flags = (uint16_t)get_le(d + 12, 2);
+		uint16_t next = (uint16_t)get_le(d + 14, 2);
 		const char *why = NULL;
 		if (flags & DESC_F_INDIRECT)
 			why = "indirect descriptor (not negotiated)";
@@ -139,8 +126,8 @@ int virtqueue_pop(struct virtqueue *vq, const struct guest_memory *mem, struct c
 void virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len)
 {
 	uint8_t *elem = vq->used + 4 + 8 * (size_t)(vq->used_idx % vq->num);
-	put_le32(elem, head);
-	put_le32(elem + 4, len);
+	put_le(elem, head, 4);
+	put_le(elem + 4, len, 4);
 	vq->used_idx++;
 	store16(vq->used + 2, vq->used_idx);
 }

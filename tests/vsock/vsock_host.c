@@ -1,6 +1,7 @@
 /* virtio-vsock stream protocol (virtio 1.2 section 5.10) from the host's side. The guest is
  * untrusted: any packet we cannot place is answered with RST or dropped, never trusted. */
 #include "vsock_host.h"
+#include "le.h"
 
 #include <errno.h>
 #include <string.h>
@@ -19,20 +20,6 @@ struct vsock_header {
 	uint16_t type, op;
 	uint32_t flags, buf_alloc, fwd_cnt;
 };
-
-static uint64_t get_le(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-	for (int i = bytes - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static void decode_header(const uint8_t *p, struct vsock_header *h)
 {

@@ -28,6 +28,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../le.h"
+
 enum {
 	GET_FEATURES = 1, SET_FEATURES, SET_OWNER, RESET_OWNER, SET_MEM_TABLE,
 	SET_VRING_NUM = 8, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE, SET_VRING_KICK,
@@ -58,20 +60,6 @@ static void die(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	exit(1);
-}
-
-static void put_le(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 static void connect_to(const char *path)
@@ -225,6 +213,29 @@ static void publish(unsigned q, uint16_t *idx, uint16_t head)
 		die("kicking queue %u: %s", q, strerror(errno));
 }
 
+/* Our guest RAM as one region: MEM_SIZE bytes of the memfd at GUEST_BASE / USER_BASE. */
+static void send_guest_memory(int mem)
+{
+	uint8_t table[8 + 32] = { 0 };
+	put_le(table, 1, 4);
+	put_le(table + 8, GUEST_BASE, 8);
+	put_le(table + 16, MEM_SIZE, 8);
+	put_le(table + 24, USER_BASE, 8);
+	send_msg(SET_MEM_TABLE, FLAG_VERSION, table, sizeof(table), &mem, 1);
+}
+
+/* Size and addresses of queue Q at its fixed place in our guest RAM. */
+static void describe_ring(unsigned q)
+{
+	state(SET_VRING_NUM, q, RING_SIZE);
+	uint8_t a[40] = { 0 };
+	put_le(a, q, 4);
+	put_le(a + 8, USER_BASE + DESC(q), 8);
+	put_le(a + 16, USER_BASE + USED(q), 8);
+	put_le(a + 24, USER_BASE + AVAIL(q), 8);
+	send_msg(SET_VRING_ADDR, FLAG_VERSION, a, sizeof(a), NULL, 0);
+}
+
 static void setup_guest(uint64_t cid)
 {
 	int mem = memfd_create("guest-ram", MFD_CLOEXEC);
@@ -246,21 +257,10 @@ static void setup_guest(uint64_t cid)
 	get_u64(GET_PROTOCOL_FEATURES);
 	set_u64(SET_PROTOCOL_FEATURES, 1ull << 9, NULL, 0);
 	send_msg(SET_OWNER, FLAG_VERSION, NULL, 0, NULL, 0);
-	uint8_t table[8 + 32] = { 0 };
-	put_le(table, 1, 4);
-	put_le(table + 8, GUEST_BASE, 8);
-	put_le(table + 16, MEM_SIZE, 8);
-	put_le(table + 24, USER_BASE, 8);
-	send_msg(SET_MEM_TABLE, FLAG_VERSION, table, sizeof(table), &mem, 1);
+	send_guest_memory(mem);
 	close(mem);
 	for (unsigned q = 0; q < 2; q++) {
-		state(SET_VRING_NUM, q, RING_SIZE);
-		uint8_t a[40] = { 0 };
-		put_le(a, q, 4);
-		put_le(a + 8, USER_BASE + DESC(q), 8);
-		put_le(a + 16, USER_BASE + USED(q), 8);
-		put_le(a + 24, USER_BASE + AVAIL(q), 8);
-		send_msg(SET_VRING_ADDR, FLAG_VERSION, a, sizeof(a), NULL, 0);
+		describe_ring(q);
 		state(SET_VRING_BASE, q, 0);
 		set_u64(SET_VRING_CALL, q, &call[q], 1);
 		set_u64(SET_VRING_KICK, q, &kick[q], 1);
@@ -523,12 +523,7 @@ static void drain_replies(void)
  * that often hold a plausible vsock header, so the random data reaches the packet code. */
 static void fuzz_valid_rings(uint8_t *r, int mem, int efd)
 {
-	uint8_t table[8 + 32] = { 0 };
-	put_le(table, 1, 4);
-	put_le(table + 8, GUEST_BASE, 8);
-	put_le(table + 16, MEM_SIZE, 8);
-	put_le(table + 24, USER_BASE, 8);
-	send_msg(SET_MEM_TABLE, FLAG_VERSION, table, sizeof(table), &mem, 1);
+	send_guest_memory(mem);
 	for (unsigned q = 0; q < 2; q++) {
 		uint32_t base = RING_OFF(q);
 		for (unsigned i = 0; i < RING_SIZE; i++) {
@@ -550,13 +545,7 @@ static void fuzz_valid_rings(uint8_t *r, int mem, int efd)
 		for (unsigned i = 0; i < RING_SIZE; i++)
 			put_le(r + base + 0x400 + 4 + 2 * i, fuzz_next() % 8 ? i : fuzz_next(), 2);
 		put_le(r + base + 0x400 + 2, fuzz_next() % 32, 2);
-		state(SET_VRING_NUM, q, RING_SIZE);
-		uint8_t a[40] = { 0 };
-		put_le(a, q, 4);
-		put_le(a + 8, USER_BASE + DESC(q), 8);
-		put_le(a + 16, USER_BASE + USED(q), 8);
-		put_le(a + 24, USER_BASE + AVAIL(q), 8);
-		send_msg(SET_VRING_ADDR, FLAG_VERSION, a, sizeof(a), NULL, 0);
+		describe_ring(q);
 		state(SET_VRING_BASE, q, fuzz_next() % 32);
 		set_u64(SET_VRING_CALL, q, &efd, 1);
 		set_u64(SET_VRING_KICK, q, &efd, 1);
