@@ -96,6 +96,12 @@ if mount -t tmpfs -o size=64k tmpfs full 2>/dev/null; then
 	is "$(cat full/out.eif)" previous "ENOSPC keeps the previous output"
 	is "$(ls -a full | grep -c '\.tmp\.')" 0 "ENOSPC leaves no temporary file"
 	umount full
+	# The same with an input large enough for the two hashing threads (abort while they run).
+	mount -t tmpfs -o size=8m tmpfs full || bail "second tmpfs mount failed"
+	head -c 20971520 /dev/urandom >huge-rd
+	expect_fail 1 "No space left on device" "ENOSPC while the hashing threads run" -- "$EIF" build --kernel bzImage --cmdline c --ramdisk ramdisk0 --ramdisk huge-rd --output full/out.eif
+	is "$(ls -a full | grep -c '\.tmp\.')" 0 "... leaves no temporary file"
+	umount full
 else
 	ok 1 "mount a small tmpfs for the disk-full test (needs root)"
 fi
