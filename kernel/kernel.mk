@@ -1,0 +1,130 @@
+# kernel/: the enclave kernel from the pinned Debian linux-source package (or your own tarball),
+# configured from configs/kernel/, built reproducibly.  Outputs other parts rely on:
+#   $(O)/bzImage          the kernel image
+#   $(O)/kernel/release   kernel release string, no trailing newline (e.g. 6.12.118)
+#   $(O)/kernel/config    the resolved .config
+#   $(O)/kernel/build/    the kernel tree, built in place: modules_prepare output and
+#                         Module.symvers, so `make -C $(O)/kernel/build M=$PWD modules` works
+# Knobs (besides KERNEL_CONFIG and HARDEN from the top level):
+#   KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=<hex>  build from your own kernel.org tarball
+#   KERNEL_PATCHES=...    patches applied after unpacking (default: kernel/patches/*.patch)
+#   DL=dl                 where the pinned .deb is kept (also cached in $(CACHE_DIR)/dl)
+
+KERNEL_LOCK    := configs/sources.lock
+KERNEL_PACKAGE := linux-source-6.12
+kernel_lock_field = $(shell awk '$$1 == "$(1)" && $$2 == "$(2)" { print $$$(3); exit }' $(KERNEL_LOCK))
+KERNEL_DEB_VERSION := $(call kernel_lock_field,source,$(KERNEL_PACKAGE),3)
+KERNEL_DEB_SHA256  := $(call kernel_lock_field,source,$(KERNEL_PACKAGE),4)
+KERNEL_MEMBER      := usr/src/$(KERNEL_PACKAGE).tar.xz
+KERNEL_MEMBER_SHA256 := $(call kernel_lock_field,member,$(KERNEL_MEMBER),4)
+DL             ?= dl
+KERNEL_DEB     := $(DL)/$(KERNEL_PACKAGE)_$(KERNEL_DEB_VERSION)_all.deb
+KERNEL_SOURCE  ?=
+KERNEL_SHA256  ?=
+KERNEL_PATCHES ?= $(sort $(wildcard kernel/patches/*.patch))
+KERNEL_HARDENING := configs/kernel/hardening.fragment
+KERNEL_FRAGMENTS  = $(KERNEL_CONFIG) $(if $(filter 1,$(HARDEN)),$(KERNEL_HARDENING))
+
+K  := $(O)/kernel
+KB := $(K)/build
+
+# Reproducible identity of the build (REPRO.md 1.1-1.4).  The timestamp is SOURCE_DATE_EPOCH when
+# you set it; by default it is the time of the last commit touching the kernel's inputs, so
+# unrelated commits do not change the kernel bytes (and PCR0).
+kernel_inputs := $(KERNEL_LOCK) configs/kernel kernel
+kernel_epoch  := $(if $(filter file undefined,$(origin SOURCE_DATE_EPOCH)),$(or $(shell git log -1 --format=%ct -- $(kernel_inputs) 2>/dev/null),$(SOURCE_DATE_EPOCH)),$(SOURCE_DATE_EPOCH))
+kernel_timestamp := $(shell LC_ALL=C TZ=UTC date -u -d '@$(kernel_epoch)' '+%a %b %e %H:%M:%S UTC %Y' 2>/dev/null)
+KERNEL_BUILD_USER := enclave-kit
+KERNEL_BUILD_HOST := enclave-kit
+
+# Record the knob values in files that change only when the values do, so switching
+# HARDEN, KERNEL_CONFIG or KERNEL_SOURCE rebuilds what depends on them and nothing else.
+kernel_source_id := $(if $(KERNEL_SOURCE),tarball $(KERNEL_SOURCE) $(KERNEL_SHA256),deb $(KERNEL_DEB) $(KERNEL_DEB_SHA256) $(KERNEL_MEMBER_SHA256)) patches: $(KERNEL_PATCHES)
+kernel_config_id := fragments: $(KERNEL_FRAGMENTS)
+kernel_build_id  := timestamp=$(kernel_timestamp) user=$(KERNEL_BUILD_USER) host=$(KERNEL_BUILD_HOST) version=1
+ifneq ($(filter-out clean help,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(kernel_source_id),$(file <$(K)/source.id))
+$(shell mkdir -p $(K))
+$(file >$(K)/source.id,$(kernel_source_id))
+endif
+ifneq ($(kernel_config_id),$(file <$(K)/config.id))
+$(shell mkdir -p $(K))
+$(file >$(K)/config.id,$(kernel_config_id))
+endif
+ifneq ($(kernel_build_id),$(file <$(K)/build.id))
+$(shell mkdir -p $(K))
+$(file >$(K)/build.id,$(kernel_build_id))
+endif
+endif
+
+# Kbuild in the unpacked tree, one run at a time (several people may run make in one clone).  Everything that reaches the image is fixed here; O= and CC= from
+# our own command line must not leak into Kbuild (O would move its output, CC could be musl-gcc).
+kernel_arch_x86_64 := x86_64
+kernel_image_x86_64 := arch/x86/boot/bzImage
+kernel_make = flock $(K)/kbuild.lock $(MAKE) -C $(KB) O= V=$(if $(Q),0,1) ARCH=$(kernel_arch_$(ARCH)) CROSS_COMPILE= \
+	CC=gcc LD=ld HOSTCC=gcc HOSTCXX=g++ LOCALVERSION= KCFLAGS= \
+	KBUILD_BUILD_TIMESTAMP='$(kernel_timestamp)' KBUILD_BUILD_USER=$(KERNEL_BUILD_USER) \
+	KBUILD_BUILD_HOST=$(KERNEL_BUILD_HOST) KBUILD_BUILD_VERSION=1
+# Without a -j of our own, give Kbuild one job per core; with -jN, share our jobserver.
+kernel_jobs = $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(shell nproc))
+# kernel_logged LOG: quiet mode keeps Kbuild's output in LOG and shows its tail on failure.
+kernel_logged = $(if $(Q),>$(1) 2>&1 || { tail -n 40 $(1) >&2; \
+	echo "kernel: the step above failed; full log: $(1)" >&2; exit 1; })
+
+kernel: $(O)/bzImage $(K)/release $(K)/config
+.PHONY: kernel kernel-audit repro-kernel
+
+$(KERNEL_DEB): | $(STAMP)/packages-build
+	$(call msg,FETCH,$@)
+	$(Q)kernel/fetch-deb $(KERNEL_PACKAGE) '$(KERNEL_DEB_VERSION)' $(KERNEL_DEB_SHA256) '$@' '$(CACHE_DIR)'
+
+kernel_source_input := $(if $(KERNEL_SOURCE),$(KERNEL_SOURCE),$(KERNEL_DEB))
+kernel_unpack_args = $(if $(KERNEL_SOURCE),tarball '$(KERNEL_SOURCE)' '$(KERNEL_SHA256)',deb '$(KERNEL_DEB)' \
+	$(KERNEL_DEB_SHA256) $(KERNEL_MEMBER) $(KERNEL_MEMBER_SHA256))
+
+$(STAMP)/kernel-source: $(kernel_source_input) $(K)/source.id $(KERNEL_PATCHES) kernel/unpack-source | $(STAMP)/packages-build
+	$(if $(KERNEL_SOURCE),$(if $(KERNEL_SHA256),,@echo "kernel: KERNEL_SOURCE=$(KERNEL_SOURCE) needs KERNEL_SHA256=<sha256 of that file>" >&2; exit 1))
+	$(call msg,UNPACK,$(KB))
+	$(Q)kernel/unpack-source $(kernel_unpack_args) $(KB) $(KERNEL_PATCHES)
+	$(Q)mkdir -p $(@D) && touch $@
+
+$(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/check-config
+	$(if $(kernel_arch_$(ARCH)),,@echo "kernel: ARCH=$(ARCH) is not supported yet; use ARCH=x86_64" >&2; exit 1)
+	$(call msg,CONFIG,$@ from $(strip $(KERNEL_FRAGMENTS)))
+	$(Q)cat $(KERNEL_FRAGMENTS) >$(K)/config.in
+	$(Q)$(kernel_make) allnoconfig KCONFIG_ALLCONFIG=$(abspath $(K)/config.in) $(call kernel_logged,$(K)/config.log)
+	$(Q)$(kernel_make) olddefconfig $(call kernel_logged,$(K)/olddefconfig.log)
+	$(Q)kernel/check-config $(KB)/.config $(KERNEL_FRAGMENTS)
+	$(Q)cp $(KB)/.config $@.tmp && mv $@.tmp $@
+
+$(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id
+	$(if $(kernel_timestamp),,@echo "kernel: SOURCE_DATE_EPOCH='$(kernel_epoch)' is not a number of seconds; set SOURCE_DATE_EPOCH=<epoch>" >&2; exit 1)
+	$(call msg,KBUILD,$(KB) (log: $(K)/kbuild.log))
+	$(Q)$(kernel_make) $(kernel_jobs) bzImage modules $(call kernel_logged,$(K)/kbuild.log)
+	$(Q)test -s $(KB)/Module.symvers || { echo "kernel: $(KB)/Module.symvers is missing or empty after the build; out-of-tree modules cannot be built" >&2; exit 1; }
+	$(Q)cp $(KB)/$(kernel_image_$(ARCH)) $(O)/bzImage.tmp && mv $(O)/bzImage.tmp $(O)/bzImage
+	$(Q)printf '%s' "$$(cat $(KB)/include/config/kernel.release)" >$(K)/release.tmp && mv $(K)/release.tmp $(K)/release
+	@printf '  %-7s %s  %s (%s bytes, release %s)\n' SHA256 "$$(sha256sum <$(O)/bzImage | cut -d' ' -f1)" \
+		$(O)/bzImage "$$(wc -c <$(O)/bzImage)" "$$(cat $(K)/release)"
+
+CHECK_DEPS += $(O)/bzImage $(K)/release
+
+# Which recommended hardening options the active config has (a report; HARDEN=1 enforces them).
+kernel-audit: $(K)/config kernel/audit $(KERNEL_HARDENING)
+	@echo "kernel-audit: $(K)/config (KERNEL_CONFIG=$(KERNEL_CONFIG) HARDEN=$(HARDEN)) against $(KERNEL_HARDENING)"
+	$(Q)kernel/audit $(K)/config $(KERNEL_HARDENING)
+
+# Reproducibility: a second build elsewhere, under another umask, TZ, locale and -j, must give the
+# same bzImage (takes one full kernel build; REPRO_DIR is wiped first).
+REPRO_DIR ?= $(O)/repro-kernel
+repro-kernel: $(O)/bzImage kernel/repro-check
+	$(Q)kernel/repro-check $(O)/bzImage $(REPRO_DIR) $(if $(filter 1,$(HARDEN)),HARDEN=1) \
+		$(if $(filter command line,$(origin KERNEL_CONFIG)),KERNEL_CONFIG=$(abspath $(KERNEL_CONFIG)))
+
+# The hardened kernel (HARDEN=1) in its own output tree, booted by the same boot test.
+HARDEN_O ?= $(O)/hardened
+kernel-check-hardened: | $(STAMP)/packages-check
+	$(Q)$(MAKE) O=$(HARDEN_O) HARDEN=1 kernel
+	$(Q)TOP=$(CURDIR) O=$(abspath $(O)) EIF=$(abspath $(O))/bin/eif KERNEL_TEST_IMAGE=$(abspath $(HARDEN_O))/bzImage \
+		KERNEL_TEST_RELEASE=$(abspath $(HARDEN_O))/kernel/release tests/kernel-boot.t
+.PHONY: kernel-check-hardened
