@@ -2,8 +2,9 @@
  * Why a triple fault.  The measured AWS kernel command line says reboot=k, and we must not change
  * a byte of it.  With reboot=k, x86 Linux pulses the keyboard controller's reset line; a machine
  * without an i8042 ignores that, and the kernel moves on (EFI, then a BIOS warm restart through
- * real mode), so under QEMU's nitro-enclave machine the firmware just boots the kernel again and
- * -no-reboot never triggers (QEMU.md 3: 14 boots in 40 s).
+ * real mode), so under QEMU's nitro-enclave machine -no-reboot never triggers: QEMU.md 3 saw the
+ * firmware boot the kernel again (14 boots in 40 s); with our 6.12 kernel the guest sat after
+ * "reboot: machine restart" until the test's timeout.
  *
  * /sys/kernel/reboot/type (x86, CONFIG_SYSFS) changes the method at run time without touching the
  * command line.  "triple" makes the kernel load an empty IDT and raise int3: the CPU cannot even
