@@ -364,7 +364,7 @@ static void nsm_remove(struct virtio_device *vdev)
 	 * keeps the removal waiting for an answer that will never come.
 	 */
 	spin_lock(&nsm->gone_lock);
-	nsm->gone = true;
+	WRITE_ONCE(nsm->gone, true);
 	spin_unlock(&nsm->gone_lock);
 	virtio_reset_device(vdev);
 	complete(&nsm->done);
