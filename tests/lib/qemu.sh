@@ -25,7 +25,7 @@
 #     out when a binary is missing.
 # qemu_wait_for CONSOLE TEXT SECONDS [PID]
 #     Wait until the fixed string TEXT appears in the file CONSOLE: 0 when it did, 1 after
-#     SECONDS, 2 as soon as process PID (if given) has ended without it.
+#     SECONDS (0: no limit), 2 as soon as process PID (if given) has ended without it.
 #
 # Knobs (environment variables read by qemu_boot_eif):
 #   QEMU_ACPI=on|off       the machine's acpi option (default off, the machine's own default;
@@ -38,7 +38,8 @@
 #   QEMU_GUEST_CID         the enclave's CID (default 16)
 #   QEMU_MEMORY, QEMU_SMP  guest RAM and CPUs (default 512M, 2)
 #   QEMU_ENCLAVE_ID        the machine's id option (an enclave id as nitro-cli names them)
-#   QEMU_BACKEND_LOG       the back-end's log (default CONSOLE.vsock.log; stderr for "-")
+#   QEMU_BACKEND_LOG       the back-end's log, appended to (default CONSOLE.vsock.log, new for
+#                          each run; stderr for "-")
 #   QEMU_EXTRA_ARGS        more QEMU arguments, split on blanks
 # The binaries: $O/qemu/qemu-system-x86_64 and $O/bin/vhost-user-vsock (make check builds both).
 
@@ -49,7 +50,7 @@ qemu_wait_for() {
 	_qw_end=$(( $(date +%s%N) + $3 * 1000000000 ))
 	while :; do
 		grep -qF -- "$_qw_text" "$_qw_file" 2>/dev/null && return 0
-		[ "$(date +%s%N)" -lt "$_qw_end" ] || return 1
+		[ "$3" -eq 0 ] || [ "$(date +%s%N)" -lt "$_qw_end" ] || return 1
 		if [ -n "$_qw_pid" ] && ! kill -0 "$_qw_pid" 2>/dev/null; then
 			grep -qF -- "$_qw_text" "$_qw_file" 2>/dev/null && return 0
 			return 2
@@ -112,6 +113,8 @@ qemu_run() {
 	else
 		backend_log=${QEMU_BACKEND_LOG:-$console.vsock.log}
 		: >"$console" || { qemu_fail "cannot write the console log '$console'"; exit 125; }
+		# The default log belongs to this run, like the console; a chosen one is appended to.
+		[ -n "${QEMU_BACKEND_LOG-}" ] || : >"$backend_log"
 	fi
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/enclave-qemu.XXXXXX") ||
 		{ qemu_fail "cannot create a temporary directory in ${TMPDIR:-/tmp}"; exit 125; }
