@@ -30,6 +30,12 @@
 # Knobs (environment variables read by qemu_boot_eif):
 #   QEMU_ACPI=on|off       the machine's acpi option (default off, the machine's own default;
 #                          with on the devices come from the DSDT, as on a real x86 enclave)
+#   QEMU_APPEND            text QEMU appends to the EIF's kernel command line (the PCRs stay
+#                          those of the EIF). Unset with ACPI on: tsc_early_khz=<host TSC rate>,
+#                          because the machine's hardware-reduced ACPI leaves the kernel no PIT
+#                          or HPET to measure the TSC against, and under TCG (no kvmclock) the
+#                          boot stops there; the guest's TSC counts at the host's rate. Set it
+#                          empty to append nothing.
 #   QEMU_HEARTBEAT=on|off  the back-end listens as the parent (CID 3, port 9000) and echoes the
 #                          0xB7 heartbeat (on), or resets every connection like a parent with no
 #                          listener (off, the default)
@@ -135,6 +141,14 @@ qemu_run() {
 	trap 'exit 130' INT
 	trap 'exit 129' HUP
 
+	if [ "${QEMU_ACPI:-off}" = on ]; then
+		tsc_khz=$(awk '/^cpu MHz/ { printf "%d", $4 * 1000; exit }' /proc/cpuinfo 2>/dev/null)
+		default_append=${tsc_khz:+tsc_early_khz=$tsc_khz}
+	else
+		default_append=
+	fi
+	append=${QEMU_APPEND-$default_append}
+
 	sock=$tmp/vsock.sock
 	# shellcheck disable=SC2086
 	qemu_backend_start "$sock" "$backend_log" --guest-cid "${QEMU_GUEST_CID:-16}" $backend_flags
@@ -147,6 +161,7 @@ qemu_run() {
 		-accel tcg -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEMORY:-512M}" \
 		-nographic -no-reboot -chardev "socket,id=c0,path=$sock" -kernel "$eif" \
 		${QEMU_EXTRA_ARGS-}
+	[ -z "$append" ] || set -- "$@" -append "$append"
 	if [ "$console" = - ]; then
 		if [ "$limit" -gt 0 ]; then
 			timeout --foreground -k 5 "$limit" "$qemu" "$@"
