@@ -28,34 +28,30 @@ KERNEL_FRAGMENTS  = $(KERNEL_CONFIG) $(if $(filter 1,$(HARDEN)),$(KERNEL_HARDENI
 K  := $(O)/kernel
 KB := $(K)/build
 
-# Reproducible identity of the build (REPRO.md 1.1-1.4).  The timestamp is SOURCE_DATE_EPOCH when
-# you set it; by default it is the time of the last commit touching the kernel's inputs, so
-# unrelated commits do not change the kernel bytes (and PCR0).
-kernel_inputs := $(KERNEL_LOCK) configs/kernel kernel
-kernel_epoch  := $(if $(filter file undefined,$(origin SOURCE_DATE_EPOCH)),$(or $(shell git log -1 --format=%ct -- $(kernel_inputs) 2>/dev/null),$(SOURCE_DATE_EPOCH)),$(SOURCE_DATE_EPOCH))
+# Reproducible identity of the build (REPRO.md 1.1-1.4); the timestamp is SOURCE_DATE_EPOCH.
+kernel_epoch := $(SOURCE_DATE_EPOCH)
 kernel_timestamp := $(shell LC_ALL=C TZ=UTC date -u -d '@$(kernel_epoch)' '+%a %b %e %H:%M:%S UTC %Y' 2>/dev/null)
 KERNEL_BUILD_USER := enclave-kit
 KERNEL_BUILD_HOST := enclave-kit
 
-# Record the knob values in files that change only when the values do, so switching
-# HARDEN, KERNEL_CONFIG or KERNEL_SOURCE rebuilds what depends on them and nothing else.
+# Knob values live in $(K)/NAME.id, rewritten (so newer than the outputs) whenever they differ from
+# $(K)/NAME.done, which the step writes when it succeeds. So switching HARDEN, KERNEL_CONFIG or
+# KERNEL_SOURCE redoes exactly the steps that depend on them, and a step that another make in the
+# same tree did with other knobs is redone on the next run.
 kernel_source_id := $(if $(KERNEL_SOURCE),tarball $(KERNEL_SOURCE) $(KERNEL_SHA256),deb $(KERNEL_DEB) $(KERNEL_DEB_SHA256) $(KERNEL_MEMBER_SHA256)) patches: $(KERNEL_PATCHES)
 kernel_config_id := fragments: $(KERNEL_FRAGMENTS)
 kernel_build_id  := timestamp=$(kernel_timestamp) user=$(KERNEL_BUILD_USER) host=$(KERNEL_BUILD_HOST) version=1
+define kernel_knob
+ifneq ($$(kernel_$(1)_id),$$(file <$(K)/$(1).done))
+$$(shell mkdir -p $(K))
+$$(file >$(K)/$(1).id,$$(kernel_$(1)_id))
+endif
+endef
 ifneq ($(filter-out clean help,$(or $(MAKECMDGOALS),all)),)
-ifneq ($(kernel_source_id),$(file <$(K)/source.id))
-$(shell mkdir -p $(K))
-$(file >$(K)/source.id,$(kernel_source_id))
+$(foreach step,source config build,$(eval $(call kernel_knob,$(step))))
 endif
-ifneq ($(kernel_config_id),$(file <$(K)/config.id))
-$(shell mkdir -p $(K))
-$(file >$(K)/config.id,$(kernel_config_id))
-endif
-ifneq ($(kernel_build_id),$(file <$(K)/build.id))
-$(shell mkdir -p $(K))
-$(file >$(K)/build.id,$(kernel_build_id))
-endif
-endif
+# kernel_done STEP: the recipe line that records a step's knobs as done.
+kernel_done = printf '%s\n' '$(kernel_$(1)_id)' >$(K)/$(1).done
 
 # Kbuild in the unpacked tree, one run at a time (several people may run make in one clone).  Everything that reaches the image is fixed here; O= and CC= from
 # our own command line must not leak into Kbuild (O would move its output, CC could be musl-gcc).
@@ -85,8 +81,8 @@ kernel_unpack_args = $(if $(KERNEL_SOURCE),tarball '$(KERNEL_SOURCE)' '$(KERNEL_
 $(STAMP)/kernel-source: $(kernel_source_input) $(K)/source.id $(KERNEL_PATCHES) kernel/unpack-source | $(STAMP)/packages-build
 	$(if $(KERNEL_SOURCE),$(if $(KERNEL_SHA256),,@echo "kernel: KERNEL_SOURCE=$(KERNEL_SOURCE) needs KERNEL_SHA256=<sha256 of that file>" >&2; exit 1))
 	$(call msg,UNPACK,$(KB))
-	$(Q)kernel/unpack-source $(kernel_unpack_args) $(KB) $(KERNEL_PATCHES)
-	$(Q)mkdir -p $(@D) && touch $@
+	$(Q)mkdir -p $(K) && flock $(K)/kbuild.lock kernel/unpack-source $(kernel_unpack_args) $(KB) $(KERNEL_PATCHES)
+	$(Q)mkdir -p $(@D) && touch $@ && $(call kernel_done,source)
 
 $(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/check-config
 	$(if $(kernel_arch_$(ARCH)),,@echo "kernel: ARCH=$(ARCH) is not supported yet; use ARCH=x86_64" >&2; exit 1)
@@ -95,7 +91,7 @@ $(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/ch
 	$(Q)$(kernel_make) allnoconfig KCONFIG_ALLCONFIG=$(abspath $(K)/config.in) $(call kernel_logged,$(K)/config.log)
 	$(Q)$(kernel_make) olddefconfig $(call kernel_logged,$(K)/olddefconfig.log)
 	$(Q)kernel/check-config $(KB)/.config $(KERNEL_FRAGMENTS)
-	$(Q)cp $(KB)/.config $@.tmp && mv $@.tmp $@
+	$(Q)cp $(KB)/.config $@.tmp && mv $@.tmp $@ && $(call kernel_done,config)
 
 $(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id
 	$(if $(kernel_timestamp),,@echo "kernel: SOURCE_DATE_EPOCH='$(kernel_epoch)' is not a number of seconds; set SOURCE_DATE_EPOCH=<epoch>" >&2; exit 1)
@@ -104,6 +100,7 @@ $(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id
 	$(Q)test -s $(KB)/Module.symvers || { echo "kernel: $(KB)/Module.symvers is missing or empty after the build; out-of-tree modules cannot be built" >&2; exit 1; }
 	$(Q)cp $(KB)/$(kernel_image_$(ARCH)) $(O)/bzImage.tmp && mv $(O)/bzImage.tmp $(O)/bzImage
 	$(Q)printf '%s' "$$(cat $(KB)/include/config/kernel.release)" >$(K)/release.tmp && mv $(K)/release.tmp $(K)/release
+	$(Q)$(call kernel_done,build)
 	@printf '  %-7s %s  %s (%s bytes, release %s)\n' SHA256 "$$(sha256sum <$(O)/bzImage | cut -d' ' -f1)" \
 		$(O)/bzImage "$$(wc -c <$(O)/bzImage)" "$$(cat $(K)/release)"
 
