@@ -68,28 +68,6 @@ static enum eif_status cpio_bad(struct cpio_reader *r, struct eif_error *err, si
 			text);
 }
 
-/* Exactly 8 hex digits, either case (the kernel accepts both). */
-static int parse_hex8(const unsigned char *p, uint32_t *out)
-{
-	uint32_t v = 0;
-
-	for (int i = 0; i < 8; i++) {
-		unsigned c = p[i], d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return -1;
-		v = v << 4 | d;
-	}
-	*out = v;
-	return 0;
-}
-
 static int is_magic(const unsigned char *p)
 {
 	return memcmp(p, "07070", 5) == 0 && (p[5] == '1' || p[5] == '2');
@@ -166,8 +144,9 @@ enum eif_status cpio_read_next(struct cpio_reader *r, struct cpio_read_entry *e,
 		if (!is_magic(r->buf + pos))
 			return cpio_bad(r, err, pos, "no newc magic at the start of an entry header "
 					"(the archive is corrupt or a body size is wrong)");
+		/* Each field is exactly 8 hex digits, either case (the kernel accepts both). */
 		for (int i = 0; i < FIELD_COUNT; i++)
-			if (parse_hex8(r->buf + pos + 6 + 8 * i, &f[i]) != 0)
+			if (eif_parse_hex(r->buf + pos + 6 + 8 * i, 8, &f[i]) != 0)
 				return cpio_bad(r, err, pos + 6 + 8 * (size_t)i, "header field %d "
 						"is not 8 hex digits", i + 1);
 		memset(e, 0, sizeof(*e));

@@ -138,20 +138,6 @@ static void put_utf8(struct json_buf *b, unsigned cp)
 	json_buf_append(b, out, n);
 }
 
-static int hex4(const unsigned char *p, unsigned *out)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		int d = eif_hex_value(p[i]);
-		if (d < 0)
-			return -1;
-		v = v << 4 | (unsigned)d;
-	}
-	*out = v;
-	return 0;
-}
-
 /* Parse a string literal (ps->p at the opening quote) into a malloc'd buffer. */
 static enum eif_status parse_string(struct parser *ps, char **out, size_t *out_len)
 {
@@ -199,8 +185,8 @@ static enum eif_status parse_string(struct parser *ps, char **out, size_t *out_l
 				ps->p += 2;
 				continue;
 			}
-			unsigned cp, low;
-			if (ps->end - ps->p < 6 || hex4(ps->p + 2, &cp) != 0) {
+			uint32_t cp, low;
+			if (ps->end - ps->p < 6 || eif_parse_hex(ps->p + 2, 4, &cp) != 0) {
 				free(b.data);
 				return syntax(ps, "invalid \\u escape");
 			}
@@ -211,7 +197,7 @@ static enum eif_status parse_string(struct parser *ps, char **out, size_t *out_l
 			}
 			if (cp >= 0xD800 && cp <= 0xDBFF) {
 				if (ps->end - ps->p < 6 || ps->p[0] != '\\' || ps->p[1] != 'u' ||
-				    hex4(ps->p + 2, &low) != 0 || low < 0xDC00 || low > 0xDFFF) {
+				    eif_parse_hex(ps->p + 2, 4, &low) != 0 || low < 0xDC00 || low > 0xDFFF) {
 					free(b.data);
 					return syntax(ps, "lone leading surrogate in \\u escape");
 				}

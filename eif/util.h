@@ -83,6 +83,22 @@ static inline int eif_hex_value(unsigned c)
 	return -1;
 }
 
+/* Exactly n hex digits (either case, n <= 8) at p into *out: 0, or -1 if one is not a digit. */
+static inline int eif_parse_hex(const unsigned char *p, int n, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < n; i++) {
+		int d = eif_hex_value(p[i]);
+
+		if (d < 0)
+			return -1;
+		v = v << 4 | (uint32_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void eif_hex(const unsigned char *in, size_t n, char *out);
 
