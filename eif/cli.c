@@ -37,18 +37,22 @@ int cli_print(const char *text)
 	return 0;
 }
 
-int cli_print_measurements(const struct eif_measurements *pcrs)
+int cli_print_free(char *text, const char *what)
 {
-	char *text = eif_measurements_json(pcrs);
 	int rc;
 
 	if (!text) {
-		fprintf(stderr, "eif: out of memory\n");
+		fprintf(stderr, "eif: %s%sout of memory\n", what ? what : "", what ? ": " : "");
 		return 1;
 	}
 	rc = cli_print(text);
 	free(text);
 	return rc;
+}
+
+int cli_print_measurements(const struct eif_measurements *pcrs)
+{
+	return cli_print_free(eif_measurements_json(pcrs), NULL);
 }
 
 /* Certificates are small; a cap keeps a wrong path (a disk image, say) from filling memory. */

@@ -13,6 +13,9 @@ int cli_error(const struct eif_error *err);
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Write a whole string to stdout; on failure print why and return 1, else 0. */
 int cli_print(const char *text);
+/* cli_print a malloc'd text, then free it; NULL (it could not be made) prints
+ * "eif: [WHAT: ]out of memory" and returns 1. WHAT may be NULL. */
+int cli_print_free(char *text, const char *what);
 /* Print measurements as eif_build does (pretty JSON); returns the exit code. */
 int cli_print_measurements(const struct eif_measurements *pcrs);
 /* Read a PEM certificate file and set pcrs->pcr8 / has_pcr8; prints errors, returns 0 or 1. */

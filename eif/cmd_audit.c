@@ -53,7 +53,6 @@ static void explain(const struct eif_audit_report *report, const char *path, int
 static int print_report(const struct eif_audit_report *report, const char *path, int json)
 {
 	char *text = NULL;
-	int rc;
 
 	if (json) {
 		struct json_value doc;
@@ -65,13 +64,7 @@ static int print_report(const struct eif_audit_report *report, const char *path,
 	} else {
 		text = eif_audit_report_text(report, path);
 	}
-	if (!text) {
-		fprintf(stderr, "eif: audit: out of memory\n");
-		return 1;
-	}
-	rc = cli_print(text);
-	free(text);
-	return rc;
+	return cli_print_free(text, "audit");
 }
 
 int cmd_audit(int argc, char **argv)

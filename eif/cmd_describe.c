@@ -23,7 +23,6 @@ int cmd_describe(int argc, char **argv)
 	struct eif_error err;
 	const char *path = NULL;
 	char *json;
-	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--eif-path") == 0 && i + 1 < argc && !path)
@@ -47,7 +46,5 @@ int cmd_describe(int argc, char **argv)
 		return cli_error(&err);
 	}
 	eif_info_free(&info);
-	rc = cli_print(json);
-	free(json);
-	return rc;
+	return cli_print_free(json, NULL);
 }
