@@ -23,14 +23,11 @@ static void print_json_string(const char *s)
 static int run_describe(int argc, char **argv)
 {
 	static struct nsm_description d;
+	int status;
 
 	(void)argv;
-	if (!expect_operands(&cmd_describe, argc, 0))
-		return 2;
-	if (tool_open())
-		return 1;
-	if (nsm_describe_nsm(&tool_nsm, &d) != NSM_SUCCESS)
-		return tool_fail("DescribeNSM");
+	if ((status = tool_describe_nsm(&cmd_describe, argc, &d)) != 0)
+		return status;
 	printf("{\n  \"ModuleId\": ");
 	print_json_string(d.module_id);
 	printf(",\n  \"Version\": \"%u.%u.%u\",\n  \"Digest\": \"%s\",\n  \"MaxPcrs\": %u,\n"

@@ -40,14 +40,11 @@ static int run_pcrs(int argc, char **argv)
 	static struct nsm_description desc;
 	struct nsm_pcr pcrs[MEASURED_COUNT];
 	char what[32];
+	int status;
 
 	(void)argv;
-	if (!expect_operands(&cmd_pcrs, argc, 0))
-		return 2;
-	if (tool_open())
-		return 1;
-	if (nsm_describe_nsm(&tool_nsm, &desc) != NSM_SUCCESS)
-		return tool_fail("DescribeNSM");
+	if ((status = tool_describe_nsm(&cmd_pcrs, argc, &desc)) != 0)
+		return status;
 	for (size_t i = 0; i < MEASURED_COUNT; i++) {
 		if (nsm_describe_pcr(&tool_nsm, measured[i], &pcrs[i]) != NSM_SUCCESS) {
 			snprintf(what, sizeof(what), "PCR%u", measured[i]);

@@ -85,6 +85,17 @@ int expect_operands(const struct command *cmd, int argc, int count)
 	return 0;
 }
 
+int tool_describe_nsm(const struct command *cmd, int argc, struct nsm_description *d)
+{
+	if (!expect_operands(cmd, argc, 0))
+		return 2;
+	if (tool_open())
+		return 1;
+	if (nsm_describe_nsm(&tool_nsm, d) != NSM_SUCCESS)
+		return tool_fail("DescribeNSM");
+	return 0;
+}
+
 int parse_index(const struct command *cmd, const char *s, uint16_t *index)
 {
 	char *end;

@@ -32,6 +32,9 @@ int usage_error(const struct command *cmd, const char *fmt, ...)
 int wants_help(const struct command *cmd, int argc, char **argv);
 /* Checks that the command got exactly `count` operands; otherwise prints usage and returns 0. */
 int expect_operands(const struct command *cmd, int argc, int count);
+/* For the commands without operands that start from DescribeNSM (describe, pcrs): checks
+ * there are none, opens the device and fills d: 0, else the exit status (reason printed). */
+int tool_describe_nsm(const struct command *cmd, int argc, struct nsm_description *d);
 
 /* PCR index 0..65535 in decimal; 0 and an error message if not. */
 int parse_index(const struct command *cmd, const char *s, uint16_t *index);
