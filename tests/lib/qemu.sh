@@ -31,11 +31,7 @@
 #   QEMU_ACPI=on|off       the machine's acpi option (default off, the machine's own default;
 #                          with on the devices come from the DSDT, as on a real x86 enclave)
 #   QEMU_APPEND            text QEMU appends to the EIF's kernel command line (the PCRs stay
-#                          those of the EIF). Unset with ACPI on: tsc_early_khz=<host TSC rate>,
-#                          because the machine's hardware-reduced ACPI leaves the kernel no PIT
-#                          or HPET to measure the TSC against, and under TCG (no kvmclock) the
-#                          boot stops there; the guest's TSC counts at the host's rate. Set it
-#                          empty to append nothing.
+#                          those of the EIF); default: nothing
 #   QEMU_HEARTBEAT=on|off  the back-end listens as the parent (CID 3, port 9000) and echoes the
 #                          0xB7 heartbeat (on), or resets every connection like a parent with no
 #                          listener (off, the default)
@@ -141,13 +137,7 @@ qemu_run() {
 	trap 'exit 130' INT
 	trap 'exit 129' HUP
 
-	if [ "${QEMU_ACPI:-off}" = on ]; then
-		tsc_khz=$(awk '/^cpu MHz/ { printf "%d", $4 * 1000; exit }' /proc/cpuinfo 2>/dev/null)
-		default_append=${tsc_khz:+tsc_early_khz=$tsc_khz}
-	else
-		default_append=
-	fi
-	append=${QEMU_APPEND-$default_append}
+	append=${QEMU_APPEND-}
 
 	sock=$tmp/vsock.sock
 	# shellcheck disable=SC2086
@@ -156,9 +146,13 @@ qemu_run() {
 	backend_pid=$qemu_backend_pid
 	[ "$started" -eq 0 ] || exit 125
 
+	# -icount: guest time follows executed instructions, so the TSC and the PIT run off one
+	# clock as on hardware. Without it, a busy host makes the kernel's fast TSC calibration
+	# fail, and with ACPI on (hardware-reduced: no PIT tick) calibrate_delay() then waits
+	# forever for a jiffy. It tells the guest nothing it would not measure itself.
 	# shellcheck disable=SC2086
 	set -- -M "nitro-enclave,vsock=c0,id=${QEMU_ENCLAVE_ID:-i-0123456789abcdef0-enc0123456789abcdef},acpi=${QEMU_ACPI:-off}" \
-		-accel tcg -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEMORY:-512M}" \
+		-accel tcg -icount shift=auto -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEMORY:-512M}" \
 		-nographic -no-reboot -chardev "socket,id=c0,path=$sock" -kernel "$eif" \
 		${QEMU_EXTRA_ARGS-}
 	[ -z "$append" ] || set -- "$@" -append "$append"
