@@ -13,3 +13,11 @@ is() {	# is ACTUAL EXPECTED DESCRIPTION
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
 done_testing() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 bail() { echo "Bail out! $*"; exit 1; }
+# need_program PATH [HOW]: a test that runs a built C test program fails (1..1, not ok) unless
+# PATH is executable; HOW is how to build it (default: make check, or make PATH).
+need_program() {
+	[ -x "$1" ] && return 0
+	echo "1..1"
+	echo "not ok 1 - $1 exists (build it with: ${2:-make check, or make $1})"
+	exit 1
+}
