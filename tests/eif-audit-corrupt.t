@@ -3,9 +3,7 @@
 # missing EIF exits 3; usage mistakes and a bad manifest exit 2.
 . "$TOP/tests/audit/common.sh"
 
-make_parts || bail "cannot create the synthetic parts in $parts"
-build_eif "$work/clean.eif" || bail "cannot build the test EIF with $EIF"
-write_manifest "$work/provenance" || bail "scripts/provenance failed"
+clean_fixture
 size=$(wc -c <"$work/clean.eif")
 
 # expect_corrupt FILE DESC: exit 3, a "corrupt" line on stderr, no crash.

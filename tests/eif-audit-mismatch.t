@@ -3,9 +3,7 @@
 # manifest says its build step produced: content, mode, kernel bytes, metadata values.
 . "$TOP/tests/audit/common.sh"
 
-make_parts || bail "cannot create the synthetic parts in $parts"
-build_eif "$work/clean.eif" || bail "cannot build the test EIF with $EIF"
-write_manifest "$work/provenance" || bail "scripts/provenance failed"
+clean_fixture
 expected=$(sha "$parts/app/bin/sh")
 
 # 1. One byte of an application file changed (same size).

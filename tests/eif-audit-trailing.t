@@ -6,9 +6,7 @@
 # unknown, exit 1).
 . "$TOP/tests/audit/common.sh"
 
-make_parts || bail "cannot create the synthetic parts in $parts"
-build_eif "$work/clean.eif" || bail "cannot build the test EIF with $EIF"
-write_manifest "$work/provenance" || bail "scripts/provenance failed"
+clean_fixture
 size=$(wc -c <"$work/clean.eif")
 
 # 1. Garbage after the last section: short (< a section header) and long.

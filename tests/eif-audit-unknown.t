@@ -3,9 +3,7 @@
 # entry the manifest names is gone; it names the entry on its line and on standard error.
 . "$TOP/tests/audit/common.sh"
 
-make_parts || bail "cannot create the synthetic parts in $parts"
-build_eif "$work/clean.eif" || bail "cannot build the test EIF with $EIF"
-write_manifest "$work/provenance" || bail "scripts/provenance failed"
+clean_fixture
 
 # 1. A file slipped into the application after the manifest was written.
 printf 'not from any build step\n' >"$parts/app/etc/extra"

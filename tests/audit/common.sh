@@ -6,6 +6,8 @@
 #   build_eif EIF [USER [SYSTEM]]  system and user ramdisks from the parts as they are now,
 #                            then the EIF (USER, SYSTEM: use these files as the ramdisks instead)
 #   write_manifest FILE      scripts/provenance for the parts, as the Makefile runs it
+#   clean_fixture            make_parts, $work/clean.eif and its manifest $work/provenance
+#                            (bails out when one of them cannot be made)
 #   run_audit EIF MANIFEST [ARGS...]  eif audit; sets $rc, output in $work/audit.out/.err
 #   has_line PATTERN DESC    one line of $work/audit.out matches the grep -E PATTERN
 . "$TOP/tests/cpio/common.sh"
@@ -45,6 +47,12 @@ build_eif() {
 write_manifest() {
 	CMDLINE_FILE=$parts/cmdline "$TOP/scripts/provenance" "$parts/out" "$parts/app" "$CMD" \
 		"$parts/env" >"$1"
+}
+
+clean_fixture() {
+	make_parts || bail "cannot create the synthetic parts in $parts"
+	build_eif "$work/clean.eif" || bail "cannot build the test EIF with $EIF"
+	write_manifest "$work/provenance" || bail "scripts/provenance failed"
 }
 
 run_audit() {
