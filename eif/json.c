@@ -36,6 +36,16 @@ static void skip_space(struct parser *ps)
 		ps->p++;
 }
 
+/* Consume the character c if it comes next: 1, else 0 (nothing consumed). */
+static int take(struct parser *ps, char c)
+{
+	if (ps->p < ps->end && *ps->p == c) {
+		ps->p++;
+		return 1;
+	}
+	return 0;
+}
+
 void json_buf_append(struct json_buf *b, const char *s, size_t n)
 {
 	size_t need;
@@ -341,10 +351,7 @@ static enum eif_status parse_number(struct parser *ps, struct json_value *v)
 	double d;
 	char out[48];
 
-	if (ps->p < ps->end && *ps->p == '-') {
-		negative = 1;
-		ps->p++;
-	}
+	negative = take(ps, '-');
 	if (!is_digit(ps))
 		return syntax(ps, "invalid number");
 	if (*ps->p == '0') {
@@ -362,10 +369,9 @@ static enum eif_status parse_number(struct parser *ps, struct json_value *v)
 				significand = significand * 10 + digit;
 		}
 	}
-	if (ps->p < ps->end && *ps->p == '.') {
+	if (take(ps, '.')) {
 		int dropped = 0;
 		is_float = 1;
-		ps->p++;
 		if (!is_digit(ps))
 			return syntax(ps, "invalid number: digit expected after '.'");
 		while (is_digit(ps)) {
@@ -502,14 +508,10 @@ static enum eif_status parse_value(struct parser *ps, struct json_value *v);
 static enum eif_status next_member(struct parser *ps, char close)
 {
 	skip_space(ps);
-	if (ps->p < ps->end && *ps->p == ',') {
-		ps->p++;
+	if (take(ps, ','))
 		return EIF_CONTINUE;
-	}
-	if (ps->p < ps->end && *ps->p == close) {
-		ps->p++;
+	if (take(ps, close))
 		return EIF_OK;
-	}
 	return syntax(ps, close == ']' ? "',' or ']' expected" : "',' or '}' expected");
 }
 
@@ -520,10 +522,8 @@ static enum eif_status parse_array(struct parser *ps, struct json_value *v)
 	v->type = JSON_ARRAY;
 	ps->p++;
 	skip_space(ps);
-	if (ps->p < ps->end && *ps->p == ']') {
-		ps->p++;
+	if (take(ps, ']'))
 		return EIF_OK;
-	}
 	for (;;) {
 		if (grow(v, 0) != 0)
 			return nomem(ps);
@@ -544,10 +544,8 @@ static enum eif_status parse_object(struct parser *ps, struct json_value *v)
 	v->type = JSON_OBJECT;
 	ps->p++;
 	skip_space(ps);
-	if (ps->p < ps->end && *ps->p == '}') {
-		ps->p++;
+	if (take(ps, '}'))
 		return EIF_OK;
-	}
 	for (;;) {
 		char *key;
 		size_t key_len;
