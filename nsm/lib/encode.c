@@ -12,6 +12,14 @@ static void put_optional_bytes(struct cbor_writer *w, const char *key, struct ns
 		cbor_put_null(w);
 }
 
+/* The opening of {name: {fields}}, the shape of every request that carries fields. */
+static void put_variant(struct cbor_writer *w, const char *name, uint64_t fields)
+{
+	cbor_put_map(w, 1);
+	cbor_put_cstr(w, name);
+	cbor_put_map(w, fields);
+}
+
 enum nsm_status nsm_encode_request(const struct nsm_request *req, uint8_t *buf, size_t cap,
 				   size_t *len)
 {
@@ -26,34 +34,26 @@ enum nsm_status nsm_encode_request(const struct nsm_request *req, uint8_t *buf, 
 		break;
 	case NSM_REQ_DESCRIBE_PCR:
 	case NSM_REQ_LOCK_PCR:
-		cbor_put_map(&w, 1);
-		cbor_put_cstr(&w, name);
-		cbor_put_map(&w, 1);
+		put_variant(&w, name, 1);
 		cbor_put_cstr(&w, "index");
 		cbor_put_uint(&w, req->index);
 		break;
 	case NSM_REQ_EXTEND_PCR:
 		if (!req->data.data && req->data.len)
 			return NSM_INVALID_ARGUMENT;
-		cbor_put_map(&w, 1);
-		cbor_put_cstr(&w, name);
-		cbor_put_map(&w, 2);
+		put_variant(&w, name, 2);
 		cbor_put_cstr(&w, "index");
 		cbor_put_uint(&w, req->index);
 		cbor_put_cstr(&w, "data");
 		cbor_put_bytes(&w, req->data.data, req->data.len);
 		break;
 	case NSM_REQ_LOCK_PCRS:
-		cbor_put_map(&w, 1);
-		cbor_put_cstr(&w, name);
-		cbor_put_map(&w, 1);
+		put_variant(&w, name, 1);
 		cbor_put_cstr(&w, "range");
 		cbor_put_uint(&w, req->range);
 		break;
 	case NSM_REQ_ATTESTATION:
-		cbor_put_map(&w, 1);
-		cbor_put_cstr(&w, name);
-		cbor_put_map(&w, 3);
+		put_variant(&w, name, 3);
 		put_optional_bytes(&w, "user_data", req->user_data);
 		put_optional_bytes(&w, "nonce", req->nonce);
 		put_optional_bytes(&w, "public_key", req->public_key);
