@@ -1,7 +1,6 @@
 /* eif audit: account for every byte of an EIF against the build's provenance manifest. */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"

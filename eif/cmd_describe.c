@@ -1,6 +1,5 @@
 /* eif describe: nitro-cli describe-eif's output for an EIF file. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
