@@ -41,7 +41,7 @@ nsm_build_module = rm -rf $(1) && mkdir -p $(1) && cp $(NSM_DRIVER_SRCS) $(1)/ &
 	$(kernel_make) M=$(abspath $(1)) W=1 \
 		KCFLAGS=-ffile-prefix-map=$(abspath $(1))=nsm/driver modules >$(1)/build.log 2>&1 || \
 		{ cat $(1)/build.log >&2; echo "nsm: building nsm.ko in $(1) failed (log above)" >&2; exit 1; }; \
-	if grep -n 'warning:' $(1)/build.log >&2; then \
+	if grep -nE '^[^ :]+:[0-9]+(:[0-9]+)?: warning:' $(1)/build.log >&2; then \
 		echo "nsm: nsm.ko must build without W=1 warnings (see $(1)/build.log)" >&2; exit 1; fi
 
 $(O)/nsm.ko: $(NSM_DRIVER_SRCS) $(K)/release
