@@ -14,6 +14,9 @@
 ARCH=${ARCH:-x86_64}
 KERNEL_QEMU=${KERNEL_QEMU:-qemu-system-x86_64}
 
+# -icount ties the guest's TSC to a steady virtual clock. Without it, a TCG guest with ACPI on
+# stalls at "Calibrating APIC timer": there is no kvmclock, and microvm's hardware-reduced ACPI
+# gives the kernel no PIT to calibrate against (a Nitro enclave, under KVM, has kvmclock).
 # The virtio-mmio devices every boot gets; microvm puts the first device in the highest slot.
 kernel_qemu_devices='-device virtio-rng-device -device virtio-balloon-device'
 
@@ -74,7 +77,7 @@ kernel_boot() {
 	timeout -k 5 "$KERNEL_BOOT_TIMEOUT" "$KERNEL_QEMU" \
 		-M microvm,acpi="$acpi",auto-kernel-cmdline=off,rtc=on \
 		-L /usr/share/qemu -L /usr/share/seabios \
-		-accel tcg -cpu max -smp 2 -m 256M \
+		-accel tcg -icount shift=auto -cpu max -smp 2 -m 256M \
 		-nodefaults -no-user-config -nographic -no-reboot \
 		-serial file:"$console" -monitor none \
 		$kernel_qemu_devices \
