@@ -4,9 +4,6 @@
 : "${O:?run through tests/run or make check}" "${TOP:?}" "${EIF:?}"
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/sign/common.sh"
-work=$(mktemp -d) || exit 1
-trap 'rm -rf "$work"' EXIT
-[ -x "$EIF" ] || bail "$EIF missing; run make check"
 
 TV1_PCR0=d83479617748abeab851276f775e8e6daf65b50ff712781738b07707fea638e8a409f42073234d1c5c990a787dbf0b61
 TV14_PCR8=d22d54f6435331797fec2b2b162b705f436737eb3a3cf3b50725468e410c4c0e3fd693422c7195fd067a214780b311d4

@@ -5,9 +5,6 @@
 : "${O:?run through tests/run or make check}" "${TOP:?}" "${EIF:?}"
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/sign/common.sh"
-work=$(mktemp -d) || exit 1
-trap 'rm -rf "$work"' EXIT
-[ -x "$EIF" ] || bail "$EIF missing; run make check"
 
 # verify_is FILE EXPECTED_EXIT WORD DESCRIPTION [ARGS...]: exit code and one line containing WORD
 verify_is() {

@@ -1,5 +1,9 @@
 # Helpers for tests/eif-sign-*.t: byte-level EIF edits (perl, no xxd needed) and throwaway keys.
-# Source after tests/lib/tap.sh; needs $TOP, $EIF and a scratch directory in $work.
+# Source after tests/lib/tap.sh; needs $TOP and $EIF. Sets up the scratch directory $work.
+
+[ -x "$EIF" ] || bail "$EIF missing; run make check"
+work=$(mktemp -d) || exit 1
+trap 'rm -rf "$work"' EXIT
 
 # hex_to_file HEXFILE OUT: whitespace-separated hex dump back to bytes
 hex_to_file() {
