@@ -24,6 +24,10 @@
 #define DEFAULT_IMG_OS "OS"
 #define DEFAULT_IMG_KERNEL "kernel"
 
+/* Images at least this large go to the disk with O_DIRECT (see eif_outfile_direct): below
+ * it the page cache costs little, and the image is often read again at once. */
+#define BUILD_DIRECT_MIN (64u << 20)
+
 struct input {
 	const char *path;
 	const char *what; /* "kernel", "ramdisk" */
@@ -398,6 +402,11 @@ enum eif_status eif_build(const struct eif_build_options *o, struct eif_measurem
 		rc = eif_outfile_open(&b.out, o->output_path, err);
 		if (rc != EIF_OK)
 			goto out;
+		uint64_t total = kernel.size;
+		for (size_t i = 0; i < o->ramdisk_count; i++)
+			total += ramdisks[i].size;
+		if (total >= BUILD_DIRECT_MIN)
+			eif_outfile_direct(&b.out);
 	}
 	rc = build_sections(&b, &kernel, ramdisks, &metadata, signer, pcrs);
 out:

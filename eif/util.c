@@ -227,9 +227,129 @@ enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, stru
 	return EIF_OK;
 }
 
+/* Alignment for O_DIRECT buffers, offsets and lengths: the logical block size of every
+ * common device divides it. */
+#define DIRECT_ALIGN 4096u
+#define DIRECT_STAGE (4u << 20)
+
+void eif_outfile_direct(struct eif_outfile *out)
+{
+	int flags = fcntl(out->fd, F_GETFL);
+	void *stage;
+
+	if (out->stage || out->written || flags < 0)
+		return;
+	if (posix_memalign(&stage, DIRECT_ALIGN, DIRECT_STAGE) != 0)
+		return;
+	if (fcntl(out->fd, F_SETFL, flags | O_DIRECT) != 0) {
+		free(stage);
+		return;
+	}
+	out->stage = stage;
+	out->staged = 0;
+	out->stage_at = 0;
+}
+
+/* Back to ordinary writes for the rest of the file. */
+static void direct_off(struct eif_outfile *out)
+{
+	int flags = fcntl(out->fd, F_GETFL);
+
+	if (flags >= 0)
+		fcntl(out->fd, F_SETFL, flags & ~O_DIRECT);
+}
+
+static int is_direct(const struct eif_outfile *out)
+{
+	int flags = fcntl(out->fd, F_GETFL);
+
+	return flags >= 0 && (flags & O_DIRECT);
+}
+
+/* Write the first len bytes of the stage at stage_at (len a multiple of DIRECT_ALIGN while
+ * direct). A refused direct write (EINVAL: the device wants another alignment, or the
+ * file system changed its mind) is retried as an ordinary one, and the file stays ordinary. */
+static enum eif_status stage_write(struct eif_outfile *out, size_t len, struct eif_error *err)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(out->fd, out->stage + done, len - done,
+				   (off_t)(out->stage_at + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EINVAL && is_direct(out)) {
+			direct_off(out);
+			continue;
+		}
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return eif_fail_errno(err, "output '%s': write at offset %llu failed",
+					      out->path, out->stage_at + done);
+		}
+		done += (size_t)n;
+	}
+	out->stage_at += len;
+	return EIF_OK;
+}
+
+/* Leave direct mode: the aligned part of the stage goes direct, the ragged tail (and all
+ * later writes) through the page cache. */
+static enum eif_status direct_finish(struct eif_outfile *out, struct eif_error *err)
+{
+	size_t aligned, tail;
+	enum eif_status rc = EIF_OK;
+
+	if (!out->stage)
+		return EIF_OK;
+	aligned = out->staged & ~(size_t)(DIRECT_ALIGN - 1);
+	tail = out->staged - aligned;
+	if (aligned)
+		rc = stage_write(out, aligned, err);
+	direct_off(out);
+	if (rc == EIF_OK && tail) {
+		memmove(out->stage, out->stage + aligned, tail);
+		rc = stage_write(out, tail, err);
+	}
+	free(out->stage);
+	out->stage = NULL;
+	out->staged = 0;
+	if (rc == EIF_OK && lseek(out->fd, 0, SEEK_END) < 0)
+		rc = eif_fail_errno(err, "output '%s': seek failed", out->path);
+	return rc;
+}
+
+static enum eif_status direct_write(struct eif_outfile *out, const unsigned char *buf, size_t len,
+				    struct eif_error *err)
+{
+	while (len > 0) {
+		size_t n = DIRECT_STAGE - out->staged;
+		if (n > len)
+			n = len;
+		memcpy(out->stage + out->staged, buf, n);
+		out->staged += n;
+		buf += n;
+		len -= n;
+		if (out->staged == DIRECT_STAGE) {
+			enum eif_status rc = stage_write(out, DIRECT_STAGE, err);
+			if (rc != EIF_OK)
+				return rc;
+			out->staged = 0;
+		}
+	}
+	return EIF_OK;
+}
+
 enum eif_status eif_outfile_write(struct eif_outfile *out, const void *buf, size_t len,
 				  struct eif_error *err)
 {
+	if (out->stage) {
+		enum eif_status rc = direct_write(out, buf, len, err);
+		if (rc == EIF_OK)
+			out->written += len;
+		return rc;
+	}
 	if (eif_write_full(out->fd, buf, len) != 0)
 		return eif_fail_errno(err, "output '%s': write failed", out->path);
 	out->written += len;
@@ -247,6 +367,10 @@ enum eif_status eif_outfile_pwrite(struct eif_outfile *out, const void *buf, siz
 				   unsigned long long offset, struct eif_error *err)
 {
 	size_t done = 0;
+	enum eif_status rc = direct_finish(out, err);
+
+	if (rc != EIF_OK)
+		return rc;
 
 	while (done < len) {
 		ssize_t n = pwrite(out->fd, (const char *)buf + done, len - done,
@@ -269,6 +393,10 @@ enum eif_status eif_outfile_commit(struct eif_outfile *out, struct eif_error *er
 	char *dir;
 	int dfd;
 
+	if (direct_finish(out, err) != EIF_OK) {
+		eif_outfile_abort(out);
+		return EIF_E_IO;
+	}
 	if (fsync(out->fd) != 0) {
 		eif_fail_errno(err, "output '%s': fsync failed", out->path);
 		eif_outfile_abort(out);
@@ -306,6 +434,8 @@ void eif_outfile_abort(struct eif_outfile *out)
 	if (out->fd >= 0)
 		close(out->fd);
 	out->fd = -1;
+	free(out->stage);
+	out->stage = NULL;
 	if (out->tmp_path)
 		unlink(out->tmp_path);
 	free(out->tmp_path);

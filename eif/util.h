@@ -123,8 +123,20 @@ struct eif_outfile {
 	char *tmp_path;
 	unsigned long long written;
 	unsigned long long flushed; /* bytes handed to writeback so far */
+	/* Direct mode (eif_outfile_direct): writes gather in stage and go to the disk with
+	 * O_DIRECT in aligned blocks starting at file offset stage_at. */
+	unsigned char *stage;
+	size_t staged;
+	unsigned long long stage_at;
 };
 enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, struct eif_error *err);
+/* Send what follows straight to the disk (O_DIRECT), bypassing the page cache: for outputs
+ * of hundreds of MiB, copying into the page cache costs as much CPU as a hash pass, and it
+ * evicts what the build still reads. Call right after open, before any write. Where the
+ * file system refuses O_DIRECT, or an aligned write is refused later, the file quietly goes
+ * on with ordinary writes; the bytes are the same either way. A later pwrite or the commit
+ * ends direct mode. */
+void eif_outfile_direct(struct eif_outfile *out);
 enum eif_status eif_outfile_write(struct eif_outfile *out, const void *buf, size_t len,
 				  struct eif_error *err);
 enum eif_status eif_outfile_pwrite(struct eif_outfile *out, const void *buf, size_t len,

@@ -101,6 +101,11 @@ if mount -t tmpfs -o size=64k tmpfs full 2>/dev/null; then
 	head -c 20971520 /dev/urandom >huge-rd
 	expect_fail 1 "No space left on device" "ENOSPC while the hashing threads run" -- "$EIF" build --kernel bzImage --cmdline c --ramdisk ramdisk0 --ramdisk huge-rd --output full/out.eif
 	is "$(ls -a full | grep -c '\.tmp\.')" 0 "... leaves no temporary file"
+	# And past 64 MiB, where the image is written with O_DIRECT from an aligned stage.
+	head -c 73400320 /dev/urandom >huge-rd
+	expect_fail 1 "No space left on device" "ENOSPC in direct output" -- "$EIF" build --kernel bzImage --cmdline c --ramdisk ramdisk0 --ramdisk huge-rd --output full/out.eif
+	is "$(ls -a full | grep -c '\.tmp\.')" 0 "... leaves no temporary file"
+	rm -f huge-rd
 	umount full
 else
 	ok 1 "mount a small tmpfs for the disk-full test (needs root)"

@@ -43,6 +43,20 @@ is "$(cat parts.json)" "$(cat big.json)" "pcr --kernel/--cmdline/--ramdisk = bui
 ls ./*.tmp.* .*.tmp.* >/dev/null 2>&1
 ok $((! $?)) "no temporary files left behind"
 
+# Past 64 MiB the image goes to the disk with O_DIRECT: same layout, CRC and measurements.
+head -c 73400321 /dev/urandom >huge-rd1
+"$EIF" build --kernel big-kernel --cmdline "$(cat cmdline)" --ramdisk big-rd0 --ramdisk huge-rd1 \
+	--output huge.eif >huge.json 2>/dev/null
+ok $? "build with a 70 MiB application ramdisk (direct output)"
+is "$(json_field PCR0 <huge.json)" "$(extend_hex "$(sha384_hex big-kernel cmdline big-rd0 huge-rd1)")" "direct output: PCR0 = extend(K||C||D0||D1)"
+is "$(json_field PCR2 <huge.json)" "$(extend_hex "$(sha384_hex huge-rd1)")" "direct output: PCR2 = extend(D1)"
+"$EIF" verify huge.eif >/dev/null 2>&1
+is $? 4 "direct output: eif verify finds it well formed (CRC checks), unsigned"
+section_data huge.eif 4 | cmp -s - huge-rd1
+ok $? "direct output: the 70 MiB ramdisk is stored verbatim at its table offset"
+is "$("$EIF" pcr huge.eif)" "$(cat huge.json)" "direct output: pcr FILE = build's measurements"
+rm -f huge-rd1 huge.eif
+
 # nitro-cli pcr --input on the application ramdisk = PCR2 of a two-ramdisk EIF.
 build_tv1 tv1.eif >tv1.json 2>/dev/null
 is "$("$EIF" pcr --input ramdisk1 | json_field PCR)" "$(json_field PCR2 <tv1.json)" "pcr --input ramdisk1 = PCR2 of tv1"
