@@ -129,8 +129,8 @@ enum eif_status eif_measure_start(struct eif_measure **out, unsigned long long t
 		m->slots[i].data = malloc(m->chunk);
 		if (!m->slots[i].data) {
 			measure_free(m);
-			return eif_fail(err, EIF_E_NOMEM, "measurements: out of memory for %d MiB "
-					"of buffers", EIF_MEASURE_SLOTS);
+			return eif_fail(err, EIF_E_NOMEM, "measurements: out of memory for %u MiB "
+					"of buffers", EIF_MEASURE_SLOTS * (EIF_MEASURE_CHUNK >> 20));
 		}
 		m->allocated++;
 	}
