@@ -13,11 +13,14 @@
  *                                            what the host answered
  *   vhost-user-probe send SOCKET CID PORT BYTES   stream BYTES pattern bytes to CID 3 PORT
  *                                            within the host's credit, then close
+ *   vhost-user-probe send-burst SOCKET CID PORT BYTES   the same, adding the packets to the
+ *                                            tx ring in bursts, one kick for each
  *   vhost-user-probe pattern BYTES           print the pattern the send scenario streams
  * Exit status 0 when the scenario ran to its end, 1 with the reason on stderr otherwise. */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,7 +189,9 @@ static uint64_t get_cid(void)
 
 static uint8_t *ram;
 static int kick[2], call[2];
-static uint16_t tx_avail, rx_avail, rx_used_seen, rx_notified;
+static uint16_t tx_avail, tx_kicked, rx_avail, rx_used_seen, rx_notified;
+static bool tx_burst;		/* kick the tx queue only before waiting (send-burst) */
+static uint64_t tx_bytes;	/* payload bytes made available on the tx queue */
 #define RING_OFF(q) ((uint32_t)(q) * 0x1000)
 #define DESC(q) (RING_OFF(q))
 #define AVAIL(q) (RING_OFF(q) + 0x400)
@@ -203,14 +208,25 @@ static void write_desc(unsigned q, unsigned i, uint64_t guest_addr, uint32_t len
 	put_le(d + 14, next, 2);
 }
 
-static void publish(unsigned q, uint16_t *idx, uint16_t head)
+static void kick_queue(unsigned q)
+{
+	uint64_t one = 1;
+	if (write(kick[q], &one, 8) != 8)
+		die("kicking queue %u: %s", q, strerror(errno));
+}
+
+/* Make buffer HEAD available on queue Q; the device hears of it at the next kick. */
+static void make_available(unsigned q, uint16_t *idx, uint16_t head)
 {
 	put_le(ram + AVAIL(q) + 4 + 2 * (*idx % RING_SIZE), head, 2);
 	(*idx)++;
 	__atomic_store_n((uint16_t *)(void *)(ram + AVAIL(q) + 2), *idx, __ATOMIC_RELEASE);
-	uint64_t one = 1;
-	if (write(kick[q], &one, 8) != 8)
-		die("kicking queue %u: %s", q, strerror(errno));
+}
+
+static void publish(unsigned q, uint16_t *idx, uint16_t head)
+{
+	make_available(q, idx, head);
+	kick_queue(q);
 }
 
 /* Our guest RAM as one region: MEM_SIZE bytes of the memfd at GUEST_BASE / USER_BASE. */
@@ -274,8 +290,36 @@ static void setup_guest(uint64_t cid)
 	get_u64(GET_FEATURES);
 }
 
+/* Tell the device of the tx buffers made available since the last kick. */
+static void kick_tx(void)
+{
+	if (tx_kicked == tx_avail)
+		return;
+	tx_kicked = tx_avail;
+	kick_queue(1);
+}
+
+/* A tx buffer is the device's from the moment it is available until it shows up in the used
+ * ring, and the ring has RING_SIZE of them. Linux's driver meets a full ring as -ENOSPC from
+ * virtqueue_add_sgs(), keeps the packet queued and sends it once the device has returned
+ * buffers; likewise wait for the oldest one before reusing its slot. */
+static void wait_for_tx_slot(void)
+{
+	for (int waited = 0;; waited++) {
+		uint16_t used = __atomic_load_n((uint16_t *)(void *)(ram + USED(1) + 2), __ATOMIC_ACQUIRE);
+		if ((uint16_t)(tx_avail - used) < RING_SIZE)
+			return;
+		if (waited > REPLY_TIMEOUT_MS)
+			die("the host stopped taking tx buffers after %llu bytes", (unsigned long long)tx_bytes);
+		/* In a burst the device may not have heard of the buffers it holds. */
+		kick_tx();
+		usleep(1000);
+	}
+}
+
 static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags, const uint8_t *data, uint32_t len)
 {
+	wait_for_tx_slot();
 	unsigned i = tx_avail % RING_SIZE;
 	uint8_t *b = ram + TX_BUF(i);
 	memset(b, 0, HDR);
@@ -290,7 +334,10 @@ static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags,
 	put_le(b + 36, 262144, 4);
 	memcpy(b + HDR, data, len);
 	write_desc(1, i, GUEST_BASE + TX_BUF(i), HDR + len, 0, 0);
-	publish(1, &tx_avail, (uint16_t)i);
+	make_available(1, &tx_avail, (uint16_t)i);
+	tx_bytes += len;
+	if (!tx_burst)
+		kick_tx();
 }
 
 /* Wait for the next packet the host put in our rx ring; copy its header and payload. */
@@ -363,8 +410,11 @@ static uint8_t pattern_byte(uint64_t offset)
 }
 
 /* Connect to HOST-CID:PORT, stream TOTAL pattern bytes in packets of up to 4000 within the
- * host's advertised credit (waiting for its credit updates), then close. */
-static void scenario_send(uint64_t cid, uint32_t port, uint64_t total)
+ * host's advertised credit (waiting for its credit updates), then close. With BURST, the data
+ * and the shutdown are added to the tx ring without kicks, as Linux's send worker adds its
+ * whole backlog before one kick; the device is idle when the burst starts, so the ring fills
+ * up before the device takes a buffer, and the guest kicks only when it has to wait. */
+static void scenario_send(uint64_t cid, uint32_t port, uint64_t total, bool burst)
 {
 	uint8_t pkt[BUF_SIZE], data[4000];
 	uint32_t len;
@@ -377,9 +427,17 @@ static void scenario_send(uint64_t cid, uint32_t port, uint64_t total)
 	uint32_t buf_alloc = (uint32_t)get_le(pkt + 36, 4), fwd_cnt = (uint32_t)get_le(pkt + 40, 4);
 	unsigned updates = 0;
 	uint64_t sent = 0;
+	if (burst) {
+		/* The back-end serves its socket and its kicks in one thread: once it answers, it
+		 * has handled every kick so far and looks at the tx ring again only when kicked. */
+		get_u64(GET_FEATURES);
+		tx_burst = true;
+	}
 	while (sent < total) {
 		uint32_t chunk = total - sent < sizeof(data) ? (uint32_t)(total - sent) : (uint32_t)sizeof(data);
 		while (buf_alloc - ((uint32_t)sent - fwd_cnt) < chunk) {
+			/* The host grants credit only for data it has seen. */
+			kick_tx();
 			if (!guest_receive(pkt, &len, REPLY_TIMEOUT_MS))
 				die("after %llu bytes the host's credit (%u buffer, %u consumed) is exhausted and no update came",
 				    (unsigned long long)sent, buf_alloc, fwd_cnt);
@@ -389,18 +447,13 @@ static void scenario_send(uint64_t cid, uint32_t port, uint64_t total)
 			fwd_cnt = (uint32_t)get_le(pkt + 40, 4);
 			updates++;
 		}
-		/* Reuse a tx slot only after the host returned it. */
-		for (int waited = 0; (uint16_t)(tx_avail - *(volatile uint16_t *)(void *)(ram + USED(1) + 2)) >= RING_SIZE; waited++) {
-			if (waited > REPLY_TIMEOUT_MS)
-				die("the host stopped taking tx buffers after %llu bytes", (unsigned long long)sent);
-			usleep(1000);
-		}
 		for (uint32_t i = 0; i < chunk; i++)
 			data[i] = pattern_byte(sent + i);
 		guest_send(cid, port, 5, 0, data, chunk);
 		sent += chunk;
 	}
 	guest_send(cid, port, 4, 3, NULL, 0);
+	kick_tx();
 	for (;;) {
 		if (!guest_receive(pkt, &len, REPLY_TIMEOUT_MS))
 			die("no reset from the host after our shutdown");
@@ -677,9 +730,9 @@ int main(int argc, char **argv)
 		scenario_hostile();
 	} else if (!strcmp(what, "hostile-guest") && argc == 4) {
 		scenario_hostile_guest(strtoull(argv[3], NULL, 0));
-	} else if (!strcmp(what, "send") && argc == 6) {
+	} else if ((!strcmp(what, "send") || !strcmp(what, "send-burst")) && argc == 6) {
 		scenario_send(strtoull(argv[3], NULL, 0), (uint32_t)strtoul(argv[4], NULL, 0),
-			      strtoull(argv[5], NULL, 0));
+			      strtoull(argv[5], NULL, 0), !strcmp(what, "send-burst"));
 	} else if (!strcmp(what, "connect") && (argc == 6 || argc == 7)) {
 		if (argc == 7)
 			host_cid = strtoull(argv[6], NULL, 0);
