@@ -3,12 +3,19 @@ tap_n=0
 tap_failed=0
 plan() { echo "1..$1"; }
 diag() { printf '# %s\n' "$*"; }
-ok() {	# ok CONDITION-STATUS DESCRIPTION  (use: cmd; ok $? "desc")
+ok() {	# ok CONDITION-STATUS DESCRIPTION  (use: cmd; ok $? "desc" || diag ...)
 	tap_n=$((tap_n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $tap_n - $2"; else echo "not ok $tap_n - $2"; tap_failed=$((tap_failed + 1)); fi
+	if [ "$1" -eq 0 ]; then echo "ok $tap_n - $2"; return 0; fi
+	echo "not ok $tap_n - $2"
+	tap_failed=$((tap_failed + 1))
+	return 1
 }
-is() {	# is ACTUAL EXPECTED DESCRIPTION
-	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; diag "expected: $2"; diag "  actual: $1"; fi
+is() {	# is ACTUAL EXPECTED DESCRIPTION  (returns the verdict, as ok does)
+	[ "$1" = "$2" ] && { ok 0 "$3"; return; }
+	ok 1 "$3"
+	diag "expected: $2"
+	diag "  actual: $1"
+	return 1
 }
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
 done_testing() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
