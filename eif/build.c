@@ -282,16 +282,18 @@ static enum eif_status build_sections(struct builder *b, struct input *kernel,
 	unsigned char hdr[EIF_HEADER_SIZE];
 	enum eif_status rc;
 
+	unsigned long long total = kernel->size + o->cmdline_len;
+	for (size_t i = 0; i < o->ramdisk_count; i++)
+		total += ramdisks[i].size;
 	if (b->writing) {
+		if (total >= BUILD_DIRECT_MIN)
+			eif_outfile_direct(&b->out);
 		memset(hdr, 0, sizeof(hdr));
 		rc = eif_outfile_write(&b->out, hdr, sizeof(hdr), b->err);
 		if (rc != EIF_OK)
 			return rc;
 	}
 	b->offset = EIF_HEADER_SIZE;
-	unsigned long long total = kernel->size + o->cmdline_len;
-	for (size_t i = 0; i < o->ramdisk_count; i++)
-		total += ramdisks[i].size;
 	rc = eif_measure_start(&b->measure, total, b->err);
 	if (rc != EIF_OK)
 		return rc;
@@ -402,11 +404,6 @@ enum eif_status eif_build(const struct eif_build_options *o, struct eif_measurem
 		rc = eif_outfile_open(&b.out, o->output_path, err);
 		if (rc != EIF_OK)
 			goto out;
-		uint64_t total = kernel.size;
-		for (size_t i = 0; i < o->ramdisk_count; i++)
-			total += ramdisks[i].size;
-		if (total >= BUILD_DIRECT_MIN)
-			eif_outfile_direct(&b.out);
 	}
 	rc = build_sections(&b, &kernel, ramdisks, &metadata, signer, pcrs);
 out:

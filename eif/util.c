@@ -266,16 +266,17 @@ static int is_direct(const struct eif_outfile *out)
 	return flags >= 0 && (flags & O_DIRECT);
 }
 
-/* Write the first len bytes of the stage at stage_at (len a multiple of DIRECT_ALIGN while
- * direct). A refused direct write (EINVAL: the device wants another alignment, or the
- * file system changed its mind) is retried as an ordinary one, and the file stays ordinary. */
-static enum eif_status stage_write(struct eif_outfile *out, size_t len, struct eif_error *err)
+/* pwrite all of buf at offset, retrying short writes. A refused direct write (EINVAL: the
+ * device wants another alignment, or the file system changed its mind) is retried as an
+ * ordinary one, and the file stays ordinary. */
+static enum eif_status pwrite_full(struct eif_outfile *out, const void *buf, size_t len,
+				   unsigned long long offset, struct eif_error *err)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = pwrite(out->fd, out->stage + done, len - done,
-				   (off_t)(out->stage_at + done));
+		ssize_t n = pwrite(out->fd, (const char *)buf + done, len - done,
+				   (off_t)(offset + done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EINVAL && is_direct(out)) {
@@ -286,12 +287,22 @@ static enum eif_status stage_write(struct eif_outfile *out, size_t len, struct e
 			if (n == 0)
 				errno = ENOSPC;
 			return eif_fail_errno(err, "output '%s': write at offset %llu failed",
-					      out->path, out->stage_at + done);
+					      out->path, offset + done);
 		}
 		done += (size_t)n;
 	}
-	out->stage_at += len;
 	return EIF_OK;
+}
+
+/* Write the first len bytes of the stage at stage_at (len a multiple of DIRECT_ALIGN while
+ * direct). */
+static enum eif_status stage_write(struct eif_outfile *out, size_t len, struct eif_error *err)
+{
+	enum eif_status rc = pwrite_full(out, out->stage, len, out->stage_at, err);
+
+	if (rc == EIF_OK)
+		out->stage_at += len;
+	return rc;
 }
 
 /* Leave direct mode: the aligned part of the stage goes direct, the ragged tail (and all
@@ -366,26 +377,9 @@ enum eif_status eif_outfile_write(struct eif_outfile *out, const void *buf, size
 enum eif_status eif_outfile_pwrite(struct eif_outfile *out, const void *buf, size_t len,
 				   unsigned long long offset, struct eif_error *err)
 {
-	size_t done = 0;
 	enum eif_status rc = direct_finish(out, err);
 
-	if (rc != EIF_OK)
-		return rc;
-
-	while (done < len) {
-		ssize_t n = pwrite(out->fd, (const char *)buf + done, len - done,
-				   (off_t)(offset + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = ENOSPC;
-			return eif_fail_errno(err, "output '%s': write at offset %llu failed",
-					      out->path, offset + done);
-		}
-		done += (size_t)n;
-	}
-	return EIF_OK;
+	return rc != EIF_OK ? rc : pwrite_full(out, buf, len, offset, err);
 }
 
 enum eif_status eif_outfile_commit(struct eif_outfile *out, struct eif_error *err)
