@@ -384,7 +384,8 @@ enum eif_status eif_build(const struct eif_build_options *o, struct eif_measurem
 			goto out;
 	}
 	if (o->signing_certificate_path) {
-		rc = eif_signer_load(&signer, o->signing_certificate_path, o->private_key_path, err);
+		rc = eif_signer_open(&signer, o->signing_certificate_path, o->private_key_path,
+				     o->pkcs11_module, err);
 		if (rc != EIF_OK)
 			goto out;
 	}

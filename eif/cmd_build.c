@@ -13,7 +13,8 @@ const char cmd_build_usage[] =
 	"                 --output FILE [--name NAME] [--version VERSION] [--metadata FILE]\n"
 	"                 [--arch x86_64|aarch64] [--build-time TIME] [--build-tool NAME]\n"
 	"                 [--build-tool-version VERSION] [--img-os OS] [--img-kernel VERSION]\n"
-	"                 [--signing-certificate PEM --private-key PEM]\n"
+	"                 [--signing-certificate PEM --private-key PEM|pkcs11:URI\n"
+	"                 [--pkcs11-module SO]]\n"
 	"\n"
 	"Write an EIF v4 byte-identical to AWS eif_build's for the same flags, and print its\n"
 	"measurements as JSON on standard output (\"Output file: FILE\" goes to standard error).\n"
@@ -35,13 +36,15 @@ const char cmd_build_usage[] =
 	"  --img-os OS                OperatingSystem (default OS)\n"
 	"  --img-kernel VERSION       KernelVersion (default kernel)\n"
 	"  --signing-certificate PEM  sign PCR0 with this certificate...\n"
-	"  --private-key PEM          ...and this EC P-384 private key (adds PCR8)\n"
+	"  --private-key PEM          ...and this EC P-384 private key (adds PCR8), or its key\n"
+	"                             on a PKCS#11 token: pkcs11:URI (see eif sign --help)\n"
+	"  --pkcs11-module SO         the token's PKCS#11 module\n"
 	"  --algo sha384              accepted for eif_build compatibility; only sha384 exists\n";
 
 enum {
 	OPT_KERNEL = 256, OPT_CMDLINE, OPT_RAMDISK, OPT_OUTPUT, OPT_NAME, OPT_VERSION,
 	OPT_METADATA, OPT_ARCH, OPT_BUILD_TIME, OPT_BUILD_TOOL, OPT_BUILD_TOOL_VERSION,
-	OPT_IMG_OS, OPT_IMG_KERNEL, OPT_CERT, OPT_KEY, OPT_ALGO, OPT_KERNEL_CONFIG,
+	OPT_IMG_OS, OPT_IMG_KERNEL, OPT_CERT, OPT_KEY, OPT_ALGO, OPT_KERNEL_CONFIG, OPT_MODULE,
 };
 
 static const struct option build_options[] = {
@@ -60,6 +63,7 @@ static const struct option build_options[] = {
 	{ "img-kernel", required_argument, NULL, OPT_IMG_KERNEL },
 	{ "signing-certificate", required_argument, NULL, OPT_CERT },
 	{ "private-key", required_argument, NULL, OPT_KEY },
+	{ "pkcs11-module", required_argument, NULL, OPT_MODULE },
 	{ "algo", required_argument, NULL, OPT_ALGO },
 	{ "kernel_config", required_argument, NULL, OPT_KERNEL_CONFIG },
 	{ NULL, 0, NULL, 0 },
@@ -122,6 +126,7 @@ static int parse_build_flags(int argc, char **argv, struct eif_build_options *o,
 		case OPT_IMG_KERNEL: o->img_kernel = optarg; break;
 		case OPT_CERT: o->signing_certificate_path = optarg; break;
 		case OPT_KEY: o->private_key_path = optarg; break;
+		case OPT_MODULE: o->pkcs11_module = optarg; break;
 		case OPT_ALGO:
 			if (strcmp(optarg, "sha384") != 0)
 				return cli_usage_error(argv[0], "--algo '%s': only sha384 gives PCRs "
@@ -139,7 +144,8 @@ static int parse_build_flags(int argc, char **argv, struct eif_build_options *o,
 		if (!for_build && (c == OPT_OUTPUT || c == OPT_NAME || c == OPT_VERSION ||
 				   c == OPT_METADATA || c == OPT_BUILD_TIME || c == OPT_BUILD_TOOL ||
 				   c == OPT_BUILD_TOOL_VERSION || c == OPT_IMG_OS ||
-				   c == OPT_IMG_KERNEL || c == OPT_KEY || c == OPT_ARCH))
+				   c == OPT_IMG_KERNEL || c == OPT_KEY || c == OPT_ARCH ||
+				   c == OPT_MODULE))
 			return cli_usage_error(argv[0], "'%s' only applies to eif build",
 					       argv[optind - 1]);
 	}

@@ -21,7 +21,7 @@ enum {
 };
 
 const char cmd_verify_usage[] =
-	"usage: eif verify FILE [--signing-certificate PEM] [--time SECONDS]\n"
+	"usage: eif verify FILE [--signing-certificate PEM] [--pcr8 HEX] [--time SECONDS]\n"
 	"\n"
 	"Check an EIF as the enclave loader would, and print one line with the result:\n"
 	"the header and every section offset and size against the file, the CRC, then the\n"
@@ -29,6 +29,8 @@ const char cmd_verify_usage[] =
 	"PCR0 recomputed from the file, and the certificate must be valid now.\n"
 	"\n"
 	"  --signing-certificate PEM  also require that this certificate signed the EIF\n"
+	"  --pcr8 HEX                 also require this PCR8 (96 hex digits), the measurement\n"
+	"                             of the signing certificate a KMS key policy pins\n"
 	"  --time SECONDS             check the certificate's dates at this time (seconds\n"
 	"                             since the epoch) instead of now\n"
 	"\n"
@@ -40,13 +42,15 @@ const char cmd_verify_usage[] =
 	"  4  unsigned: well formed, but there is no signature section\n"
 	"  5  bad signature: the signature does not verify, or signs another PCR0\n"
 	"  6  certificate expired or not yet valid\n"
-	"  7  signed, but not by the certificate given with --signing-certificate\n";
+	"  7  signed, but not by the certificate given with --signing-certificate, or\n"
+	"     with another PCR8 than --pcr8\n";
 
-enum { OPT_CERT = 256, OPT_TIME };
+enum { OPT_CERT = 256, OPT_TIME, OPT_PCR8 };
 
 static const struct option verify_options[] = {
 	{ "signing-certificate", required_argument, NULL, OPT_CERT },
 	{ "time", required_argument, NULL, OPT_TIME },
+	{ "pcr8", required_argument, NULL, OPT_PCR8 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -96,9 +100,26 @@ static int check_signer(const char *path, const char *cert_path, const struct ei
 	return result(EXIT_VERIFY_OTHER_SIGNER, path, "signed by another certificate", detail);
 }
 
+/* --pcr8: the measurement of the embedded certificate against the one given. */
+static int check_pcr8(const char *path, const unsigned char want[EIF_PCR_SIZE],
+		      const struct eif_cert_info *info)
+{
+	char detail[400], have[EIF_PCR_HEX_SIZE], expected[EIF_PCR_HEX_SIZE];
+
+	if (memcmp(want, info->pcr8, EIF_PCR_SIZE) == 0)
+		return 0;
+	eif_hex(info->pcr8, EIF_PCR_SIZE, have);
+	eif_hex(want, EIF_PCR_SIZE, expected);
+	snprintf(detail, sizeof(detail), "PCR8 is %s, not %s; the EIF is signed with another "
+		 "certificate", have, expected);
+	return result(EXIT_VERIFY_OTHER_SIGNER, path, "signed by another certificate", detail);
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	const char *cert_path = NULL, *path;
+	unsigned char pcr8[EIF_PCR_SIZE];
+	int want_pcr8 = 0;
 	long long now = (long long)time(NULL);
 	struct eif_info info;
 	struct eif_cert_info cert;
@@ -120,6 +141,18 @@ int cmd_verify(int argc, char **argv)
 						       "since the epoch, e.g. $(date +%%s)", optarg);
 			break;
 		}
+		case OPT_PCR8:
+			for (int i = 0; i < EIF_PCR_SIZE; i++) {
+				uint32_t byte;
+				if (strlen(optarg) != 2 * EIF_PCR_SIZE ||
+				    eif_parse_hex((const unsigned char *)optarg + 2 * i, 2, &byte))
+					return cli_usage_error(argv[0], "--pcr8 '%s': give the 96 hex "
+							       "digits of PCR8 ('eif pcr "
+							       "--signing-certificate PEM')", optarg);
+				pcr8[i] = (unsigned char)byte;
+			}
+			want_pcr8 = 1;
+			break;
 		case ':':
 			return cli_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -165,6 +198,8 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	if (cert_path && (rc = check_signer(path, cert_path, &cert)) != 0)
+		goto out_cert;
+	if (want_pcr8 && (rc = check_pcr8(path, pcr8, &cert)) != 0)
 		goto out_cert;
 	if (now < cert.not_before_unix || now > cert.not_after_unix) {
 		snprintf(detail, sizeof(detail), "the signing certificate is %s (valid from %s to "

@@ -105,8 +105,9 @@ struct eif_build_options {
 	const char *name, *version, *build_time, *build_tool, *build_tool_version;
 	const char *img_os, *img_kernel;
 	const char *metadata_path;        /* custom metadata JSON file (<= 4096 bytes) or NULL */
-	/* Signing: both or neither. */
-	const char *signing_certificate_path, *private_key_path;
+	/* Signing: both or neither. The key may be a PKCS#11 URI (pkcs11:...), used through
+	 * pkcs11_module (NULL: see eif_signer_open in sign.h). */
+	const char *signing_certificate_path, *private_key_path, *pkcs11_module;
 };
 
 /* Write the EIF (atomically) and return its measurements (PCR8 when signed). */

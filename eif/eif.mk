@@ -19,11 +19,15 @@ eif: $(O)/bin/eif $(O)/lib/libeif.a
 $(O)/obj/eif/%.o $(O)/obj/cbor/%.o: | $(STAMP)/packages-build
 $(O)/obj/eif/%.o: eif/%.c
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -c -o $@ $<
+	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) $(EIF_EXTRA_CFLAGS) -c -o $@ $<
 $(O)/obj/cbor/%.o: cbor/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -c -o $@ $<
 $(O)/obj/eif/main.o: EIF_CFLAGS += -DEIF_TOOL_VERSION='"$(EIF_VERSION)"'
+# the PKCS#11 header only (libp11-kit-dev); modules are dlopen()ed when a pkcs11: key is used.
+# Recursive, so pkg-config runs after packages-build installed it.
+EIF_P11_CFLAGS = $(shell pkg-config --cflags p11-kit-1)
+$(O)/obj/eif/pkcs11.o: EIF_EXTRA_CFLAGS = $(EIF_P11_CFLAGS)
 
 $(O)/lib/libeif.a: $(EIF_LIB_OBJS)
 	$(call msg,AR,$@)
@@ -92,10 +96,10 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
 $(O)/fuzz/cbor: tests/fuzz/fuzz-cbor.c cbor/cbor.c cbor/cbor.h
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz-cbor.c cbor/cbor.c
-$(O)/fuzz/signature: tests/fuzz/fuzz-signature.c eif/sign.c eif/cose.c eif/util.c cbor/cbor.c eif/sign.h eif/cose.h
+$(O)/fuzz/signature: tests/fuzz/fuzz-signature.c eif/sign.c eif/cose.c eif/pkcs11.c eif/util.c cbor/cbor.c eif/sign.h eif/cose.h
 	$(call msg,FUZZCC,$@)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz-signature.c eif/sign.c \
-		eif/cose.c eif/util.c cbor/cbor.c -lcrypto -lz
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -o $@ tests/fuzz/fuzz-signature.c \
+		eif/sign.c eif/cose.c eif/pkcs11.c eif/util.c cbor/cbor.c -lcrypto -lz
 fuzz-cbor fuzz-signature: fuzz-%: $(O)/fuzz/%
 	$(Q)mkdir -p $(O)/fuzz/corpus-$* && $< -runs=$(FUZZ_RUNS) -max_len=4096 $(O)/fuzz/corpus-$* tests/fuzz/$*
 .PHONY: fuzz-cbor fuzz-signature
