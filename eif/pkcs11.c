@@ -340,6 +340,8 @@ static enum eif_status find_pin(const struct uri *u, char **pin, size_t *len,
 
 	*pin = NULL;
 	*len = 0;
+	if (env && !*env)
+		env = NULL;	/* EIF_PKCS11_PIN= clears it, as unset does */
 	if (u->pin_source.data) {
 		const char *path = u->pin_source.data;
 		unsigned char *data;
