@@ -513,7 +513,7 @@ static enum eif_status parse_signature(struct eif_signer *s, const unsigned char
 			st = eif_fail(err, EIF_E_USAGE, "signature '%s': wrong curve: r or s has %zu "
 				      "bytes, more than a %s signature can; sign with the "
 				      "certificate's %s key", path, longest, c->name, c->name);
-		else if (fits != c && longest * 4 < c->coordinate * 3)
+		else if (longest > 0 && fits != c && longest * 4 < c->coordinate * 3)
 			/* for a P-384 key, r and s both below 2^256 has probability 2^-256 */
 			st = eif_fail(err, EIF_E_USAGE, "signature '%s': wrong curve: r and s have "
 				      "at most %zu bytes, as a %s key makes; the signing certificate "

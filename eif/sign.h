@@ -29,7 +29,8 @@ struct eif_signer;
 /* Reads the PEM certificate and PEM private key files, checks that the key is EC and
  * belongs to the certificate. The key's curve picks the COSE algorithm as AWS's library does:
  * P-384 -> ES384 (what Nitro uses), P-256 -> ES256, P-521 -> ES512. On failure *out is NULL
- * and err names the file and the cause. */
+ * and err names the file and the cause. key_path may also be a pkcs11: URI (eif_signer_open
+ * with the default module). */
 enum eif_status eif_signer_load(struct eif_signer **out, const char *cert_path,
 				const char *key_path, struct eif_error *err);
 /* Like eif_signer_load, with more key sources: key "pkcs11:..." (RFC 7512) is a key on a

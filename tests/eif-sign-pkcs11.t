@@ -90,6 +90,12 @@ printf kernel >"$work/bzImage" && printf ramdisk0 >"$work/r0" && printf ramdisk1
 is "$?" 0 "eif build --private-key pkcs11:...: exit 0" || diag "$(cat "$work/err")"
 "$EIF" verify "$work/built.eif" --pcr8 "$pcr8" >/dev/null 2>&1; is "$?" 0 "... and the EIF verifies"
 
+# RFC 7512 percent-encoding, and the key named by its CKA_ID
+"$EIF" sign "$work/tv1.eif" --signing-certificate "$work/token.pem" --output "$work/t4.eif" \
+	--private-key "pkcs11:token=eif%2dtest;id=%01?pin-value=%31234" --pkcs11-module "$module" \
+	>/dev/null 2>"$work/err"
+is "$?" 0 "percent-encoded token, id=%01 and PIN: exit 0" || diag "$(cat "$work/err")"
+
 # refusals: the message names the cause; the EIF is byte-identical afterwards
 make_pair other
 cp "$work/t.eif" "$work/before.eif"
@@ -108,5 +114,6 @@ refused "wrong curve" "P-256 key for a P-384 certificate" "$work/token.pem" "pkc
 refused "another key" "token key of another certificate" "$work/other.pem" "$uri"
 refused "needs a PIN" "no PIN given" "$work/token.pem" "pkcs11:token=eif-test;object=enclave"
 refused "not supported" "unknown URI attribute" "$work/token.pem" "pkcs11:token=eif-test;color=blue"
+refused "two hex digits" "broken percent-encoding" "$work/token.pem" "pkcs11:token=eif-test%2;object=enclave"
 ls -A "$work" | grep -q '^\.'; is "$?" 1 "no temporary files left behind"
 done_testing
