@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/conf.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <p11-kit/pkcs11.h>
 
 #include "util.h"
@@ -480,6 +483,36 @@ static enum eif_status key_curve_oid(struct eif_pkcs11_key *k, unsigned char **o
 			ckr_name(rv, why));
 }
 
+/* pkcs11-module-path of a provider in OpenSSL's configuration (what pkcs11-provider reads):
+ * openssl_conf -> providers -> each provider section. NULL when there is none. */
+static char *provider_config_module(void)
+{
+	char *path = getenv("OPENSSL_CONF") ? strdup(getenv("OPENSSL_CONF")) :
+		     CONF_get1_default_config_file();
+	CONF *conf = NCONF_new(NULL);
+	char *module = NULL;
+	long line;
+
+	if (path && conf && NCONF_load(conf, path, &line) > 0) {
+		const char *init = NCONF_get_string(conf, NULL, "openssl_conf");
+		const char *providers = init ? NCONF_get_string(conf, init, "providers") : NULL;
+		STACK_OF(CONF_VALUE) *list = providers ? NCONF_get_section(conf, providers) : NULL;
+		for (int i = 0; list && i < sk_CONF_VALUE_num(list) && !module; i++) {
+			const char *m = NCONF_get_string(conf, sk_CONF_VALUE_value(list, i)->value,
+							 "pkcs11-module-path");
+			if (m)
+				module = strdup(m);
+		}
+	}
+	ERR_clear_error();	/* every absent name above queued an error */
+	NCONF_free(conf);
+	if (getenv("OPENSSL_CONF"))
+		free(path);
+	else
+		OPENSSL_free(path);
+	return module;
+}
+
 enum eif_status eif_pkcs11_open(struct eif_pkcs11_key **out, const char *uri_text,
 				const char *module, unsigned char **curve_oid,
 				size_t *curve_oid_len, struct eif_error *err)
@@ -488,7 +521,7 @@ enum eif_status eif_pkcs11_open(struct eif_pkcs11_key **out, const char *uri_tex
 	struct eif_pkcs11_key *k;
 	CK_SLOT_ID slot = 0;
 	CK_TOKEN_INFO token;
-	char label[33], why[32];
+	char label[33], why[32], *configured = NULL;
 	enum eif_status st;
 
 	*out = NULL;
@@ -505,6 +538,8 @@ enum eif_status eif_pkcs11_open(struct eif_pkcs11_key **out, const char *uri_tex
 	if (!module)
 		module = getenv("PKCS11_PROVIDER_MODULE");
 	if (!module || !*module)
+		module = configured = provider_config_module();
+	if (!module)
 		module = DEFAULT_MODULE;
 	uri_describe(&u, k->name, sizeof(k->name));
 	st = load_module(k, module, err);
@@ -525,6 +560,7 @@ enum eif_status eif_pkcs11_open(struct eif_pkcs11_key **out, const char *uri_tex
 	if (st == EIF_OK)
 		st = key_curve_oid(k, curve_oid, curve_oid_len, err);
 	uri_free(&u);
+	free(configured);
 	if (st != EIF_OK) {
 		eif_pkcs11_close(k);
 		return st;

@@ -35,7 +35,8 @@ enum eif_status eif_signer_load(struct eif_signer **out, const char *cert_path,
 				const char *key_path, struct eif_error *err);
 /* Like eif_signer_load, with more key sources: key "pkcs11:..." (RFC 7512) is a key on a
  * PKCS#11 token, used through pkcs11_module (NULL: the URI's module-path, else
- * $PKCS11_PROVIDER_MODULE, else p11-kit-proxy.so; PIN from the URI or $EIF_PKCS11_PIN);
+ * pkcs11-provider's configuration, else p11-kit-proxy.so; see pkcs11.h; PIN from the URI or
+ * $EIF_PKCS11_PIN);
  * it must be on the certificate's curve and sign what the certificate verifies. key NULL
  * loads the certificate alone, for detached signing (eif_sign_export, then
  * eif_signer_load_signature). Every kind refuses a certificate outside its validity dates. */

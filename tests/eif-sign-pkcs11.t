@@ -90,6 +90,25 @@ printf kernel >"$work/bzImage" && printf ramdisk0 >"$work/r0" && printf ramdisk1
 is "$?" 0 "eif build --private-key pkcs11:...: exit 0" || diag "$(cat "$work/err")"
 "$EIF" verify "$work/built.eif" --pcr8 "$pcr8" >/dev/null 2>&1; is "$?" 0 "... and the EIF verifies"
 
+# the module pkcs11-provider's section of OpenSSL's configuration names (not activated here)
+provider_conf() {
+	printf 'openssl_conf = init_sect\n[init_sect]\nproviders = provider_sect\n[provider_sect]\n'`
+		`'default = default_sect\npkcs11 = pkcs11_sect\n[default_sect]\nactivate = 1\n'`
+		`'[pkcs11_sect]\npkcs11-module-path = %s\n' "$1" \
+		>"$work/openssl.cnf"
+}
+provider_conf "$work/no-such-module.so"
+OPENSSL_CONF="$work/openssl.cnf" "$EIF" sign "$work/tv1.eif" --signing-certificate "$work/token.pem" \
+	--output "$work/t5.eif" --private-key "pkcs11:token=eif-test;object=enclave?pin-value=1234" \
+	>/dev/null 2>"$work/err"
+grep -q "no-such-module.so' cannot be loaded" "$work/err"
+ok $? "the module comes from pkcs11-module-path in OpenSSL's configuration" || diag "$(cat "$work/err")"
+provider_conf "$module"
+OPENSSL_CONF="$work/openssl.cnf" "$EIF" sign "$work/tv1.eif" --signing-certificate "$work/token.pem" \
+	--output "$work/t5.eif" --private-key "pkcs11:token=eif-test;object=enclave?pin-value=1234" \
+	>/dev/null 2>"$work/err"
+is "$?" 0 "... and signs with it" || diag "$(cat "$work/err")"
+
 # RFC 7512 percent-encoding, and the key named by its CKA_ID
 "$EIF" sign "$work/tv1.eif" --signing-certificate "$work/token.pem" --output "$work/t4.eif" \
 	--private-key "pkcs11:token=eif%2dtest;id=%01?pin-value=%31234" --pkcs11-module "$module" \
