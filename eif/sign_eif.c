@@ -225,6 +225,15 @@ out:
 	return rc;
 }
 
+/* 1 when both paths exist and are one file. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 /* The summary an air-gapped signer can show its operator before signing. */
 static char *tbs_summary_json(const struct eif_tbs *t)
 {
@@ -263,6 +272,9 @@ enum eif_status eif_sign_export(const char *eif_path, const struct eif_signer *s
 	enum eif_status rc;
 
 	memset(out, 0, sizeof(*out));
+	if (same_file(eif_path, tbs_path) || (digest_path && same_file(eif_path, digest_path)))
+		return eif_fail(err, EIF_E_USAGE, "EIF '%s': --tbs-out and --digest-out must name "
+				"other files; the EIF stays as it is until --signature", eif_path);
 	rc = read_signable(eif_path, &info, err);
 	if (rc != EIF_OK)
 		return rc;

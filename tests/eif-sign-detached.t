@@ -140,6 +140,10 @@ is "$?" 7 "verify --pcr8 of another certificate: exit 7"
 case $out in *"PCR8 is $pcr8, not $other8"*) ok 0 "... saying both PCR8 values" ;;
 *) ok 1 "... saying both PCR8 values"; diag "$out" ;; esac
 "$EIF" verify "$work/pem.eif" --pcr8 1234 >/dev/null 2>&1; is "$?" 2 "verify --pcr8 1234: usage error"
+"$EIF" sign "$work/t.eif" --signing-certificate "$work/signer.pem" --tbs-out "$work/t.eif" 2>"$work/err"
+[ $? -eq 1 ] && grep -q "must name other files" "$work/err"
+ok $? "--tbs-out naming the EIF itself: refused" || diag "$(cat "$work/err")"
+cmp -s "$work/t.eif" "$work/orig.eif"; ok $? "... and the EIF is unchanged"
 "$EIF" sign "$work/t.eif" --signing-certificate "$work/signer.pem" --digest-out "$work/x" >/dev/null 2>&1
 is "$?" 2 "--digest-out without --tbs-out: usage error"
 "$EIF" sign "$work/t.eif" --signing-certificate "$work/signer.pem" --private-key "$work/signer.key" \
