@@ -142,15 +142,10 @@ int cmd_verify(int argc, char **argv)
 			break;
 		}
 		case OPT_PCR8:
-			for (int i = 0; i < EIF_PCR_SIZE; i++) {
-				uint32_t byte;
-				if (strlen(optarg) != 2 * EIF_PCR_SIZE ||
-				    eif_parse_hex((const unsigned char *)optarg + 2 * i, 2, &byte))
-					return cli_usage_error(argv[0], "--pcr8 '%s': give the 96 hex "
-							       "digits of PCR8 ('eif pcr "
-							       "--signing-certificate PEM')", optarg);
-				pcr8[i] = (unsigned char)byte;
-			}
+			if (eif_unhex(optarg, pcr8, EIF_PCR_SIZE) != 0)
+				return cli_usage_error(argv[0], "--pcr8 '%s': give the 96 hex digits "
+						       "of PCR8 ('eif pcr --signing-certificate PEM')",
+						       optarg);
 			want_pcr8 = 1;
 			break;
 		case ':':

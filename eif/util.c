@@ -78,6 +78,19 @@ void eif_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+int eif_unhex(const char *text, unsigned char *out, size_t n)
+{
+	if (strlen(text) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t byte;
+		if (eif_parse_hex((const unsigned char *)text + 2 * i, 2, &byte) != 0)
+			return -1;
+		out[i] = (unsigned char)byte;
+	}
+	return 0;
+}
+
 long long eif_read_full(int fd, void *buf, size_t len)
 {
 	size_t got = 0;

@@ -101,6 +101,8 @@ static inline int eif_parse_hex(const unsigned char *p, int n, uint32_t *out)
 
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void eif_hex(const unsigned char *in, size_t n, char *out);
+/* The inverse: exactly 2n hex digits (either case) into n bytes; 0, or -1 if text is not. */
+int eif_unhex(const char *text, unsigned char *out, size_t n);
 
 /* read()/write() loops that retry on EINTR and short counts.
  * eif_read_full returns the number of bytes read (< len only at EOF) or -1. */
