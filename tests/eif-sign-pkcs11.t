@@ -133,6 +133,9 @@ refused "wrong curve" "P-256 key for a P-384 certificate" "$work/token.pem" "pkc
 refused "another key" "token key of another certificate" "$work/other.pem" "$uri"
 refused "needs a PIN" "no PIN given" "$work/token.pem" "pkcs11:token=eif-test;object=enclave"
 refused "not supported" "unknown URI attribute" "$work/token.pem" "pkcs11:token=eif-test;color=blue"
+softhsm=$module module="$work/no-such-module.so"
+refused "cannot be loaded" "missing PKCS#11 module" "$work/token.pem" "$uri"
+module=$softhsm
 refused "two hex digits" "broken percent-encoding" "$work/token.pem" "pkcs11:token=eif-test%2;object=enclave"
 ls -A "$work" | grep -q '^\.'; is "$?" 1 "no temporary files left behind"
 done_testing
