@@ -114,6 +114,28 @@ int eif_write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+enum eif_status eif_open_regular(const char *path, const char *what, const char *hint, int *fd,
+				 struct stat *st, struct eif_error *err)
+{
+	enum eif_status rc;
+	int flags;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (*fd < 0)
+		return eif_fail_errno(err, "%s '%s': cannot open it", what, path);
+	if (fstat(*fd, st) != 0)
+		rc = eif_fail_errno(err, "%s '%s': cannot stat it", what, path);
+	else if (!S_ISREG(st->st_mode))
+		rc = eif_fail(err, EIF_E_USAGE, "%s '%s': not a regular file; %s", what, path, hint);
+	else if ((flags = fcntl(*fd, F_GETFL)) < 0 || fcntl(*fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		rc = eif_fail_errno(err, "%s '%s': cannot make it blocking", what, path);
+	else
+		return EIF_OK;
+	close(*fd);
+	*fd = -1;
+	return rc;
+}
+
 enum eif_status eif_read_small_file(const char *path, const char *what, size_t max,
 				    unsigned char **data, size_t *len, struct eif_error *err)
 {
@@ -124,19 +146,10 @@ enum eif_status eif_read_small_file(const char *path, const char *what, size_t m
 
 	*data = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return eif_fail_errno(err, "%s '%s': cannot open it", what, path);
-	if (fstat(fd, &st) != 0) {
-		eif_fail_errno(err, "%s '%s': cannot stat it", what, path);
-		close(fd);
-		return EIF_E_IO;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return eif_fail(err, EIF_E_USAGE, "%s '%s': not a regular file; give a file path",
-				what, path);
-	}
+	enum eif_status rc = eif_open_regular(path, what, "give a file path", &fd, &st, err);
+
+	if (rc != EIF_OK)
+		return rc;
 	if ((unsigned long long)st.st_size > max) {
 		close(fd);
 		return eif_fail(err, EIF_E_LIMIT, "%s '%s': %lld bytes exceeds the %zu-byte limit; "

@@ -107,6 +107,15 @@ void eif_hex(const unsigned char *in, size_t n, char *out);
 long long eif_read_full(int fd, void *buf, size_t len);
 int eif_write_full(int fd, const void *buf, size_t len);
 
+/* Open path read-only, refusing at once anything but a regular file: the open does not
+ * block (O_NONBLOCK, cleared again after the check), so a FIFO or a device named by mistake
+ * gives an error instead of a hang. what names the file in messages ("kernel"), hint is the
+ * next step after "not a regular file; " ("give a file path"). Sets *fd and *st on EIF_OK;
+ * *fd is -1 otherwise. */
+struct stat;
+enum eif_status eif_open_regular(const char *path, const char *what, const char *hint, int *fd,
+				 struct stat *st, struct eif_error *err);
+
 /* Read a whole regular file of at most max bytes into a malloc'd buffer
  * (NUL-terminated for convenience; *len excludes the NUL). what names the file
  * in messages, e.g. "metadata file". */
