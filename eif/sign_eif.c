@@ -155,15 +155,12 @@ enum eif_status eif_sign_file(const char *in_path, const char *out_path,
 	enum eif_status rc;
 	int fd;
 
-	fd = open(in_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return eif_fail_errno(err, "EIF '%s': cannot open it", in_path);
-	if (fstat(fd, &before) != 0) {
-		rc = eif_fail_errno(err, "EIF '%s': cannot stat it", in_path);
-		close(fd);
+	/* One descriptor for reading, measuring and copying: a rename between two opens by
+	 * name could otherwise mix two files' bytes in the result. */
+	rc = eif_open_regular(in_path, "EIF", "give an .eif file", &fd, &before, err);
+	if (rc != EIF_OK)
 		return rc;
-	}
-	rc = eif_read_file(in_path, &info, err);
+	rc = eif_read_fd(fd, in_path, &info, err);
 	if (rc != EIF_OK) {
 		close(fd);
 		return rc;
