@@ -17,6 +17,7 @@ enum {
 	EXIT_VERIFY_BAD_SIGNATURE = 5,	/* signature invalid, or signs another PCR0 */
 	EXIT_VERIFY_CERT_TIME = 6,	/* certificate expired or not yet valid */
 	EXIT_VERIFY_OTHER_SIGNER = 7,	/* valid, but not by the --signing-certificate given */
+	EXIT_VERIFY_OLD_VERSION = 8,	/* well formed, but version 2 or 3 (no metadata) */
 };
 
 enum { OPT_CERT = 1, OPT_TIME };
@@ -41,7 +42,8 @@ const struct cliopt_command cmd_verify = {
 	"  4  unsigned: well formed, but there is no signature section\n"
 	"  5  bad signature: the signature does not verify, or signs another PCR0\n"
 	"  6  certificate expired or not yet valid\n"
-	"  7  signed, but not by the certificate given with --signing-certificate\n",
+	"  7  signed, but not by the certificate given with --signing-certificate\n"
+	"  8  outdated: a version 2 or 3 image, which QEMU refuses; rebuild it\n",
 	run_verify,
 };
 
@@ -138,6 +140,19 @@ static int run_verify(int argc, char **argv)
 			 "bytes give 0x%08x; the file was altered or damaged after it was built",
 			 info.header.crc32, info.crc_computed);
 		rc = result(EXIT_VERIFY_CORRUPT, path, "corrupt", detail);
+		goto out;
+	}
+	/* The header is not measured: a field no AWS tool writes is what verify must catch. */
+	if (eif_header_check(&info.header, &err) != EIF_OK) {
+		rc = result(EXIT_VERIFY_CORRUPT, path, "corrupt", err.msg);
+		goto out;
+	}
+	if (info.header.version < EIF_VERSION_CURRENT) {
+		snprintf(detail, sizeof(detail), "header field version is %u: an image from before "
+			 "nitro-cli 1.2.0, %s metadata section; QEMU refuses it and current AWS "
+			 "tools write version %u; rebuild it", info.header.version,
+			 info.metadata ? "with a" : "without a", EIF_VERSION_CURRENT);
+		rc = result(EXIT_VERIFY_OLD_VERSION, path, "outdated", detail);
 		goto out;
 	}
 	switch (eif_signature_verify(info.signature, info.signature_len, info.pcrs.pcr0, &err)) {
