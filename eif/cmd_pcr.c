@@ -69,12 +69,11 @@ static int pcr_of_eif(const char *file)
 
 	if (eif_read_file(file, &info, &err) != EIF_OK)
 		return cli_error(&err);
-	if (info.signature && info.signature_corrupt) {
-		fprintf(stderr, "eif: '%s': %s\n", file, info.signature_error);
-		rc = 1;
-	} else if (info.signature &&
-		   eif_signature_verify(info.signature, info.signature_len, info.pcrs.pcr0, &err) !=
-			   EIF_SIGNATURE_VALID) {
+	if (info.signature && info.signature_corrupt)
+		eif_fail(&err, EIF_E_FORMAT, "%s", info.signature_error);
+	if (info.signature && (info.signature_corrupt ||
+			       eif_signature_verify(info.signature, info.signature_len,
+						    info.pcrs.pcr0, &err) != EIF_SIGNATURE_VALID)) {
 		fprintf(stderr, "eif: '%s': no PCR8: %s; Nitro refuses to launch an image whose "
 			"signature does not verify; sign it again with 'eif sign'\n", file, err.msg);
 		rc = 1;
