@@ -45,6 +45,15 @@ int cli_option_stop(const struct cliopt_parser *parser, int verdict)
 	return cli_usage_error(name, "%s", parser->error);
 }
 
+int cli_one_eif(const struct cliopt_parser *parser, const char **path)
+{
+	if (*path)
+		return cli_usage_error(parser->command->name, "unexpected argument '%s'; one EIF at "
+				       "a time", parser->value);
+	*path = parser->value;
+	return 0;
+}
+
 void cli_parts_option(int id, const char *value, struct eif_build_options *o,
 		      const char **ramdisks)
 {

@@ -28,6 +28,9 @@ int cli_help(const struct cliopt_command *command);
 /* What a command's option loop does with any cliopt_next() verdict it does not handle
  * itself: help (exit 0), a usage error (exit 2) or an operand it takes none of (exit 2). */
 int cli_option_stop(const struct cliopt_parser *parser, int verdict);
+/* For commands that take one EIF: stores the operand parser->value in *path; a second
+ * operand is a usage error (returns EXIT_USAGE), else 0. */
+int cli_one_eif(const struct cliopt_parser *parser, const char **path);
 
 /* The options eif build and eif pcr share: ids and table rows. */
 enum { OPT_KERNEL = 1, OPT_CMDLINE, OPT_RAMDISK, OPT_SIGNING_CERTIFICATE };

@@ -12,7 +12,7 @@ enum { OPT_PROVENANCE = 1, OPT_JSON };
 
 static const struct cliopt audit_options[] = {
 	{ "provenance", 0, "MANIFEST", CLIOPT_REQUIRED, OPT_PROVENANCE,
-	  "the manifest to check against (make writes out/provenance)" },
+	  "the manifest to check (make writes out/provenance)" },
 	{ "json", 0, NULL, 0, OPT_JSON, "print the report as JSON" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
@@ -22,8 +22,8 @@ static int run_audit(int argc, char **argv);
 const struct cliopt_command cmd_audit = {
 	"eif", "audit", "FILE", "account for every byte of an EIF against the build's provenance",
 	audit_options,
-	"One line per item: status (ok, unknown, mismatch, missing, corrupt), what, facts,\n"
-	"the build step and pinned input, the sha256; then PCR0 and a summary line.\n"
+	"One line per item: status (ok, unknown, mismatch, missing, corrupt), what,\n"
+	"facts, the build step and pinned input, the sha256; then PCR0 and a summary.\n"
 	"\n"
 	"Exit status:\n"
 	"  0  every byte is accounted for\n"
@@ -78,16 +78,16 @@ static int run_audit(int argc, char **argv)
 
 	cliopt_start(&p, &cmd_audit, argc, argv);
 	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
-		if (id == OPT_PROVENANCE)
-			manifest_path = p.value;
-		else if (id == OPT_JSON)
-			json = 1;
-		else if (id == CLIOPT_OPERAND && !path)
-			path = p.value;
-		else if (id == CLIOPT_OPERAND)
-			return cli_usage_error("audit", "one EIF at a time");
-		else
+		switch (id) {
+		case OPT_PROVENANCE: manifest_path = p.value; break;
+		case OPT_JSON: json = 1; break;
+		case CLIOPT_OPERAND:
+			if (cli_one_eif(&p, &path))
+				return EXIT_USAGE;
+			break;
+		default:
 			return cli_option_stop(&p, id);
+		}
 	}
 	if (!path)
 		return cli_usage_error("audit", "no EIF given");

@@ -21,7 +21,7 @@ static const struct cliopt build_options[] = {
 	{ "metadata", 0, "FILE", 0, OPT_METADATA, "JSON file (<= 4096 bytes) stored as CustomMetadata" },
 	{ "arch", 0, "ARCH", 0, OPT_ARCH, "x86_64 (default) or aarch64" },
 	{ "build-time", 0, "TIME", 0, OPT_BUILD_TIME,
-	  "BuildTime text (default: SOURCE_DATE_EPOCH, else 0; never the clock)" },
+	  "BuildTime (default: SOURCE_DATE_EPOCH, else 0)" },
 	{ "build-tool", 0, "NAME", 0, OPT_BUILD_TOOL, "BuildTool (default eif_build)" },
 	{ "build-tool-version", 0, "VERSION", 0, OPT_BUILD_TOOL_VERSION,
 	  "BuildToolVersion (default 0.3.1)" },
@@ -40,9 +40,10 @@ static int run_build(int argc, char **argv);
 const struct cliopt_command cmd_build = {
 	"eif", "build", "", "build an EIF from a kernel, a command line and ramdisks",
 	build_options,
-	"Writes an EIF v4 byte-identical to AWS eif_build's for the same flags and prints its\n"
-	"measurements as JSON (\"Output file: FILE\" goes to standard error). The first ramdisk\n"
-	"is the bootstrap ramdisk (PCR1), the others are the application (PCR2).\n",
+	"Writes an EIF v4 byte-identical to AWS eif_build's for the same flags and\n"
+	"prints its measurements as JSON (\"Output file: FILE\" goes to standard error).\n"
+	"The first ramdisk is the bootstrap ramdisk (PCR1), the others are the\n"
+	"application (PCR2).\n",
 	run_build,
 };
 

@@ -14,7 +14,7 @@ static const struct cliopt cpio_options[] = {
 	{ "list", 0, "FILE", CLIOPT_REPEAT, OPT_LIST, "add the entries of a gen_init_cpio list" },
 	{ "base", 0, "DIR", 0, OPT_BASE, "resolve relative list LOCATIONs against DIR" },
 	{ "mtime", 0, "SECONDS", 0, OPT_MTIME,
-	  "mtime of every entry (default: $SOURCE_DATE_EPOCH, else 0)" },
+	  "mtime of all entries (default: SOURCE_DATE_EPOCH or 0)" },
 	{ "owner", 0, "UID:GID", 0, OPT_OWNER, "owner of every entry" },
 	{ "output", 'o', "OUT", 0, OPT_OUTPUT, "the archive, written atomically" },
 	{ NULL, 0, NULL, 0, 0, NULL },
@@ -25,8 +25,8 @@ static int run_cpio(int argc, char **argv);
 const struct cliopt_command cmd_cpio = {
 	"eif", "cpio", "", "write a deterministic newc initramfs from trees and lists",
 	cpio_options,
-	"The bytes depend only on names, contents, modes, owners and link targets: entries\n"
-	"sorted bytewise by name, one mtime, inodes 721, 722, ... List lines:\n"
+	"The bytes depend only on names, contents, modes, owners and link targets:\n"
+	"entries sorted bytewise by name, one mtime, inodes 721, 722, ... List lines:\n"
 	"  file NAME LOCATION MODE UID GID [LINK...]    dir NAME MODE UID GID\n"
 	"  nod NAME MODE UID GID b|c MAJOR MINOR        slink NAME TARGET MODE UID GID\n"
 	"  pipe NAME MODE UID GID                       sock NAME MODE UID GID\n",

@@ -17,8 +17,9 @@ static int run_describe(int argc, char **argv);
 const struct cliopt_command cmd_describe = {
 	"eif", "describe", "FILE", "print the nitro-cli describe-eif JSON of an EIF",
 	describe_options,
-	"Exits 1 if FILE is not a well-formed EIF, its signature does not verify under its\n"
-	"certificate, or its metadata lacks a key; a CRC mismatch only shows as CheckCRC false.\n",
+	"Exits 1 if FILE is not a well-formed EIF, its signature does not verify under\n"
+	"its certificate, or its metadata lacks a key; a CRC mismatch only shows as\n"
+	"CheckCRC false.\n",
 	run_describe,
 };
 
@@ -33,12 +34,10 @@ static int run_describe(int argc, char **argv)
 
 	cliopt_start(&p, &cmd_describe, argc, argv);
 	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
-		if ((id == OPT_EIF_PATH || id == CLIOPT_OPERAND) && !path)
-			path = p.value;
-		else if (id == OPT_EIF_PATH)
-			return cli_usage_error(argv[0], "one EIF at a time");
-		else
+		if (id != OPT_EIF_PATH && id != CLIOPT_OPERAND)
 			return cli_option_stop(&p, id);
+		if (cli_one_eif(&p, &path))
+			return EXIT_USAGE;
 	}
 	if (!path)
 		return cli_usage_error(argv[0], "no EIF file given");

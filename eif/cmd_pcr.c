@@ -12,7 +12,7 @@ enum { OPT_INPUT = OPT_SIGNING_CERTIFICATE + 1 };
 
 static const struct cliopt pcr_options[] = {
 	{ "input", 0, "FILE", 0, OPT_INPUT,
-	  "print {\"PCR\": ...} of one file, as nitro-cli pcr --input does" },
+	  "print {\"PCR\": ...} of a file, as nitro-cli pcr --input" },
 	{ "signing-certificate", 0, "PEM", 0, OPT_SIGNING_CERTIFICATE,
 	  "the PCR8 an EIF signed with this certificate has" },
 	CLI_PARTS_OPTIONS(0),
@@ -24,10 +24,10 @@ static int run_pcr(int argc, char **argv);
 const struct cliopt_command cmd_pcr = {
 	"eif", "pcr", "[FILE]", "print PCRs of an EIF, a file, a certificate or unbuilt parts",
 	pcr_options,
-	"Give one of: FILE, an EIF (its measurements, recomputed; PCR8 only when its signature\n"
-	"verifies, else exit 1); --input FILE; --signing-certificate PEM alone; or --kernel,\n"
-	"--cmdline and --ramdisk (with --signing-certificate for PCR8): what eif build would\n"
-	"print for these parts, without writing an EIF.\n",
+	"Give one of: FILE, an EIF (its measurements, recomputed; PCR8 only when its\n"
+	"signature verifies, else exit 1); --input FILE; --signing-certificate PEM\n"
+	"alone; or --kernel, --cmdline and --ramdisk (with --signing-certificate for\n"
+	"PCR8): what eif build would print for these parts, without writing an EIF.\n",
 	run_pcr,
 };
 

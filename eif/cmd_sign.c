@@ -11,7 +11,7 @@ static const struct cliopt sign_options[] = {
 	{ "signing-certificate", 0, "PEM", CLIOPT_REQUIRED, OPT_CERT,
 	  "X.509 certificate (PEM, stored verbatim in the EIF)" },
 	{ "private-key", 0, "PEM", CLIOPT_REQUIRED, OPT_KEY,
-	  "its unencrypted EC private key (P-384: ES384, the Nitro choice)" },
+	  "its unencrypted EC private key (P-384 gives ES384)" },
 	{ "output", 0, "OUT", 0, OPT_OUTPUT, "write the signed EIF to OUT and leave FILE alone" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
@@ -20,9 +20,10 @@ static int run_sign(int argc, char **argv);
 
 const struct cliopt_command cmd_sign = {
 	"eif", "sign", "FILE", "add or replace the signature section of an EIF", sign_options,
-	"Signs PCR0 of FILE (recomputed from its data) with an ECDSA COSE_Sign1, as nitro-cli\n"
-	"sign-eif does, replacing FILE atomically unless --output is given, and prints the new\n"
-	"measurements. Refuses an EIF whose structure or CRC is bad (rebuild it instead).\n"
+	"Signs PCR0 of FILE (recomputed from its data) with an ECDSA COSE_Sign1, as\n"
+	"nitro-cli sign-eif does, replacing FILE atomically unless --output is given,\n"
+	"and prints the new measurements. Refuses an EIF whose structure or CRC is bad\n"
+	"(rebuild it instead).\n"
 	"Exit status: 0 signed, 1 error, 2 usage error.\n",
 	run_sign,
 };
@@ -43,10 +44,8 @@ static int run_sign(int argc, char **argv)
 		case OPT_KEY: key = p.value; break;
 		case OPT_OUTPUT: output = p.value; break;
 		case CLIOPT_OPERAND:
-			if (path)
-				return cli_usage_error(argv[0], "unexpected argument '%s'; sign one EIF "
-						       "at a time", p.value);
-			path = p.value;
+			if (cli_one_eif(&p, &path))
+				return EXIT_USAGE;
 			break;
 		default:
 			return cli_option_stop(&p, id);

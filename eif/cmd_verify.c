@@ -38,7 +38,8 @@ const struct cliopt_command cmd_verify = {
 	"  0  valid: well formed and signed by a currently valid certificate\n"
 	"  1  error (cannot read the file, out of memory)\n"
 	"  2  usage error\n"
-	"  3  corrupt: bad header field, structure, offsets, sizes, CRC or signature encoding\n"
+	"  3  corrupt: a bad header field, structure, offset, size, CRC or signature\n"
+	"     encoding\n"
 	"  4  unsigned: well formed, but there is no signature section\n"
 	"  5  bad signature: the signature does not verify, or signs another PCR0\n"
 	"  6  certificate expired or not yet valid\n"
@@ -118,10 +119,8 @@ static int run_verify(int argc, char **argv)
 			break;
 		}
 		case CLIOPT_OPERAND:
-			if (path)
-				return cli_usage_error(argv[0], "unexpected argument '%s'; verify one "
-						       "EIF at a time", p.value);
-			path = p.value;
+			if (cli_one_eif(&p, &path))
+				return EXIT_USAGE;
 			break;
 		default:
 			return cli_option_stop(&p, id);

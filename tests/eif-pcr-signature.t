@@ -7,10 +7,7 @@
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/sign/common.sh"
 
-make_pair signer
-tv1_eif "$work/tv1.eif"
-"$EIF" sign "$work/tv1.eif" --signing-certificate "$work/signer.pem" --private-key "$work/signer.key" \
-	--output "$work/signed.eif" >/dev/null || bail "eif sign failed"
+signed_tv1
 "$EIF" pcr "$work/signed.eif" >"$work/out" 2>"$work/err"
 is "$?" 0 "a signature that verifies: exit 0"
 grep -q '"PCR8"' "$work/out"; ok $? "a signature that verifies: PCR8 printed"

@@ -7,10 +7,7 @@
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/sign/common.sh"
 
-make_pair signer
-tv1_eif "$work/tv1.eif"
-"$EIF" sign "$work/tv1.eif" --signing-certificate "$work/signer.pem" --private-key "$work/signer.key" \
-	--output "$work/signed.eif" >/dev/null || bail "eif sign failed"
+signed_tv1
 "$EIF" verify "$work/signed.eif" >/dev/null 2>&1
 is "$?" 0 "genuine signed tv1: valid"
 "$EIF" verify "$work/tv1.eif" >/dev/null 2>&1
