@@ -14,7 +14,7 @@ static const struct cliopt cpio_options[] = {
 	{ "list", 0, "FILE", CLIOPT_REPEAT, OPT_LIST, "add the entries of a gen_init_cpio list" },
 	{ "base", 0, "DIR", 0, OPT_BASE, "resolve relative list LOCATIONs against DIR" },
 	{ "mtime", 0, "SECONDS", 0, OPT_MTIME,
-	  "mtime of all entries (default: SOURCE_DATE_EPOCH or 0)" },
+	  "every mtime (default: SOURCE_DATE_EPOCH, else 0)" },
 	{ "owner", 0, "UID:GID", 0, OPT_OWNER, "owner of every entry" },
 	{ "output", 'o', "OUT", 0, OPT_OUTPUT, "the archive, written atomically" },
 	{ NULL, 0, NULL, 0, 0, NULL },

@@ -52,6 +52,13 @@ $(O)/tests/eif/eif-unit: tests/eif/eif-unit.c tests/lib/tap.h $(O)/lib/libeif.a
 	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -Itests/lib -o $@ tests/eif/eif-unit.c $(O)/lib/libeif.a $(EIF_LDLIBS)
 CHECK_DEPS += $(O)/tests/eif/eif-unit
 
+# Unit tests of the option parser eif and nsm share, under ASan/UBSan (tests/eif-cliopt-unit.t).
+$(O)/tests/cliopt/cliopt-unit: tests/cliopt/cliopt-unit.c common/cliopt.c common/cliopt.h tests/lib/tap.h | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-Icommon -Itests/lib -o $@ tests/cliopt/cliopt-unit.c common/cliopt.c
+CHECK_DEPS += $(O)/tests/cliopt/cliopt-unit
+
 # make bench: eif build with a 1 GiB ramdisk against openssl dgst -sha384 (bench/eif-build.sh).
 $(O)/bench/measure: bench/measure.c | $(STAMP)/packages-build
 	$(call msg,CC,$@)
