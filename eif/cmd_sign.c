@@ -1,5 +1,4 @@
 /* eif sign: add or replace the signature section of an existing EIF. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -7,57 +6,42 @@
 #include "sign.h"
 #include "util.h"
 
-const char cmd_sign_usage[] =
-	"usage: eif sign FILE --signing-certificate PEM --private-key PEM|pkcs11:URI\n"
-	"                [--pkcs11-module SO] [--output OUT]\n"
-	"       eif sign FILE --signing-certificate PEM --tbs-out TBS [--digest-out DIGEST]\n"
-	"       eif sign FILE --signing-certificate PEM --signature SIG [--tbs TBS] [--output OUT]\n"
-	"\n"
-	"Sign PCR0 of the EIF FILE (recomputed from its data) with an ECDSA COSE_Sign1, as\n"
-	"nitro-cli sign-eif does, and store it with the certificate in the signature section:\n"
-	"appended when FILE is unsigned, replacing the old one when it is signed. The header's\n"
-	"section count, offsets, sizes and CRC are rewritten (nitro-cli leaves the size of a\n"
-	"replaced signature stale). FILE is replaced atomically unless --output is given.\n"
-	"Prints the new measurements as JSON, with PCR8.\n"
-	"\n"
-	"  --signing-certificate PEM  X.509 certificate (PEM, stored verbatim in the EIF); it\n"
-	"                             must be valid now\n"
-	"  --private-key PEM          its unencrypted EC private key; P-384 gives ES384 (the\n"
-	"                             Nitro choice), P-256 and P-521 give ES256 and ES512\n"
-	"  --private-key pkcs11:URI   or its key on a PKCS#11 token (RFC 7512 URI, e.g.\n"
-	"                             pkcs11:token=T;object=K?pin-source=file:PIN; the PIN may\n"
-	"                             also come from EIF_PKCS11_PIN)\n"
-	"  --pkcs11-module SO         the token's PKCS#11 module (default: the URI's\n"
-	"                             module-path, else pkcs11-provider's (PKCS11_PROVIDER_MODULE,\n"
-	"                             openssl.cnf pkcs11-module-path), else p11-kit-proxy.so)\n"
-	"  --output OUT               write the signed EIF to OUT and leave FILE alone\n"
-	"\n"
-	"Detached signing (KMS, offline HSM): the key is used elsewhere.\n"
-	"  --tbs-out TBS              write the bytes to sign (the COSE Sig_structure) to TBS and\n"
-	"                             a summary with PCR0 to TBS.json; FILE is not changed\n"
-	"  --digest-out DIGEST        also write their SHA-384, for signers that take a digest\n"
-	"  --signature SIG            insert a signature of TBS made elsewhere: DER ECDSA (openssl\n"
-	"                             dgst -sign, aws kms sign) or raw r || s; it must verify\n"
-	"                             under the certificate for FILE's current PCR0\n"
-	"  --tbs TBS                  the TBS the signature was made for: a refusal then says\n"
-	"                             whether the image changed or the key was another\n"
-	"\n"
-	"Refuses an EIF whose structure or CRC is bad (rebuild it instead). FILE is unchanged\n"
-	"after any error. Exit status: 0 signed (or TBS written), 1 error, 2 usage error.\n";
-
-enum { OPT_CERT = 256, OPT_KEY, OPT_OUTPUT, OPT_MODULE, OPT_TBS_OUT, OPT_DIGEST_OUT, OPT_SIGNATURE,
+enum { OPT_CERT = 1, OPT_KEY, OPT_OUTPUT, OPT_MODULE, OPT_TBS_OUT, OPT_DIGEST_OUT, OPT_SIGNATURE,
        OPT_TBS };
 
-static const struct option sign_options[] = {
-	{ "signing-certificate", required_argument, NULL, OPT_CERT },
-	{ "private-key", required_argument, NULL, OPT_KEY },
-	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "pkcs11-module", required_argument, NULL, OPT_MODULE },
-	{ "tbs-out", required_argument, NULL, OPT_TBS_OUT },
-	{ "digest-out", required_argument, NULL, OPT_DIGEST_OUT },
-	{ "signature", required_argument, NULL, OPT_SIGNATURE },
-	{ "tbs", required_argument, NULL, OPT_TBS },
-	{ NULL, 0, NULL, 0 },
+static const struct cliopt sign_options[] = {
+	{ "signing-certificate", 0, "PEM", CLIOPT_REQUIRED, OPT_CERT,
+	  "X.509 certificate (PEM, stored verbatim in the EIF)" },
+	{ "private-key", 0, "KEY", 0, OPT_KEY,
+	  "its EC key: unencrypted PEM file or pkcs11:URI" },
+	{ "pkcs11-module", 0, "SO", 0, OPT_MODULE, "the PKCS#11 module of a pkcs11: key" },
+	{ "output", 0, "OUT", 0, OPT_OUTPUT, "write the signed EIF to OUT and leave FILE alone" },
+	{ "tbs-out", 0, "TBS", 0, OPT_TBS_OUT,
+	  "write the bytes to sign to TBS, a summary to TBS.json" },
+	{ "digest-out", 0, "DIGEST", 0, OPT_DIGEST_OUT, "also write their SHA-384 to DIGEST" },
+	{ "signature", 0, "SIG", 0, OPT_SIGNATURE,
+	  "insert SIG, TBS signed elsewhere (DER or r || s)" },
+	{ "tbs", 0, "TBS", 0, OPT_TBS, "the TBS of SIG: says why a SIG is refused" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+static int run_sign(int argc, char **argv);
+
+const struct cliopt_command cmd_sign = {
+	"eif", "sign", "FILE", "add or replace the signature section of an EIF", sign_options,
+	"Give --signing-certificate and one of:\n"
+	"  --private-key KEY [--pkcs11-module SO] [--output OUT]   sign here\n"
+	"  --tbs-out TBS [--digest-out DIGEST]   export what to sign (KMS, offline HSM)\n"
+	"  --signature SIG [--tbs TBS] [--output OUT]   insert a signature made elsewhere\n"
+	"\n"
+	"Signs PCR0 of FILE (recomputed from its data) with an ECDSA COSE_Sign1, as\n"
+	"nitro-cli sign-eif does, replacing FILE atomically unless --output is given,\n"
+	"and prints the new measurements. P-384 gives ES384 (the Nitro choice), P-256\n"
+	"and P-521 give ES256 and ES512. A pkcs11: key's PIN may come from\n"
+	"EIF_PKCS11_PIN. Refuses an EIF whose structure or CRC is bad (rebuild it\n"
+	"instead). FILE is unchanged after any error.\n"
+	"Exit status: 0 signed (or TBS written), 1 error, 2 usage error.\n",
+	run_sign,
 };
 
 /* --tbs-out: what the remote signer must sign, and the PCR0 it vouches for. */
@@ -81,41 +65,40 @@ static int export_tbs(const char *path, const struct eif_signer *signer, const c
 	return 0;
 }
 
-int cmd_sign(int argc, char **argv)
+static int run_sign(int argc, char **argv)
 {
-	const char *cert = NULL, *key = NULL, *output = NULL, *module = NULL;
+	const char *cert = NULL, *key = NULL, *output = NULL, *module = NULL, *path = NULL;
 	const char *tbs_out = NULL, *digest_out = NULL, *signature = NULL, *tbs = NULL;
 	struct eif_signer *signer;
 	struct eif_measurements pcrs;
 	struct eif_error err;
-	int c;
+	struct cliopt_parser p;
+	int id;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", sign_options, NULL)) != -1) {
-		switch (c) {
-		case OPT_CERT: cert = optarg; break;
-		case OPT_KEY: key = optarg; break;
-		case OPT_OUTPUT: output = optarg; break;
-		case OPT_MODULE: module = optarg; break;
-		case OPT_TBS_OUT: tbs_out = optarg; break;
-		case OPT_DIGEST_OUT: digest_out = optarg; break;
-		case OPT_SIGNATURE: signature = optarg; break;
-		case OPT_TBS: tbs = optarg; break;
-		case ':':
-			return cli_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
+	cliopt_start(&p, &cmd_sign, argc, argv);
+	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
+		switch (id) {
+		case OPT_CERT: cert = p.value; break;
+		case OPT_KEY: key = p.value; break;
+		case OPT_OUTPUT: output = p.value; break;
+		case OPT_MODULE: module = p.value; break;
+		case OPT_TBS_OUT: tbs_out = p.value; break;
+		case OPT_DIGEST_OUT: digest_out = p.value; break;
+		case OPT_SIGNATURE: signature = p.value; break;
+		case OPT_TBS: tbs = p.value; break;
+		case CLIOPT_OPERAND:
+			if (cli_one_eif(&p, &path))
+				return EXIT_USAGE;
+			break;
 		default:
-			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+			return cli_option_stop(&p, id);
 		}
 	}
-	if (optind >= argc)
+	if (!path)
 		return cli_usage_error(argv[0], "name the EIF to sign");
-	if (optind + 1 < argc)
-		return cli_usage_error(argv[0], "unexpected argument '%s'; sign one EIF at a time",
-				       argv[optind + 1]);
-	if (!cert || (!key + !tbs_out + !signature) != 2)
-		return cli_usage_error(argv[0], "--signing-certificate PEM and one of --private-key, "
-				       "--tbs-out or --signature are required");
+	if ((!key + !tbs_out + !signature) != 2)
+		return cli_usage_error(argv[0], "one of --private-key, --tbs-out or --signature is "
+				       "required");
 	if ((digest_out && !tbs_out) || (tbs && !signature) || (module && !key) ||
 	    (output && tbs_out))
 		return cli_usage_error(argv[0], "--digest-out goes with --tbs-out, --tbs with "
@@ -124,7 +107,7 @@ int cmd_sign(int argc, char **argv)
 	if (eif_signer_open(&signer, cert, key, module, &err) != EIF_OK)
 		return cli_error(&err);
 	if (tbs_out) {
-		int rc = export_tbs(argv[optind], signer, tbs_out, digest_out);
+		int rc = export_tbs(path, signer, tbs_out, digest_out);
 		eif_signer_free(signer);
 		return rc;
 	}
@@ -132,7 +115,7 @@ int cmd_sign(int argc, char **argv)
 	if (signature)
 		st = eif_signer_load_signature(signer, signature, tbs, &err);
 	if (st == EIF_OK)
-		st = eif_sign_file(argv[optind], output, signer, &pcrs, &err);
+		st = eif_sign_file(path, output, signer, &pcrs, &err);
 	eif_signer_free(signer);
 	if (st != EIF_OK)
 		return cli_error(&err);

@@ -145,17 +145,26 @@ static enum eif_status write_signed(const char *in_path, int fd, const struct ei
 	return eif_outfile_pwrite(out, hdr, sizeof(hdr), 0, err);
 }
 
-/* The EIF to sign, refused when damaged: a signature would vouch for broken bytes. */
-static enum eif_status read_signable(const char *path, struct eif_info *info,
-				     struct eif_error *err)
+/* Opens the EIF to sign once (a FIFO or device is refused at once) and reads it through that
+ * descriptor; refuses it when damaged: a signature would vouch for broken bytes. On EIF_OK the
+ * caller owns *fd and info; otherwise *fd is closed and -1. */
+static enum eif_status open_signable(const char *path, int *fd, struct stat *st,
+				     struct eif_info *info, struct eif_error *err)
 {
-	enum eif_status rc = eif_read_file(path, info, err);
+	enum eif_status rc = eif_open_regular(path, "EIF", "give an .eif file", fd, st, err);
 
+	if (rc != EIF_OK)
+		return rc;
+	rc = eif_read_fd(*fd, path, info, err);
 	if (rc == EIF_OK && !info->crc_ok) {
 		rc = eif_fail(err, EIF_E_FORMAT, "EIF '%s': CRC mismatch (header 0x%08x, computed "
 			      "0x%08x): the file is damaged; rebuild it instead of signing it",
 			      path, info->header.crc32, info->crc_computed);
 		eif_info_free(info);
+	}
+	if (rc != EIF_OK) {
+		close(*fd);
+		*fd = -1;
 	}
 	return rc;
 }
@@ -172,19 +181,11 @@ enum eif_status eif_sign_file(const char *in_path, const char *out_path,
 	enum eif_status rc;
 	int fd;
 
-	fd = open(in_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return eif_fail_errno(err, "EIF '%s': cannot open it", in_path);
-	if (fstat(fd, &before) != 0) {
-		rc = eif_fail_errno(err, "EIF '%s': cannot stat it", in_path);
-		close(fd);
+	/* One descriptor for reading, measuring and copying: a rename between two opens by
+	 * name could otherwise mix two files' bytes in the result. */
+	rc = open_signable(in_path, &fd, &before, &info, err);
+	if (rc != EIF_OK)
 		return rc;
-	}
-	rc = read_signable(in_path, &info, err);
-	if (rc != EIF_OK) {
-		close(fd);
-		return rc;
-	}
 	rc = eif_signature_section_build(signer, info.pcrs.pcr0, &signature, &signature_len, err);
 	if (rc != EIF_OK)
 		goto out;
@@ -225,13 +226,13 @@ out:
 	return rc;
 }
 
-/* 1 when both paths exist and are one file. */
-static int same_file(const char *a, const char *b)
+/* 1 when path exists and is the file st describes. */
+static int same_file(const struct stat *st, const char *path)
 {
-	struct stat sa, sb;
+	struct stat other;
 
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
+	return path && stat(path, &other) == 0 && other.st_dev == st->st_dev &&
+	       other.st_ino == st->st_ino;
 }
 
 /* The summary an air-gapped signer can show its operator before signing. */
@@ -269,15 +270,20 @@ enum eif_status eif_sign_export(const char *eif_path, const struct eif_signer *s
 	struct eif_info info;
 	struct eif_outfile files[3] = { { .fd = -1 }, { .fd = -1 }, { .fd = -1 } };
 	char *json = NULL, *json_path = NULL;
+	struct stat st;
 	enum eif_status rc;
+	int fd;
 
 	memset(out, 0, sizeof(*out));
-	if (same_file(eif_path, tbs_path) || (digest_path && same_file(eif_path, digest_path)))
-		return eif_fail(err, EIF_E_USAGE, "EIF '%s': --tbs-out and --digest-out must name "
-				"other files; the EIF stays as it is until --signature", eif_path);
-	rc = read_signable(eif_path, &info, err);
+	rc = open_signable(eif_path, &fd, &st, &info, err);
 	if (rc != EIF_OK)
 		return rc;
+	close(fd);
+	if (same_file(&st, tbs_path) || same_file(&st, digest_path)) {
+		eif_info_free(&info);
+		return eif_fail(err, EIF_E_USAGE, "EIF '%s': --tbs-out and --digest-out must name "
+				"other files; the EIF stays as it is until --signature", eif_path);
+	}
 	rc = eif_signer_tbs(signer, info.pcrs.pcr0, out, err);
 	eif_info_free(&info);
 	if (rc != EIF_OK)
