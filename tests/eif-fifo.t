@@ -1,6 +1,7 @@
 #!/bin/sh
-# A FIFO named as any input (EIF, certificate, private key, metadata, provenance manifest,
-# kernel, ramdisk) is refused at once as "not a regular file" (exit 1 or 2, never a hang).
+# A FIFO named as any input (EIF, certificate, private key, detached signature and TBS,
+# metadata, provenance manifest, kernel, ramdisk) is refused at once as "not a regular file"
+# (exit 1 or 2, never a hang).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/eif.sh"
 make_tv1_inputs
@@ -29,6 +30,18 @@ refuses "the EIF of eif describe" describe "$work/fifo"
 refuses "the EIF of eif verify" verify "$work/fifo"
 refuses "the EIF of eif sign" sign "$work/fifo" --signing-certificate "$work/signer.pem" \
 	--private-key "$work/signer.key" --output "$work/s.eif"
+refuses "the EIF of eif sign --tbs-out" sign "$work/fifo" --signing-certificate "$work/signer.pem" \
+	--tbs-out "$work/s.tbs"
+"$EIF" sign "$work/tv1.eif" --signing-certificate "$work/signer.pem" --tbs-out "$work/req.tbs" \
+	>/dev/null 2>&1 || bail "eif sign --tbs-out of tv1 failed"
+openssl dgst -sha384 -sign "$work/signer.key" -out "$work/req.sig" "$work/req.tbs" ||
+	bail "openssl dgst -sign failed"
+refuses "the EIF of eif sign --signature" sign "$work/fifo" --signing-certificate "$work/signer.pem" \
+	--signature "$work/req.sig" --output "$work/s.eif"
+refuses "the signature of eif sign --signature" sign "$work/tv1.eif" \
+	--signing-certificate "$work/signer.pem" --signature "$work/fifo" --output "$work/s.eif"
+refuses "the TBS of eif sign --tbs" sign "$work/tv1.eif" --signing-certificate "$work/signer.pem" \
+	--signature "$work/req.sig" --tbs "$work/fifo" --output "$work/s.eif"
 refuses "the certificate of eif pcr" pcr --signing-certificate "$work/fifo"
 refuses "the certificate of eif verify" verify "$work/signed.eif" --signing-certificate "$work/fifo"
 refuses "the certificate of eif sign" sign "$work/tv1.eif" --signing-certificate "$work/fifo" \
@@ -42,6 +55,6 @@ refuses "the kernel of eif build" build --kernel "$work/fifo" --cmdline c --ramd
 refuses "a ramdisk of eif build" build --kernel "$work/bzImage" --cmdline c --ramdisk "$work/fifo" \
 	--output "$work/out.eif"
 refuses "a ramdisk of eif pcr" pcr --kernel "$work/bzImage" --cmdline c --ramdisk "$work/fifo"
-[ ! -e "$work/out.eif" ] && [ ! -e "$work/s.eif" ]
+[ ! -e "$work/out.eif" ] && [ ! -e "$work/s.eif" ] && [ ! -e "$work/s.tbs" ]
 ok $? "no output file was written"
 done_testing
