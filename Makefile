@@ -51,7 +51,7 @@ replace_if_changed = if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else \
 $(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(O)/bin/eif FORCE
 	$(Q)mkdir -p $(@D) && $< $(O)/bin/eif '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' $@.tmp
 	$(Q)$(call replace_if_changed,$@,CPIO)
-$(STAMP)/cmd: FORCE	# rewritten only when CMD changes, so only then is the user ramdisk rebuilt
+$(STAMP)/cmd: FORCE	# rewritten only when CMD changes: the provenance records CMD as written
 	@mkdir -p $(@D) && printf '%s' '$(call sq_escape,$(CMD))' >$@.tmp && $(call replace_if_changed,$@)
 # What the provenance and the SBOM say about the user ramdisk beyond its bytes: the APP and ENV
 # names, ENV's hash (comments are not packed) and a tar APP's hash.
