@@ -29,6 +29,10 @@ build() {
 	# shellcheck disable=SC2086
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make -C "$TOP" --no-print-directory \
 		O="$b" $build_old "$@" all >"$work/make.out" 2>&1
+	st=$?
+	! grep -Eq '^ +(FETCH|UNPACK|CONFIG|KBUILD|KMOD|MUSLCC|LD) ' "$work/make.out" ||
+		bail "make rebuilt part of the boot chain in $b (see $work/make.out); the test must reuse $O's"
+	return $st
 }
 build_ok() {	# build_ok DESC ARGS...: the build succeeds (its output shown when not)
 	desc=$1; shift
