@@ -38,13 +38,27 @@ include eif/eif.mk kernel/kernel.mk nsm/nsm.mk init/init.mk examples/examples.mk
 $(O)/ramdisk/system.cpio: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif
 	$(call msg,CPIO,$@)
 	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< -o $@
-APP_DEPS ?= $(shell find $(APP) $(ENV) 2>/dev/null)
-$(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(ENV) $(O)/bin/eif
-	$(call msg,CPIO,$@)
-	$(Q)mkdir -p $(@D) && $< $(O)/bin/eif '$(APP)' "$$(cat $(STAMP)/cmd)" '$(ENV)' $@
-$(STAMP)/cmd: FORCE	# rewritten only when CMD changes, so only then is the user ramdisk rebuilt
-	@mkdir -p $(@D) && printf '%s' '$(subst ','\'',$(CMD))' >$@.tmp && \
-		{ cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+# The user ramdisk is packed on every run and replaces the old one only when its bytes differ, so
+# the content of APP, CMD and ENV decides, never mtimes (another APP, tar -x, cp -p keep old ones):
+# the EIF, pcr.json, provenance and SBOM are redone exactly when it changed. APP_DEPS: what make
+# must build before APP can be packed (the hello example's binary); APP itself is data.
+APP_DEPS ?=
+# sq_escape TEXT: TEXT to put inside '...' in a recipe.
+sq_escape = $(subst ','\'',$(1))
+# replace_if_changed FILE[,TAG]: FILE.tmp becomes FILE only when the bytes differ (then TAG is shown).
+replace_if_changed = if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else \
+	$(if $(and $(2),$(Q)),printf '  %-7s %s\n' '$(2)' '$(1)' &&) mv $(1).tmp $(1); fi
+$(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(O)/bin/eif FORCE
+	$(Q)mkdir -p $(@D) && $< $(O)/bin/eif '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' $@.tmp
+	$(Q)$(call replace_if_changed,$@,CPIO)
+$(STAMP)/cmd: FORCE	# rewritten only when CMD changes: the provenance records CMD as written
+	@mkdir -p $(@D) && printf '%s' '$(call sq_escape,$(CMD))' >$@.tmp && $(call replace_if_changed,$@)
+# What the provenance and the SBOM say about the user ramdisk beyond its bytes: the APP and ENV
+# names, ENV's hash (comments are not packed) and a tar APP's hash.
+$(STAMP)/user-inputs: FORCE
+	@mkdir -p $(@D) && { printf 'APP %s\nENV %s\n' '$(call sq_escape,$(APP))' '$(call sq_escape,$(ENV))' && \
+		for f in '$(call sq_escape,$(ENV))' '$(call sq_escape,$(APP))'; do [ ! -f "$$f" ] || sha256sum <"$$f"; done; } >$@.tmp && \
+		$(call replace_if_changed,$@)
 $(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kernel/release \
 		$(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/bin/eif
 	$(call msg,EIF,$(O)/enclave.eif)
@@ -60,17 +74,17 @@ sign: $(O)/enclave.eif
 	$(Q)$(O)/bin/eif sign $< --private-key '$(KEY)' --signing-certificate '$(CERT)' \
 		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
-$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config
+$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs
 	$(call msg,SBOM,$@)
-	$(Q)scripts/sbom $(O) '$(APP)' >$@.tmp && mv $@.tmp $@
+	$(Q)scripts/sbom $(O) '$(call sq_escape,$(APP))' >$@.tmp && mv $@.tmp $@
 
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
 $(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list \
-		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(APP_DEPS) $(ENV)
+		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs
 	$(call msg,PROV,$@)
 	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) NAME='$(NAME)' VERSION='$(VERSION)' \
-		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(APP)' "$$(cat $(STAMP)/cmd)" \
-		'$(ENV)' >$@.tmp && mv $@.tmp $@
+		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" \
+		'$(call sq_escape,$(ENV))' >$@.tmp && mv $@.tmp $@
 audit: $(O)/enclave.eif $(O)/provenance
 	$(Q)$(O)/bin/eif audit $(O)/enclave.eif --provenance $(O)/provenance
 
