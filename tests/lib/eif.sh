@@ -2,6 +2,7 @@
 : "${O:?run through tests/run or make check}"
 : "${TOP:?run through tests/run or make check}"
 : "${EIF:=$O/bin/eif}"
+. "$TOP/tests/lib/json.sh"
 [ -x "$EIF" ] || bail "$EIF missing; run make eif"
 work=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$work"' EXIT
@@ -35,8 +36,6 @@ extend_hex() {
 # sha384_hex FILE...: SHA-384 of the concatenation.
 sha384_hex() { cat "$@" | openssl dgst -sha384 -r | cut -d' ' -f1; }
 
-# json_field KEY < JSON: the string value of "KEY": "..." (first match).
-json_field() { sed -n "s/.*\"$1\": \"\\([^\"]*\\)\".*/\\1/p" | head -1; }
 # unhex HEX: the bytes (perl is in the check package group).
 unhex() { perl -e 'print pack("H*", $ARGV[0])' "$1"; }
 # be64_at FILE OFFSET: the big-endian u64 at OFFSET, in decimal.

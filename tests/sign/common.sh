@@ -2,6 +2,7 @@
 # Source after tests/lib/tap.sh; needs $TOP and $EIF. Sets up the scratch directory $work.
 
 [ -x "$EIF" ] || bail "$EIF missing; run make check"
+. "$TOP/tests/lib/json.sh"
 work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
 
@@ -65,7 +66,3 @@ tv1_eif() {
 	hex_to_file "$TOP/tests/data/tv14/tv1.hex" "$1"
 }
 
-# json_field KEY: value of "KEY": "..." from JSON on stdin (first match)
-json_field() {
-	sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p" | head -1
-}
