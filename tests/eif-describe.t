@@ -1,6 +1,7 @@
 #!/bin/sh
-# eif describe prints nitro-cli describe-eif's JSON (spec 14.3): keys and order, CheckCRC,
-# signed images (SigningCertificate, SignatureCheck, PCR8), custom metadata listed in Metadata.
+# eif describe prints nitro-cli describe-eif's JSON (docs/eif-format.md#nitro-cli-describe-eif):
+# keys and order, CheckCRC, signed images (SigningCertificate, SignatureCheck, PCR8), custom
+# metadata listed in Metadata.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/eif.sh"
 make_tv1_inputs

@@ -1,6 +1,7 @@
 #!/bin/sh
-# TV-14 of the spec: tv2 = tv1 + the Appendix B signature section verifies, describes and
-# measures as specified; eif sign on tv1 and on tv2 lays out the header table as tv2's.
+# TV-14 (docs/eif-format.md#test-vectors): tv2 = tv1 + the signature section in tests/data/tv14,
+# verifies, describes and measures as specified; eif sign on tv1 and on tv2 lays out the header
+# table as tv2's.
 : "${O:?run through tests/run or make check}" "${TOP:?}" "${EIF:?}"
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/sign/common.sh"

@@ -8,14 +8,14 @@ work=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$work"' EXIT
 unset SOURCE_DATE_EPOCH
 
-# The tv1 inputs of spec TV-7: kernel file 'bzImage', two ramdisks.
+# The tv1 inputs of TV-7 (docs/eif-format.md#test-vectors): kernel file 'bzImage', two ramdisks.
 make_tv1_inputs() {
 	printf kernel >"$work/bzImage"
 	printf ramdisk0 >"$work/ramdisk0"
 	printf ramdisk1 >"$work/ramdisk1"
 }
 
-# build_tv1 OUTPUT [extra flags...]: the spec's exact eif_build command line for tv1.
+# build_tv1 OUTPUT [extra flags...]: TV-7's exact eif_build command line for tv1.
 build_tv1() {
 	out=$1
 	shift

@@ -61,7 +61,7 @@ make_dated_pair() {
 		bail "openssl ca for '$1' failed: $(cat "$work/openssl.log")"
 }
 
-# tv1_eif OUT: the spec's 884-byte unsigned tv1 (Appendix A)
+# tv1_eif OUT: the 884-byte unsigned tv1 of TV-7 (docs/eif-format.md#test-vectors)
 tv1_eif() {
 	hex_to_file "$TOP/tests/data/tv14/tv1.hex" "$1"
 }
