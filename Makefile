@@ -2,7 +2,11 @@
 # Knobs (make help lists them):
 ARCH              ?= x86_64
 O                 ?= out
-V                 ?= 0
+# V=1 shows the commands. Only from the command line, as in Kbuild: a V left in the environment
+# for some other tool must not change what make prints.
+ifneq ($(origin V),command line)
+V := 0
+endif
 SOURCE_DATE_EPOCH ?= 1735689600# 2025-01-01 00:00 UTC: pinned, so the PCRs do not move with each commit
 APP               ?= $(O)/examples/hello/rootfs
 CMD               ?= /bin/hello
@@ -102,18 +106,24 @@ install: $(INSTALL_DEPS)
 clean:
 	rm -rf $(O) $(CLEAN_FILES)
 help:
-	@echo 'Targets:'
-	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json'
-	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
+	@echo 'Targets (tests/make-help.t checks that every .PHONY target is here):'
+	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json, out/provenance'
 	@echo '  kernel eif nsm init examples    one part of the boot chain'
+	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
 	@echo '  fetch          download every input into dl/; after it make needs no network'
 	@echo '  sign           sign out/enclave.eif: make sign KEY=key.pem CERT=cert.pem'
 	@echo '                 (KEY='"'"'pkcs11:token=T;object=K'"'"' [PKCS11_MODULE=module.so] for a token)'
-	@echo '  run-qemu       boot out/enclave.eif under QEMU nitro-enclave, console here'
 	@echo '  audit          account for every byte of out/enclave.eif (eif audit)'
+	@echo '  run-qemu       boot out/enclave.eif under QEMU nitro-enclave, console here'
 	@echo '  repro-check    build again elsewhere, compare every artifact byte for byte'
+	@echo '  repro-kernel   build the kernel again in REPRO_DIR, compare the bzImage'
 	@echo '  kernel-audit   which hardening options the kernel config has, and why not'
-	@echo '  bench fuzz install clean'
+	@echo '  kernel-check-hardened  build the HARDEN=1 kernel in HARDEN_O and boot it'
+	@echo '  nsm-module-in  build nsm.ko again in NSM_MODULE_DIR=dir (reproducibility test)'
+	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks'
+	@echo '  fuzz fuzz-cbor fuzz-signature   libFuzzer: EIF reader, CBOR decoder, signature'
+	@echo '  install        install-eif install-nsm: the tools and man pages (DESTDIR, PREFIX)'
+	@echo '  clean          remove O; help: this text'
 	@echo 'Knobs (current value):'
 	@echo '  APP=$(APP)  the application tree (directory or .tar)'
 	@echo '  CMD=$(CMD)  ENV=$(ENV)'

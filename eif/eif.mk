@@ -86,7 +86,7 @@ fuzz: $(O)/fuzz/reader
 		-print_final_stats=1 $(O)/fuzz/corpus-reader tests/fuzz/reader
 .PHONY: fuzz
 
-# ---- CBOR codec, signing and their tests (owner: eif sign/verify; cbor/, eif/sign.c, cose.c) ----
+# ---- CBOR codec, signing and their tests (cbor/, eif/sign.c, eif/cose.c) ---------------------
 # cbor-unit links cbor.c alone, built freestanding, since nsm/lib links the same file with musl.
 SIGN_TEST_CFLAGS := $(WARN) $(CFLAGS) -Ieif -Icbor -Itests/lib
 $(O)/tests/cbor/cbor-unit: tests/cbor/cbor-unit.c cbor/cbor.c cbor/cbor.h tests/lib/tap.h | $(STAMP)/packages-build
