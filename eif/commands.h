@@ -14,6 +14,7 @@
 	X(pcr, "print PCRs of an EIF, a file, a certificate or unbuilt parts")            \
 	X(sign, "add or replace the signature section of an EIF")                         \
 	X(verify, "check an EIF's structure, CRC and signature")                          \
+	X(diff, "name what differs between two EIFs and which PCRs it moves")              \
 	X(audit, "account for every byte of an EIF against the build's provenance")
 
 #define EIF_DECLARE_COMMAND(name, summary)          \
