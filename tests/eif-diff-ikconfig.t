@@ -1,0 +1,127 @@
+#!/bin/sh
+# eif diff on kernels with an embedded config (IKCONFIG) and on xz payloads. Our kernel has
+# neither (configs/kernel/x86_64.defconfig: gzip, no IKCONFIG), and building kernels here is
+# too slow, so this test makes small synthetic bzImages: a real x86 setup header (boot
+# protocol 2.15: setup_sects, syssize, kernel_version, payload_offset, payload_length) in
+# front of a compressed payload that holds what a vmlinux holds for the diff: a
+# `Linux version` banner and the IKCFG_ST marker followed by the gzip'd config. The marker
+# is placed across the diff's 1 MiB chunk boundary, so the streaming scan is tested there.
+# tests/eif-diff-kernel.t does the same on our real bzImage.
+. "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/eif.sh"
+cd "$work" || bail "cd $work"
+command -v xz >/dev/null || bail "xz is missing (configs/packages/build: xz-utils)"
+
+banner_at() { printf 'Linux version 6.12.0-test (builder@buildhost) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC %s\n' "$1"; }
+
+# vmlinux OUT CONFIG TIMESTAMP: 1 MiB - 3 bytes of filler, IKCFG_ST, gzip'd config, IKCFG_ED,
+# filler, the banner, filler.
+vmlinux() {
+	gzip -9 -n <"$2" >"$1.config.gz" || bail "gzip config"
+	{ head -c $((1048576 - 3)) /dev/zero | tr '\0' 'v'
+	  printf 'IKCFG_ST'; cat "$1.config.gz"; printf 'IKCFG_ED'
+	  head -c 5000 /dev/zero; banner_at "$3"; printf '\0'; head -c 3000 /dev/zero; } >"$1"
+}
+
+# bzimage OUT PAYLOAD VERSION-STRING: setup (2 sectors) + 16 bytes + payload + 16 bytes.
+bzimage() {
+	perl -e '
+		my ($out, $payload, $version) = @ARGV;
+		open my $p, "<:raw", $payload or die; local $/; my $data = <$p>;
+		my $setup = "\0" x 1024;
+		my $pm = ("\0" x 16) . $data . ("\0" x 16);
+		substr($setup, 0x1f1, 1) = pack("C", 1);
+		substr($setup, 0x1f4, 4) = pack("V", int((length($pm) + 15) / 16));
+		substr($setup, 0x1fe, 2) = pack("v", 0xaa55);
+		substr($setup, 0x202, 4) = "HdrS";
+		substr($setup, 0x206, 2) = pack("v", 0x020f);
+		substr($setup, 0x20e, 2) = pack("v", 0x100);
+		substr($setup, 0x300, length($version) + 1) = $version . "\0";
+		substr($setup, 0x248, 4) = pack("V", 16);
+		substr($setup, 0x24c, 4) = pack("V", length($data));
+		open my $o, ">:raw", $out or die; print $o $setup, $pm;' "$1" "$2" "$3" || bail "bzimage $1"
+}
+
+printf 'init\n' >init && printf 'file /init init 0755 0 0\n' >sys.list
+"$EIF" cpio --list sys.list -o sys.cpio || bail "cpio"
+# eif_with KERNEL OUT
+eif_with() {
+	"$EIF" build --kernel "$1" --cmdline console=ttyS0 --ramdisk sys.cpio --ramdisk sys.cpio \
+		--output "$2" --name synthetic --build-time 1970-01-01T00:00:00+00:00 >/dev/null 2>&1 || bail "build $2"
+}
+changes() { grep -v -e '^section ' -e '^header ' -e '^PCR' -e '^identical$' -e '^different$' "$1"; }
+le32_at() { perl -e 'open my $f, "<:raw", $ARGV[0] or die; seek $f, $ARGV[1], 0; read $f, my $b, 4; print unpack("V", $b), "\n"' "$1" "$2"; }
+first_diff() { cmp "$1" "$2" | awk '{ sub(/,$/, "", $5); print $5 - 1 }'; }
+# header_changes A B: the setup header lines the diff must print for two of our bzImages.
+header_changes() {
+	for f in syssize:500 payload_length:588; do
+		va=$(le32_at "$1" "${f#*:}") vb=$(le32_at "$2" "${f#*:}")
+		[ "$va" = "$vb" ] || printf 'kernel setup.%s: value 0x%x -> 0x%x; moves PCR0 PCR1\n' "${f%:*}" "$va" "$vb"
+	done
+}
+
+stamp='Wed Jan  1 00:00:00 UTC 2025'
+printf 'CONFIG_64BIT=y\nCONFIG_MODULES=y\nCONFIG_NSM=m\n# CONFIG_IKCONFIG_PROC is not set\nCONFIG_CMDLINE="console=ttyS0"\n' >a.config
+sed 's/^CONFIG_NSM=m$/CONFIG_NSM=y/' a.config >b.config
+vmlinux a.vmlinux a.config "$stamp"
+vmlinux b.vmlinux b.config "$stamp"
+gzip -9 -n <a.vmlinux >a.gz && gzip -9 -n <b.vmlinux >b.gz || bail "gzip"
+bzimage a.bzImage a.gz "6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp"
+bzimage b.bzImage b.gz "6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp"
+eif_with a.bzImage a.eif
+eif_with b.bzImage b.eif
+
+"$EIF" diff a.eif b.eif >config.out
+is "$?" 1 "IKCONFIG option: exit 1"
+expected="$(header_changes a.bzImage b.bzImage)
+kernel payload: bytes, first difference at byte $(first_diff a.vmlinux b.vmlinux); moves PCR0 PCR1
+config CONFIG_NSM: value m -> y; moves PCR0 PCR1"
+[ "$(wc -c <a.vmlinux)" = "$(wc -c <b.vmlinux)" ] ||
+	expected=$(printf '%s\n' "$expected" | sed "/^kernel payload: bytes/i kernel payload: size $(wc -c <a.vmlinux) -> $(wc -c <b.vmlinux); moves PCR0 PCR1")
+is "$(changes config.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
+	"IKCONFIG option: names the option, the payload's first differing byte and the header sizes" ||
+	diag "$(cat config.out)"
+is "$(sed -n 's/^section \([^:]*\): different.*; moves \(.*\)$/\1: \2/p' config.out)" "kernel: PCR0 PCR1" \
+	"IKCONFIG option: only the kernel section differs, moving PCR0 and PCR1"
+
+# --config files take the place of the embedded ones.
+sed 's/^CONFIG_MODULES=y$/# CONFIG_MODULES is not set/' a.config >c.config
+"$EIF" diff --config a.config c.config a.eif b.eif >given.out
+is "$(changes given.out | grep '^config ')" "config CONFIG_MODULES: value y -> n; moves PCR0 PCR1" \
+	"--config: the given files are compared instead"
+
+# A damaged embedded config (gzip stream cut short) is named, not a crash.
+{ head -c $((1048576 - 3)) /dev/zero | tr '\0' 'v'; printf 'IKCFG_ST'; head -c 40 a.vmlinux.config.gz; printf 'IKCFG_ED'; banner_at "$stamp"; } >d.vmlinux
+gzip -9 -n <d.vmlinux >d.gz && bzimage d.bzImage d.gz "6.12.0-test" && eif_with d.bzImage d.eif
+"$EIF" diff a.eif d.eif >damaged.out
+is "$?" 1 "cut IKCONFIG: exit 1"
+grep -q '^config IKCONFIG: embedded config present -> unreadable; moves PCR0 PCR1$' damaged.out
+ok $? "cut IKCONFIG: named unreadable" || diag "$(cat damaged.out)"
+
+# xz payload (liblzma): the kernel build timestamp, in the banner and the setup string.
+stamp2='Thu Jan  2 00:00:00 UTC 2025'
+vmlinux t.vmlinux a.config "$stamp2"
+xz --check=crc32 -9 <a.vmlinux >a.xz && xz --check=crc32 -9 <t.vmlinux >t.xz || bail "xz"
+bzimage ax.bzImage a.xz "6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp"
+bzimage tx.bzImage t.xz "6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp2"
+eif_with ax.bzImage ax.eif
+eif_with tx.bzImage tx.eif
+"$EIF" diff ax.eif tx.eif >xz.out
+is "$?" 1 "xz timestamp: exit 1"
+expected="$(header_changes ax.bzImage tx.bzImage)
+kernel setup.kernel_version: string 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp -> 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp2; moves PCR0 PCR1
+kernel payload: bytes, first difference at byte $(first_diff a.vmlinux t.vmlinux); moves PCR0 PCR1
+kernel banner.timestamp: string $stamp -> $stamp2; moves PCR0 PCR1"
+is "$(changes xz.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
+	"xz timestamp: names the timestamp (setup string and banner) and nothing else" || diag "$(cat xz.out)"
+
+# An xz payload cut short is the reader's kind of error: exit 2, the file named.
+head -c 300 a.xz >cut.xz
+bzimage cut.bzImage cut.xz "6.12.0-test"
+eif_with cut.bzImage cut.eif
+"$EIF" diff ax.eif cut.eif >cut.out 2>cut.err
+is "$?" 2 "cut xz payload: exit 2"
+grep -q "cut.eif': the kernel's xz payload does not decompress" cut.err
+ok $? "cut xz payload: says which file and what" || diag "$(cat cut.err)"
+
+done_testing
