@@ -243,7 +243,8 @@ static enum eif_status load(struct ramdisk *r, const struct eif_diff_side *s,
 		if ((S_ISREG(r->v[i].e.mode) || S_ISLNK(r->v[i].e.mode)) && hash_data(r, &r->v[i]))
 			return eif_fail(err, EIF_E_CRYPTO, "diff: SHA-256 failed in OpenSSL");
 	/* Sorted by name, each name once: the last entry of a name is what the kernel keeps. */
-	qsort(r->v, r->n, sizeof(*r->v), by_name);
+	if (r->n)
+		qsort(r->v, r->n, sizeof(*r->v), by_name);
 	for (size_t i = 0; i < r->n; i++) {
 		unsigned occurrences = 1;
 
