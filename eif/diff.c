@@ -710,17 +710,6 @@ static void put_shown(struct json_buf *b, const char *s)
 	}
 }
 
-static void shown_string(struct json_buf *b, const char *s)
-{
-	struct json_buf t = { 0 };
-
-	put_shown(&t, s);
-	json_buf_string(b, t.data ? t.data : "", t.len);
-	if (t.failed)
-		b->failed = 1;
-	free(t.data);
-}
-
 static void text_section(struct json_buf *b, const struct eif_diff_section *s)
 {
 	char line[400];
@@ -829,128 +818,174 @@ char *eif_diff_text(const struct eif_diff *d)
 	return finish(&b);
 }
 
-static void json_key(struct json_buf *b, const char *key, int first)
+/* A member of the JSON report; a member without a key is left out. */
+enum member_kind { MEMBER_TEXT, MEMBER_NUMBER, MEMBER_BOOL, MEMBER_PCRS };
+struct member {
+	const char *key;
+	enum member_kind kind;
+	const char *text;	/* MEMBER_TEXT; NULL is null */
+	long long number;	/* MEMBER_NUMBER, MEMBER_BOOL, MEMBER_PCRS (a mask) */
+};
+
+static int set_shown(struct json_value *v, const char *s)
 {
-	json_buf_puts(b, first ? "" : ",");
-	json_buf_puts(b, "\n      \"");
-	json_buf_puts(b, key);
-	json_buf_puts(b, "\": ");
+	struct json_buf t = { 0 };
+	int rc;
+
+	put_shown(&t, s);
+	rc = t.failed ? -1 : json_set_string(v, t.data ? t.data : "", t.len);
+	free(t.data);
+	return rc;
 }
 
-static void json_pcrs(struct json_buf *b, unsigned pcrs)
+static int set_pcr_list(struct json_value *v, unsigned pcrs)
 {
-	int first = 1;
+	json_init_array(v);
+	for (int i = 0; i < 4; i++) {
+		struct json_value *e;
 
-	json_buf_puts(b, "[");
-	for (int i = 0; i < 4; i++)
-		if (pcrs & (1u << i)) {
-			json_buf_puts(b, first ? "\"" : ", \"");
-			json_buf_puts(b, pcr_names[i]);
-			json_buf_puts(b, "\"");
-			first = 0;
+		if ((pcrs & (1u << i)) &&
+		    (!(e = json_array_add(v)) || json_set_string(e, pcr_names[i], 4) != 0))
+			return -1;
+	}
+	return 0;
+}
+
+static int add_members(struct json_value *obj, const struct member *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct json_value *v;
+		char number[32];
+		int rc = 0;
+
+		if (!m[i].key)
+			continue;
+		if (!(v = json_object_add(obj, m[i].key)))
+			return -1;
+		switch (m[i].kind) {
+		case MEMBER_TEXT:
+			rc = m[i].text ? set_shown(v, m[i].text) : 0;
+			break;
+		case MEMBER_NUMBER:
+			snprintf(number, sizeof(number), "%lld", m[i].number);
+			rc = json_set_number_text(v, number);
+			break;
+		case MEMBER_BOOL:
+			json_set_bool(v, m[i].number != 0);
+			break;
+		case MEMBER_PCRS:
+			rc = set_pcr_list(v, (unsigned)m[i].number);
+			break;
 		}
-	json_buf_puts(b, "]");
-}
-
-static void json_number(struct json_buf *b, long long v)
-{
-	char t[32];
-
-	snprintf(t, sizeof(t), "%lld", v);
-	json_buf_puts(b, t);
-}
-
-static void json_section(struct json_buf *b, const struct eif_diff_section *s)
-{
-	json_buf_puts(b, "\n    {");
-	json_key(b, "kind", 1);
-	shown_string(b, s->kind);
-	if (strcmp(s->kind, "ramdisk") == 0) {
-		json_key(b, "ramdisk", 0);
-		json_number(b, s->ramdisk);
+		if (rc)
+			return -1;
 	}
-	json_key(b, "index_a", 0);
-	json_number(b, s->index_a);
-	json_key(b, "index_b", 0);
-	json_number(b, s->index_b);
-	json_key(b, "size_a", 0);
-	json_number(b, (long long)s->size_a);
-	json_key(b, "size_b", 0);
-	json_number(b, (long long)s->size_b);
-	json_key(b, "sha256_a", 0);
-	shown_string(b, s->sha256_a);
-	json_key(b, "sha256_b", 0);
-	shown_string(b, s->sha256_b);
-	json_key(b, "same", 0);
-	json_buf_puts(b, s->same ? "true" : "false");
-	json_key(b, "pcrs", 0);
-	json_pcrs(b, s->same ? 0 : s->pcrs);
-	json_buf_puts(b, "\n    }");
+	return 0;
 }
 
-static void json_change(struct json_buf *b, const struct eif_diff_change *c)
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int section_json(struct json_value *v, const void *item)
 {
-	json_buf_puts(b, "\n    {");
-	json_key(b, "area", 1);
-	shown_string(b, c->area);
-	json_key(b, "subject", 0);
-	shown_string(b, c->subject);
-	json_key(b, "what", 0);
-	shown_string(b, c->what);
-	json_key(b, "a", 0);
-	if (c->a)
-		shown_string(b, c->a);
-	else
-		json_buf_puts(b, "null");
-	json_key(b, "b", 0);
-	if (c->b)
-		shown_string(b, c->b);
-	else
-		json_buf_puts(b, "null");
-	if (c->has_offset) {
-		json_key(b, "first_difference", 0);
-		json_number(b, (long long)c->offset);
+	const struct eif_diff_section *s = item;
+	const struct member m[] = {
+		{ "kind", MEMBER_TEXT, s->kind, 0 },
+		{ strcmp(s->kind, "ramdisk") == 0 ? "ramdisk" : NULL, MEMBER_NUMBER, NULL, s->ramdisk },
+		{ "index_a", MEMBER_NUMBER, NULL, s->index_a },
+		{ "index_b", MEMBER_NUMBER, NULL, s->index_b },
+		{ "size_a", MEMBER_NUMBER, NULL, (long long)s->size_a },
+		{ "size_b", MEMBER_NUMBER, NULL, (long long)s->size_b },
+		{ "sha256_a", MEMBER_TEXT, s->sha256_a, 0 },
+		{ "sha256_b", MEMBER_TEXT, s->sha256_b, 0 },
+		{ "same", MEMBER_BOOL, NULL, s->same },
+		{ "pcrs", MEMBER_PCRS, NULL, s->same ? 0 : s->pcrs },
+	};
+
+	json_init_object(v);
+	return add_members(v, m, COUNT(m));
+}
+
+static int change_json(struct json_value *v, const void *item)
+{
+	const struct eif_diff_change *c = item;
+	const struct member m[] = {
+		{ "area", MEMBER_TEXT, c->area, 0 },
+		{ "subject", MEMBER_TEXT, c->subject, 0 },
+		{ "what", MEMBER_TEXT, c->what, 0 },
+		{ "a", MEMBER_TEXT, c->a, 0 },
+		{ "b", MEMBER_TEXT, c->b, 0 },
+		{ c->has_offset ? "first_difference" : NULL, MEMBER_NUMBER, NULL, (long long)c->offset },
+		{ "pcrs", MEMBER_PCRS, NULL, c->pcrs },
+	};
+
+	json_init_object(v);
+	return add_members(v, m, COUNT(m));
+}
+
+static int pcrs_json(struct json_value *obj, const struct eif_diff *d)
+{
+	json_init_object(obj);
+	for (int i = 0; i < 4; i++) {
+		char ha[EIF_PCR_HEX_SIZE], hb[EIF_PCR_HEX_SIZE];
+		struct json_value *v = json_object_add(obj, pcr_names[i]);
+
+		pcr_hex(&d->pcrs_a, i, ha);
+		pcr_hex(&d->pcrs_b, i, hb);
+		if (!v)
+			return -1;
+		json_init_object(v);
+		const struct member m[] = {
+			{ "a", MEMBER_TEXT, ha, 0 },
+			{ "b", MEMBER_TEXT, hb, 0 },
+			{ "same", MEMBER_BOOL, NULL, strcmp(ha, hb) == 0 },
+		};
+		if (add_members(v, m, COUNT(m)) != 0)
+			return -1;
 	}
-	json_key(b, "pcrs", 0);
-	json_pcrs(b, c->pcrs);
-	json_buf_puts(b, "\n    }");
+	return 0;
+}
+
+/* root[key] = [fn(items[0]), fn(items[1]), ...]: 0, or -1 when out of memory. */
+static int add_array(struct json_value *root, const char *key, const void *items, size_t size,
+		     size_t n, int (*fn)(struct json_value *, const void *))
+{
+	struct json_value *array = json_object_add(root, key);
+
+	if (!array)
+		return -1;
+	json_init_array(array);
+	for (size_t i = 0; i < n; i++) {
+		struct json_value *v = json_array_add(array);
+
+		if (!v || fn(v, (const char *)items + i * size) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 char *eif_diff_json(const struct eif_diff *d)
 {
-	struct json_buf b = { 0 };
+	struct json_value root, *pcrs;
+	const struct member m[] = {
+		{ "a", MEMBER_TEXT, d->path_a, 0 },
+		{ "b", MEMBER_TEXT, d->path_b, 0 },
+		{ "identical", MEMBER_BOOL, NULL, eif_diff_identical(d) },
+	};
+	char *text = NULL;
+	int rc;
 
-	json_buf_puts(&b, "{\n  \"a\": ");
-	shown_string(&b, d->path_a);
-	json_buf_puts(&b, ",\n  \"b\": ");
-	shown_string(&b, d->path_b);
-	json_buf_puts(&b, ",\n  \"identical\": ");
-	json_buf_puts(&b, eif_diff_identical(d) ? "true" : "false");
-	json_buf_puts(&b, ",\n  \"sections\": [");
-	for (unsigned i = 0; i < d->section_count; i++) {
-		json_buf_puts(&b, i ? "," : "");
-		json_section(&b, &d->sections[i]);
-	}
-	json_buf_puts(&b, "\n  ],\n  \"changes\": [");
-	for (size_t i = 0; i < d->change_count; i++) {
-		json_buf_puts(&b, i ? "," : "");
-		json_change(&b, &d->changes[i]);
-	}
-	json_buf_puts(&b, "\n  ],\n  \"pcrs\": {");
-	for (int i = 0; i < 4; i++) {
-		char ha[EIF_PCR_HEX_SIZE], hb[EIF_PCR_HEX_SIZE];
-
-		pcr_hex(&d->pcrs_a, i, ha);
-		pcr_hex(&d->pcrs_b, i, hb);
-		json_buf_puts(&b, i ? ",\n    \"" : "\n    \"");
-		json_buf_puts(&b, pcr_names[i]);
-		json_buf_puts(&b, "\": {\"a\": \"");
-		json_buf_puts(&b, ha);
-		json_buf_puts(&b, "\", \"b\": \"");
-		json_buf_puts(&b, hb);
-		json_buf_puts(&b, strcmp(ha, hb) == 0 ? "\", \"same\": true}" :
-			      "\", \"same\": false}");
-	}
-	json_buf_puts(&b, "\n  }\n}\n");
-	return finish(&b);
+	json_init_object(&root);
+	rc = add_members(&root, m, COUNT(m));
+	if (rc == 0)
+		rc = add_array(&root, "sections", d->sections, sizeof(d->sections[0]),
+			       d->section_count, section_json);
+	if (rc == 0)
+		rc = add_array(&root, "changes", d->changes, sizeof(d->changes[0]),
+			       d->change_count, change_json);
+	if (rc == 0)
+		rc = (pcrs = json_object_add(&root, "pcrs")) ? pcrs_json(pcrs, d) : -1;
+	if (rc == 0)
+		text = eif_json_text(&root);
+	json_free(&root);
+	return text;
 }

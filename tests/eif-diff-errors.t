@@ -3,12 +3,12 @@
 # damaged EIFs and ramdisks; the JSON form; a signature change moves PCR8 and nothing else.
 : "${O:?run through tests/run or make check}" "${TOP:?}" "${EIF:?}"
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/diff.sh"
 . "$TOP/tests/sign/common.sh"
 command -v jq >/dev/null || "$TOP/scripts/ensure-packages" check || bail "jq is missing (configs/packages/check)"
 cd "$work" || bail "cd $work"
 
 tv1_eif tv1.eif
-changes() { grep -v -e '^section ' -e '^header ' -e '^PCR' -e '^identical$' -e '^different$' "$1"; }
 
 # Usage.
 "$EIF" diff tv1.eif >out 2>err
@@ -76,7 +76,7 @@ pcr8_one=$("$EIF" pcr --signing-certificate one.pem | json_field PCR8)
 pcr8_two=$("$EIF" pcr --signing-certificate two.pem | json_field PCR8)
 is "$(changes sig.out)" "signature certificate: PCR8 $pcr8_one -> $pcr8_two; moves PCR8" \
 	"other signer: names the certificate and PCR8" || diag "$(cat sig.out)"
-is "$(sed -n 's/^\(PCR[0-9]\): different.*/\1/p' sig.out | tr '\n' ' ')" "PCR8 " "other signer: only PCR8 differs"
+is "$(moved_pcrs sig.out)" "PCR8 " "other signer: only PCR8 differs"
 "$EIF" diff tv1.eif one.eif >added.out
 is "$(changes added.out)" "sections signature: added $(be_at one.eif $((284 + 8 * 5)) 8) bytes; moves PCR8" \
 	"a signature only in B: an added section that moves PCR8" || diag "$(cat added.out)"

@@ -8,6 +8,7 @@
 # is placed across the diff's 1 MiB chunk boundary, so the streaming scan is tested there.
 # tests/eif-diff-kernel.t does the same on our real bzImage.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/diff.sh"
 . "$TOP/tests/lib/eif.sh"
 cd "$work" || bail "cd $work"
 command -v xz >/dev/null || bail "xz is missing (configs/packages/build: xz-utils)"
@@ -49,31 +50,23 @@ eif_with() {
 	"$EIF" build --kernel "$1" --cmdline console=ttyS0 --ramdisk sys.cpio --ramdisk sys.cpio \
 		--output "$2" --name synthetic --build-time 1970-01-01T00:00:00+00:00 >/dev/null 2>&1 || bail "build $2"
 }
-changes() { grep -v -e '^section ' -e '^header ' -e '^PCR' -e '^identical$' -e '^different$' "$1"; }
-le32_at() { perl -e 'open my $f, "<:raw", $ARGV[0] or die; seek $f, $ARGV[1], 0; read $f, my $b, 4; print unpack("V", $b), "\n"' "$1" "$2"; }
-first_diff() { cmp "$1" "$2" | awk '{ sub(/,$/, "", $5); print $5 - 1 }'; }
-# header_changes A B: the setup header lines the diff must print for two of our bzImages.
-header_changes() {
-	for f in syssize:500 payload_length:588; do
-		va=$(le32_at "$1" "${f#*:}") vb=$(le32_at "$2" "${f#*:}")
-		[ "$va" = "$vb" ] || printf 'kernel setup.%s: value 0x%x -> 0x%x; moves PCR0 PCR1\n' "${f%:*}" "$va" "$vb"
-	done
+# kernel_eif NAME CONFIG TIMESTAMP COMPRESSOR: NAME.vmlinux, NAME.bzImage and NAME.eif.
+kernel_eif() {
+	vmlinux "$1.vmlinux" "$2" "$3"
+	$4 <"$1.vmlinux" >"$1.payload" || bail "$4 $1"
+	bzimage "$1.bzImage" "$1.payload" "6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $3"
+	eif_with "$1.bzImage" "$1.eif"
 }
 
 stamp='Wed Jan  1 00:00:00 UTC 2025'
 printf 'CONFIG_64BIT=y\nCONFIG_MODULES=y\nCONFIG_NSM=m\n# CONFIG_IKCONFIG_PROC is not set\nCONFIG_CMDLINE="console=ttyS0"\n' >a.config
 sed 's/^CONFIG_NSM=m$/CONFIG_NSM=y/' a.config >b.config
-vmlinux a.vmlinux a.config "$stamp"
-vmlinux b.vmlinux b.config "$stamp"
-gzip -9 -n <a.vmlinux >a.gz && gzip -9 -n <b.vmlinux >b.gz || bail "gzip"
-bzimage a.bzImage a.gz "6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp"
-bzimage b.bzImage b.gz "6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp"
-eif_with a.bzImage a.eif
-eif_with b.bzImage b.eif
+kernel_eif a a.config "$stamp" "gzip -9 -n"
+kernel_eif b b.config "$stamp" "gzip -9 -n"
 
 "$EIF" diff a.eif b.eif >config.out
 is "$?" 1 "IKCONFIG option: exit 1"
-expected="$(header_changes a.bzImage b.bzImage)
+expected="$(kernel_size_changes a.bzImage b.bzImage)
 kernel payload: bytes, first difference at byte $(first_diff a.vmlinux b.vmlinux); moves PCR0 PCR1
 config CONFIG_NSM: value m -> y; moves PCR0 PCR1"
 [ "$(wc -c <a.vmlinux)" = "$(wc -c <b.vmlinux)" ] ||
@@ -81,7 +74,7 @@ config CONFIG_NSM: value m -> y; moves PCR0 PCR1"
 is "$(changes config.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
 	"IKCONFIG option: names the option, the payload's first differing byte and the header sizes" ||
 	diag "$(cat config.out)"
-is "$(sed -n 's/^section \([^:]*\): different.*; moves \(.*\)$/\1: \2/p' config.out)" "kernel: PCR0 PCR1" \
+is "$(different_sections config.out)" "kernel: PCR0 PCR1" \
 	"IKCONFIG option: only the kernel section differs, moving PCR0 and PCR1"
 
 # --config files take the place of the embedded ones.
@@ -100,23 +93,19 @@ ok $? "cut IKCONFIG: named unreadable" || diag "$(cat damaged.out)"
 
 # xz payload (liblzma): the kernel build timestamp, in the banner and the setup string.
 stamp2='Thu Jan  2 00:00:00 UTC 2025'
-vmlinux t.vmlinux a.config "$stamp2"
-xz --check=crc32 -9 <a.vmlinux >a.xz && xz --check=crc32 -9 <t.vmlinux >t.xz || bail "xz"
-bzimage ax.bzImage a.xz "6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp"
-bzimage tx.bzImage t.xz "6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp2"
-eif_with ax.bzImage ax.eif
-eif_with tx.bzImage tx.eif
+kernel_eif ax a.config "$stamp" "xz --check=crc32 -9"
+kernel_eif tx a.config "$stamp2" "xz --check=crc32 -9"
 "$EIF" diff ax.eif tx.eif >xz.out
 is "$?" 1 "xz timestamp: exit 1"
-expected="$(header_changes ax.bzImage tx.bzImage)
+expected="$(kernel_size_changes ax.bzImage tx.bzImage)
 kernel setup.kernel_version: string 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp -> 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp2; moves PCR0 PCR1
-kernel payload: bytes, first difference at byte $(first_diff a.vmlinux t.vmlinux); moves PCR0 PCR1
+kernel payload: bytes, first difference at byte $(first_diff ax.vmlinux tx.vmlinux); moves PCR0 PCR1
 kernel banner.timestamp: string $stamp -> $stamp2; moves PCR0 PCR1"
 is "$(changes xz.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
 	"xz timestamp: names the timestamp (setup string and banner) and nothing else" || diag "$(cat xz.out)"
 
 # An xz payload cut short is the reader's kind of error: exit 2, the file named.
-head -c 300 a.xz >cut.xz
+head -c 300 ax.payload >cut.xz
 bzimage cut.bzImage cut.xz "6.12.0-test"
 eif_with cut.bzImage cut.eif
 "$EIF" diff ax.eif cut.eif >cut.out 2>cut.err

@@ -14,11 +14,11 @@
 # itself. (The decompressor's own copy of the payload length is not rewritten: the variant
 # is for comparing, not for booting.)
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/diff.sh"
 . "$TOP/tests/lib/eif.sh"
 cd "$work" || bail "cd $work"
 [ -f "$O/bzImage" ] || bail "$O/bzImage missing; run make (the kernel is part of the default build)"
 
-le32_at() { perl -e 'open my $f, "<:raw", $ARGV[0] or die; seek $f, $ARGV[1], 0; read $f, my $b, 4; print unpack("V", $b), "\n"' "$1" "$2"; }
 setup_sects=$(perl -e 'open my $f, "<:raw", $ARGV[0] or die; seek $f, 0x1f1, 0; read $f, my $b, 1; print ord($b), "\n"' "$O/bzImage")
 [ "$setup_sects" -eq 0 ] && setup_sects=4
 payload_at=$(( (setup_sects + 1) * 512 + $(le32_at "$O/bzImage" 584) ))
@@ -73,29 +73,22 @@ for k in a b; do
 		bail "build $k.eif"
 done
 
-changes() { grep -v -e '^section ' -e '^header ' -e '^PCR' -e '^identical$' -e '^different$' "$1"; }
-header_changes() {
-	for f in syssize:500 payload_length:588; do
-		va=$(le32_at "$1" "${f#*:}") vb=$(le32_at "$2" "${f#*:}")
-		[ "$va" = "$vb" ] || printf 'kernel setup.%s: value 0x%x -> 0x%x; moves PCR0 PCR1\n' "${f%:*}" "$va" "$vb"
-	done
-}
 version_a=$(perl -e 'open my $f, "<:raw", $ARGV[0] or die; local $/; my $d = <$f>; my $at = unpack("v", substr($d, 0x20e, 2)) + 0x200; print unpack("Z*", substr($d, $at, 256))' a.bzImage)
 version_b=$(printf '%s' "$version_a" | sed "s/$stamp/$later/")
-first=$(cmp a.vmlinux b.vmlinux | awk '{ sub(/,$/, "", $5); print $5 - 1 }')
+first=$(first_diff a.vmlinux b.vmlinux)
 
 "$EIF" diff a.eif b.eif >stamp.out
 is "$?" 1 "timestamp: exit 1"
-expected="$(header_changes a.bzImage b.bzImage)
+expected="$(kernel_size_changes a.bzImage b.bzImage)
 kernel setup.kernel_version: string $version_a -> $version_b; moves PCR0 PCR1
 kernel payload: bytes, first difference at byte $first; moves PCR0 PCR1
 kernel banner.timestamp: string $stamp -> $later; moves PCR0 PCR1"
 is "$(changes stamp.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
 	"timestamp: names the build timestamp, the payload's first differing byte and the header sizes, nothing else" ||
 	diag "$(cat stamp.out)"
-is "$(sed -n 's/^section \([^:]*\): different.*; moves \(.*\)$/\1: \2/p' stamp.out)" "kernel: PCR0 PCR1" \
+is "$(different_sections stamp.out)" "kernel: PCR0 PCR1" \
 	"timestamp: only the kernel section differs, moving PCR0 and PCR1"
-is "$(sed -n 's/^\(PCR[0-9]\): different.*/\1/p' stamp.out | tr '\n' ' ')" "PCR0 PCR1 " \
+is "$(moved_pcrs stamp.out)" "PCR0 PCR1 " \
 	"timestamp: the recomputed PCR0 and PCR1 differ, PCR2 does not"
 
 # Our kernel has no IKCONFIG: --config compares the build's config with one option flipped.

@@ -4,6 +4,7 @@
 # a symlink target, a system ramdisk file, the command line, a metadata field) and the PCRs
 # it moves, and nothing else; identical inputs give "identical" and exit 0.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/diff.sh"
 . "$TOP/tests/lib/eif.sh"
 cd "$work" || bail "cd $work"
 
@@ -38,10 +39,6 @@ eif_of() {
 		--ramdisk "${3:-sys-a.cpio}" --ramdisk "$1.cpio" --output "$1.eif" \
 		--build-time "${5:-1970-01-01T00:00:00+00:00}" >/dev/null 2>&1 || bail "build $1"
 }
-# The change lines of a report: not the section table, header fields, PCRs or verdict.
-changes() { grep -v -e '^section ' -e '^header ' -e '^PCR' -e '^identical$' -e '^different$' "$1"; }
-different_sections() { sed -n 's/^section \([^:]*\): different.*; moves \(.*\)$/\1: \2/p' "$1"; }
-moved_pcrs() { sed -n 's/^\(PCR[0-9]\): different.*/\1/p' "$1" | tr '\n' ' '; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # check NAME EXPECTED-CHANGES EXPECTED-SECTIONS EXPECTED-PCRS: diff base.eif NAME.eif.
