@@ -44,7 +44,7 @@ struct ramdisk {
 };
 
 /* Drop the pages wholly inside data[from..to) from the mapping; reads fault them back in. */
-static void release(struct ramdisk *r, size_t from, size_t to)
+static void release(const struct ramdisk *r, size_t from, size_t to)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	uintptr_t lo = (uintptr_t)(r->data + from), hi = (uintptr_t)(r->data + to);
@@ -337,6 +337,8 @@ static uint64_t first_difference(const struct ramdisk *ra, const struct entry *a
 				pos++;
 			return pos;
 		}
+		release(ra, (size_t)(a->data_offset + pos), (size_t)(a->data_offset + pos + n));
+		release(rb, (size_t)(b->data_offset + pos), (size_t)(b->data_offset + pos + n));
 	}
 	return common;
 }
