@@ -2,7 +2,8 @@
  * arm64 Image header, the `Linux version` banner, the decompressed payload's first differing
  * byte, and the kernel configs (embedded with IKCONFIG, or given with --config).
  *
- * The payload is decompressed in chunks (gzip with zlib, xz with liblzma) and both payloads
+ * The payload is decompressed in chunks (gzip with zlib, xz with liblzma, zstd with libzstd)
+ * and both payloads
  * are compared and scanned as they stream, so memory does not grow with the kernel's size. */
 #include "diff.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "util.h"
 
@@ -147,7 +149,7 @@ static void diff_heads(struct eif_diff *d, unsigned pcrs, const struct kernel_he
 
 /* ---- payload streams ------------------------------------------------------------------- */
 
-enum codec { CODEC_NONE, CODEC_GZIP, CODEC_XZ, CODEC_OTHER };
+enum codec { CODEC_NONE, CODEC_GZIP, CODEC_XZ, CODEC_ZSTD, CODEC_OTHER };
 
 struct payload {
 	const struct eif_diff_side *side;
@@ -156,6 +158,8 @@ struct payload {
 	const char *codec_name;
 	z_stream z;
 	lzma_stream x;
+	ZSTD_DStream *zs;
+	ZSTD_inBuffer zin;
 	int started, ended;
 	unsigned char in[IN_CHUNK];
 	uint64_t total;			/* decompressed bytes produced */
@@ -170,7 +174,7 @@ static void detect_codec(struct payload *p, const unsigned char *m, size_t n)
 		enum codec codec;
 	} magics[] = {
 		{ "gzip", "\x1f\x8b", 2, CODEC_GZIP }, { "xz", "\xfd" "7zXZ\0", 6, CODEC_XZ },
-		{ "zstd", "\x28\xb5\x2f\xfd", 4, CODEC_OTHER }, { "bzip2", "BZh", 3, CODEC_OTHER },
+		{ "zstd", "\x28\xb5\x2f\xfd", 4, CODEC_ZSTD }, { "bzip2", "BZh", 3, CODEC_OTHER },
 		{ "lzma", "\x5d\0\0", 3, CODEC_OTHER }, { "lzo", "\x89LZO", 4, CODEC_OTHER },
 		{ "lz4", "\x02\x21\x4c\x18", 4, CODEC_OTHER },
 	};
@@ -213,8 +217,11 @@ static enum eif_status payload_open(struct payload *p, const struct eif_diff_sid
 		p->x = init;
 		if (lzma_stream_decoder(&p->x, UINT64_MAX, 0) == LZMA_OK)
 			p->started = 1;
+	} else if (p->codec == CODEC_ZSTD && (p->zs = ZSTD_createDStream()) &&
+		   !ZSTD_isError(ZSTD_initDStream(p->zs))) {
+		p->started = 1;
 	}
-	if ((p->codec == CODEC_GZIP || p->codec == CODEC_XZ) && !p->started)
+	if (p->codec != CODEC_NONE && p->codec != CODEC_OTHER && !p->started)
 		return eif_fail(err, EIF_E_NOMEM, "diff: cannot start a %s decoder (out of memory)",
 				p->codec_name);
 	return EIF_OK;
@@ -226,6 +233,8 @@ static void payload_close(struct payload *p)
 		inflateEnd(&p->z);
 	if (p->started && p->codec == CODEC_XZ)
 		lzma_end(&p->x);
+	ZSTD_freeDStream(p->zs);
+	p->zs = NULL;
 	p->started = 0;
 }
 
@@ -245,7 +254,8 @@ static enum eif_status payload_read(struct payload *p, unsigned char *out, size_
 	enum eif_status rc;
 
 	while (have < cap && !p->ended) {
-		size_t avail = p->codec == CODEC_GZIP ? p->z.avail_in : p->x.avail_in;
+		size_t avail = p->codec == CODEC_GZIP ? p->z.avail_in :
+			       p->codec == CODEC_XZ ? p->x.avail_in : p->zin.size - p->zin.pos;
 
 		if (p->codec == CODEC_NONE || p->codec == CODEC_OTHER) {
 			size_t n = cap - have;
@@ -269,8 +279,10 @@ static enum eif_status payload_read(struct payload *p, unsigned char *out, size_
 			avail = n;
 			if (p->codec == CODEC_GZIP)
 				p->z.next_in = p->in, p->z.avail_in = (uInt)n;
-			else
+			else if (p->codec == CODEC_XZ)
 				p->x.next_in = p->in, p->x.avail_in = n;
+			else
+				p->zin.src = p->in, p->zin.size = n, p->zin.pos = 0;
 		}
 		if (p->codec == CODEC_GZIP) {
 			int zr;
@@ -285,6 +297,17 @@ static enum eif_status payload_read(struct payload *p, unsigned char *out, size_
 				return payload_corrupt(p, err);
 			else if (!avail && p->z.avail_out)
 				return payload_corrupt(p, err);	/* input ended inside the stream */
+		} else if (p->codec == CODEC_ZSTD) {
+			ZSTD_outBuffer zout = { out + have, cap - have, 0 };
+			size_t zr = ZSTD_decompressStream(p->zs, &zout, &p->zin);
+
+			have += zout.pos;
+			if (ZSTD_isError(zr))
+				return payload_corrupt(p, err);
+			if (zr == 0)
+				p->ended = 1;	/* the frame is complete */
+			else if (!avail && zout.pos < zout.size)
+				return payload_corrupt(p, err);	/* input ended inside the frame */
 		} else {
 			lzma_ret xr;
 
@@ -529,8 +552,11 @@ static enum eif_status compare_payloads(struct eif_diff *d, unsigned pcrs, struc
 				i++;
 			first = pa->total - na + i;
 		}
-		scan_chunk(sa, ba, na, pa->ended);
-		scan_chunk(sb, bb, nb, pb->ended);
+		if (pa->codec != CODEC_OTHER && pb->codec != CODEC_OTHER) {
+			/* Compressed bytes can hold text that looks like a banner: not scanned. */
+			scan_chunk(sa, ba, na, pa->ended);
+			scan_chunk(sb, bb, nb, pb->ended);
+		}
 		if (pa->ended && pb->ended)
 			break;
 	}

@@ -1,5 +1,5 @@
 #!/bin/sh
-# eif diff on kernels with an embedded config (IKCONFIG) and on xz payloads. Our kernel has
+# eif diff on kernels with an embedded config (IKCONFIG) and on xz and zstd payloads. Our kernel has
 # neither (configs/kernel/x86_64.defconfig: gzip, no IKCONFIG), and building kernels here is
 # too slow, so this test makes small synthetic bzImages: a real x86 setup header (boot
 # protocol 2.15: setup_sects, syssize, kernel_version, payload_offset, payload_length) in
@@ -12,6 +12,7 @@
 . "$TOP/tests/lib/eif.sh"
 cd "$work" || bail "cd $work"
 command -v xz >/dev/null || bail "xz is missing (configs/packages/build: xz-utils)"
+command -v zstd >/dev/null || "$TOP/scripts/ensure-packages" check || bail "zstd is missing (configs/packages/check)"
 
 banner_at() { printf 'Linux version 6.12.0-test (builder@buildhost) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC %s\n' "$1"; }
 
@@ -103,6 +104,42 @@ kernel payload: bytes, first difference at byte $(first_diff ax.vmlinux tx.vmlin
 kernel banner.timestamp: string $stamp -> $stamp2; moves PCR0 PCR1"
 is "$(changes xz.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
 	"xz timestamp: names the timestamp (setup string and banner) and nothing else" || diag "$(cat xz.out)"
+
+# zstd payload (libzstd): the same timestamp change.
+kernel_eif az a.config "$stamp" "zstd -q -19"
+kernel_eif tz a.config "$stamp2" "zstd -q -19"
+"$EIF" diff az.eif tz.eif >zstd.out
+is "$?" 1 "zstd timestamp: exit 1"
+expected="$(kernel_size_changes az.bzImage tz.bzImage)
+kernel setup.kernel_version: string 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp -> 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp2; moves PCR0 PCR1
+kernel payload: bytes, first difference at byte $(first_diff az.vmlinux tz.vmlinux); moves PCR0 PCR1
+kernel banner.timestamp: string $stamp -> $stamp2; moves PCR0 PCR1"
+is "$(changes zstd.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
+	"zstd timestamp: names the timestamp (setup string and banner) and nothing else" || diag "$(cat zstd.out)"
+head -c 300 az.payload >cutz.zst
+bzimage cutz.bzImage cutz.zst "6.12.0-test"
+eif_with cutz.bzImage cutz.eif
+"$EIF" diff az.eif cutz.eif >/dev/null 2>cutz.err
+is "$?" 2 "cut zstd payload: exit 2"
+grep -q "cutz.eif': the kernel's zstd payload does not decompress" cutz.err
+ok $? "cut zstd payload: says which file and what" || diag "$(cat cutz.err)"
+
+# A compression the diff does not decode (lzma): named, and the compressed bytes compared;
+# no banner is looked for in compressed bytes.
+kernel_eif al a.config "$stamp" "xz --format=lzma -9"
+kernel_eif tl a.config "$stamp2" "xz --format=lzma -9"
+"$EIF" diff al.eif tl.eif >lzma.out
+is "$?" 1 "lzma timestamp: exit 1"
+expected="$(kernel_size_changes al.bzImage tl.bzImage)
+kernel setup.kernel_version: string 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp -> 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp2; moves PCR0 PCR1
+kernel payload: compression (not decompressed here) lzma -> lzma; moves PCR0 PCR1"
+[ "$(wc -c <al.payload)" = "$(wc -c <tl.payload)" ] ||
+	expected="$expected
+kernel compressed payload: size $(wc -c <al.payload) -> $(wc -c <tl.payload); moves PCR0 PCR1"
+expected="$expected
+kernel compressed payload: bytes, first difference at byte $(first_diff al.payload tl.payload); moves PCR0 PCR1"
+is "$(changes lzma.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
+	"lzma: names the compression and the compressed bytes' first difference" || diag "$(cat lzma.out)"
 
 # An xz payload cut short is the reader's kind of error: exit 2, the file named.
 head -c 300 ax.payload >cut.xz
