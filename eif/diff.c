@@ -639,6 +639,8 @@ enum eif_status eif_diff_files(const char *path_a, const char *path_b,
 		close(fa);
 		return rc;
 	}
+	d->headers[0] = ia.header;
+	d->headers[1] = ib.header;
 	d->pcrs_a = ia.pcrs;
 	d->pcrs_b = ib.pcrs;
 	diff_header(d, &ia.header, &ib.header);
@@ -791,10 +793,26 @@ static char *finish(struct json_buf *b)
 	return b->data;
 }
 
+static void header_summary(char *out, size_t cap, const struct eif_header *h)
+{
+	snprintf(out, cap, "EIF v%u, %s, %u sections, default_mem %llu, default_cpus %llu, "
+		 "CRC-32 0x%08x", h->version, h->flags & EIF_FLAG_ARM64 ? "aarch64" : "x86_64",
+		 h->num_sections, (unsigned long long)h->default_mem,
+		 (unsigned long long)h->default_cpus, h->crc32);
+}
+
 char *eif_diff_text(const struct eif_diff *d)
 {
 	struct json_buf b = { 0 };
-	char line[300];
+	char line[400], ha[160], hb[160];
+
+	header_summary(ha, sizeof(ha), &d->headers[0]);
+	header_summary(hb, sizeof(hb), &d->headers[1]);
+	if (strcmp(ha, hb) == 0)
+		snprintf(line, sizeof(line), "header: %s\n", ha);
+	else
+		snprintf(line, sizeof(line), "header: %s -> %s\n", ha, hb);
+	json_buf_puts(&b, line);
 
 	for (unsigned i = 0; i < d->section_count; i++)
 		text_section(&b, &d->sections[i]);
@@ -922,6 +940,22 @@ static int change_json(struct json_value *v, const void *item)
 	return add_members(v, m, COUNT(m));
 }
 
+static int header_json(struct json_value *v, const void *item)
+{
+	const struct eif_header *h = item;
+	const struct member m[] = {
+		{ "version", MEMBER_NUMBER, NULL, h->version },
+		{ "flags", MEMBER_NUMBER, NULL, h->flags },
+		{ "default_mem", MEMBER_NUMBER, NULL, (long long)h->default_mem },
+		{ "default_cpus", MEMBER_NUMBER, NULL, (long long)h->default_cpus },
+		{ "num_sections", MEMBER_NUMBER, NULL, h->num_sections },
+		{ "crc32", MEMBER_NUMBER, NULL, h->crc32 },
+	};
+
+	json_init_object(v);
+	return add_members(v, m, COUNT(m));
+}
+
 static int pcrs_json(struct json_value *obj, const struct eif_diff *d)
 {
 	json_init_object(obj);
@@ -976,6 +1010,8 @@ char *eif_diff_json(const struct eif_diff *d)
 
 	json_init_object(&root);
 	rc = add_members(&root, m, COUNT(m));
+	if (rc == 0)
+		rc = add_array(&root, "headers", d->headers, sizeof(d->headers[0]), 2, header_json);
 	if (rc == 0)
 		rc = add_array(&root, "sections", d->sections, sizeof(d->sections[0]),
 			       d->section_count, section_json);

@@ -51,6 +51,7 @@ struct eif_diff {
 	unsigned section_count;
 	struct eif_diff_change *changes;
 	size_t change_count, change_cap;
+	struct eif_header headers[2];	/* A, B */
 	struct eif_measurements pcrs_a, pcrs_b;
 	int nomem;	/* a change could not be recorded: the result is incomplete */
 };

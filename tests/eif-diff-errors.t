@@ -87,6 +87,8 @@ is "$?" 1 "--json: exit 1 when different"
 is "$(jq -r '.identical' crc.json)" false "--json: identical false"
 is "$(jq -r '.changes | map(.area + " " + .subject) | join(",")' crc.json)" "header crc32" "--json: the one change"
 is "$(jq -r '[.pcrs[] | .same] | all' crc.json)" true "--json: every PCR the same"
+is "$(jq -r '.headers | map(.crc32 != 0) | length' crc.json)" 2 "--json: both headers"
+is "$(jq -r '.headers[0].crc32 == .headers[1].crc32' crc.json)" false "--json: the stored CRCs differ"
 is "$(jq -r '.sections | map(.kind + ":" + (.same | tostring)) | join(",")' crc.json)" \
 	"kernel:true,cmdline:true,metadata:true,ramdisk:true,ramdisk:true" "--json: the section table"
 "$EIF" diff --json one.eif two.eif >sig.json

@@ -1,8 +1,8 @@
 # Helpers for the eif-diff-*.t tests: . "$TOP/tests/lib/diff.sh" (after tap.sh)
 
-# changes REPORT: the change lines of an `eif diff` text report (not the section table,
-# the header fields, the PCR lines or the verdict).
-changes() { grep -v -e '^section ' -e '^header ' -e '^PCR' -e '^identical$' -e '^different$' "$1"; }
+# changes REPORT: the change lines of an `eif diff` text report (not the header and section
+# tables, the header fields, the PCR lines or the verdict).
+changes() { grep -v -e '^section ' -e '^header[ :]' -e '^PCR' -e '^identical$' -e '^different$' "$1"; }
 # different_sections REPORT: "KIND: PCRs moved" for each section that differs.
 different_sections() { sed -n 's/^section \([^:]*\): different.*; moves \(.*\)$/\1: \2/p' "$1"; }
 # moved_pcrs REPORT: the recomputed PCRs that differ, as "PCR0 PCR2 ".
