@@ -92,37 +92,34 @@ is "$?" 1 "cut IKCONFIG: exit 1"
 grep -q '^config IKCONFIG: embedded config present -> unreadable; moves PCR0 PCR1$' damaged.out
 ok $? "cut IKCONFIG: named unreadable" || diag "$(cat damaged.out)"
 
-# xz payload (liblzma): the kernel build timestamp, in the banner and the setup string.
+# The kernel build timestamp, in the banner and the setup string, with the payload compressed
+# by each compressor the diff decodes; then that payload cut short, which is the reader's kind
+# of error: exit 2, the file named.
 stamp2='Thu Jan  2 00:00:00 UTC 2025'
-kernel_eif ax a.config "$stamp" "xz --check=crc32 -9"
-kernel_eif tx a.config "$stamp2" "xz --check=crc32 -9"
-"$EIF" diff ax.eif tx.eif >xz.out
-is "$?" 1 "xz timestamp: exit 1"
-expected="$(kernel_size_changes ax.bzImage tx.bzImage)
-kernel setup.kernel_version: string 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp -> 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp2; moves PCR0 PCR1
-kernel payload: bytes, first difference at byte $(first_diff ax.vmlinux tx.vmlinux); moves PCR0 PCR1
+version="6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC"
+# timestamp_case CODEC COMPRESSOR
+timestamp_case() {
+	kernel_eif "a$1" a.config "$stamp" "$2"
+	kernel_eif "t$1" a.config "$stamp2" "$2"
+	"$EIF" diff "a$1.eif" "t$1.eif" >"$1.out"
+	is "$?" 1 "$1 timestamp: exit 1"
+	expected="$(kernel_size_changes "a$1.bzImage" "t$1.bzImage")
+kernel setup.kernel_version: string $version $stamp -> $version $stamp2; moves PCR0 PCR1
+kernel payload: bytes, first difference at byte $(first_diff "a$1.vmlinux" "t$1.vmlinux"); moves PCR0 PCR1
 kernel banner.timestamp: string $stamp -> $stamp2; moves PCR0 PCR1"
-is "$(changes xz.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
-	"xz timestamp: names the timestamp (setup string and banner) and nothing else" || diag "$(cat xz.out)"
-
-# zstd payload (libzstd): the same timestamp change.
-kernel_eif az a.config "$stamp" "zstd -q -19"
-kernel_eif tz a.config "$stamp2" "zstd -q -19"
-"$EIF" diff az.eif tz.eif >zstd.out
-is "$?" 1 "zstd timestamp: exit 1"
-expected="$(kernel_size_changes az.bzImage tz.bzImage)
-kernel setup.kernel_version: string 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp -> 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp2; moves PCR0 PCR1
-kernel payload: bytes, first difference at byte $(first_diff az.vmlinux tz.vmlinux); moves PCR0 PCR1
-kernel banner.timestamp: string $stamp -> $stamp2; moves PCR0 PCR1"
-is "$(changes zstd.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
-	"zstd timestamp: names the timestamp (setup string and banner) and nothing else" || diag "$(cat zstd.out)"
-head -c 300 az.payload >cutz.zst
-bzimage cutz.bzImage cutz.zst "6.12.0-test"
-eif_with cutz.bzImage cutz.eif
-"$EIF" diff az.eif cutz.eif >/dev/null 2>cutz.err
-is "$?" 2 "cut zstd payload: exit 2"
-grep -q "cutz.eif': the kernel's zstd payload does not decompress" cutz.err
-ok $? "cut zstd payload: says which file and what" || diag "$(cat cutz.err)"
+	is "$(changes "$1.out")" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
+		"$1 timestamp: names the timestamp (setup string and banner) and nothing else" ||
+		diag "$(cat "$1.out")"
+	head -c 300 "a$1.payload" >"cut$1.payload"
+	bzimage "cut$1.bzImage" "cut$1.payload" "6.12.0-test"
+	eif_with "cut$1.bzImage" "cut$1.eif"
+	"$EIF" diff "a$1.eif" "cut$1.eif" >/dev/null 2>"cut$1.err"
+	is "$?" 2 "cut $1 payload: exit 2"
+	grep -q "cut$1.eif': the kernel's $1 payload does not decompress" "cut$1.err"
+	ok $? "cut $1 payload: says which file and what" || diag "$(cat "cut$1.err")"
+}
+timestamp_case xz "xz --check=crc32 -9"
+timestamp_case zstd "zstd -q -19"
 
 # A compression the diff does not decode (lzma): named, and the compressed bytes compared;
 # no banner is looked for in compressed bytes.
@@ -131,7 +128,7 @@ kernel_eif tl a.config "$stamp2" "xz --format=lzma -9"
 "$EIF" diff al.eif tl.eif >lzma.out
 is "$?" 1 "lzma timestamp: exit 1"
 expected="$(kernel_size_changes al.bzImage tl.bzImage)
-kernel setup.kernel_version: string 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp -> 6.12.0-test (builder@buildhost) #1 SMP PREEMPT_DYNAMIC $stamp2; moves PCR0 PCR1
+kernel setup.kernel_version: string $version $stamp -> $version $stamp2; moves PCR0 PCR1
 kernel payload: compression (not decompressed here) lzma -> lzma; moves PCR0 PCR1"
 [ "$(wc -c <al.payload)" = "$(wc -c <tl.payload)" ] ||
 	expected="$expected
@@ -140,14 +137,5 @@ expected="$expected
 kernel compressed payload: bytes, first difference at byte $(first_diff al.payload tl.payload); moves PCR0 PCR1"
 is "$(changes lzma.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
 	"lzma: names the compression and the compressed bytes' first difference" || diag "$(cat lzma.out)"
-
-# An xz payload cut short is the reader's kind of error: exit 2, the file named.
-head -c 300 ax.payload >cut.xz
-bzimage cut.bzImage cut.xz "6.12.0-test"
-eif_with cut.bzImage cut.eif
-"$EIF" diff ax.eif cut.eif >cut.out 2>cut.err
-is "$?" 2 "cut xz payload: exit 2"
-grep -q "cut.eif': the kernel's xz payload does not decompress" cut.err
-ok $? "cut xz payload: says which file and what" || diag "$(cat cut.err)"
 
 done_testing
