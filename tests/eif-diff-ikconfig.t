@@ -1,5 +1,6 @@
 #!/bin/sh
-# eif diff on kernels with an embedded config (IKCONFIG) and on xz and zstd payloads. Our kernel has
+# eif diff on kernels with an embedded config (IKCONFIG), on xz, zstd and lzma payloads and on
+# arm64 Images.
 # neither (configs/kernel/x86_64.defconfig: gzip, no IKCONFIG), and building kernels here is
 # too slow, so this test makes small synthetic bzImages: a real x86 setup header (boot
 # protocol 2.15: setup_sects, syssize, kernel_version, payload_offset, payload_length) in
@@ -137,5 +138,26 @@ expected="$expected
 kernel compressed payload: bytes, first difference at byte $(first_diff al.payload tl.payload); moves PCR0 PCR1"
 is "$(changes lzma.out)" "$(printf '%s\n' "$expected" | sed '/^$/d')" \
 	"lzma: names the compression and the compressed bytes' first difference" || diag "$(cat lzma.out)"
+
+# arm64: an Image is not compressed; its header (text_offset, image_size, flags) is compared
+# and the banner is read from the Image itself.
+# image OUT IMAGE-SIZE TIMESTAMP: a 64-byte arm64 header, then filler and the banner.
+image() {
+	{ perl -e 'print pack("V2 Q< Q< Q< Q< Q< Q< a4 V", 0x14000010, 0, 0, $ARGV[0], 0xa, 0, 0, 0, "ARM\x64", 0)' "$2"
+	  head -c 4000 /dev/zero; banner_at "$3"; printf '\0'; } >"$1" || bail "image $1"
+}
+image a.Image 4194304 "$stamp"
+image b.Image 8388608 "$stamp2"
+for x in a b; do
+	"$EIF" build --arch aarch64 --kernel $x.Image --cmdline console=ttyAMA0 --ramdisk sys.cpio \
+		--output $x-arm64.eif --name synthetic --build-time 1970-01-01T00:00:00+00:00 >/dev/null 2>&1 ||
+		bail "build $x-arm64.eif"
+done
+"$EIF" diff a-arm64.eif b-arm64.eif >arm64.out
+is "$?" 1 "arm64 Image: exit 1"
+is "$(changes arm64.out)" "kernel image.image_size: value 0x400000 -> 0x800000; moves PCR0 PCR1
+kernel payload: bytes, first difference at byte 18; moves PCR0 PCR1
+kernel banner.timestamp: string $stamp -> $stamp2; moves PCR0 PCR1" \
+	"arm64 Image: names the header field and the timestamp" || diag "$(cat arm64.out)"
 
 done_testing
