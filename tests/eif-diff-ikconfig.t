@@ -1,7 +1,7 @@
 #!/bin/sh
 # eif diff on kernels with an embedded config (IKCONFIG), on xz, zstd and lzma payloads and on
-# arm64 Images.
-# neither (configs/kernel/x86_64.defconfig: gzip, no IKCONFIG), and building kernels here is
+# arm64 Images. Our kernel has none of these (configs/kernel/x86_64.defconfig: gzip, no
+# IKCONFIG), and building kernels here is
 # too slow, so this test makes small synthetic bzImages: a real x86 setup header (boot
 # protocol 2.15: setup_sects, syssize, kernel_version, payload_offset, payload_length) in
 # front of a compressed payload that holds what a vmlinux holds for the diff: a
