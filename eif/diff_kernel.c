@@ -373,8 +373,8 @@ static void config_feed(struct scan *s, const unsigned char *in, size_t n)
 			s->config_done = 1;
 		else if (zr != Z_OK && zr != Z_BUF_ERROR)
 			s->config_failed = 1;
-		else if (got == 0)
-			break;
+		else if (got == 0 && zr == Z_BUF_ERROR)
+			break;	/* no progress: the input is used up */
 	}
 }
 
