@@ -19,8 +19,14 @@ ok $? "one file: says two are needed" || diag "$(cat err)"
 is "$?" 2 "unknown option: exit 2"
 "$EIF" diff tv1.eif tv1.eif tv1.eif >out 2>err
 is "$?" 2 "three files: exit 2"
-"$EIF" diff --config only-one tv1.eif >out 2>err
-is "$?" 2 "--config with one file: exit 2"
+"$EIF" diff --config only-one tv1.eif tv1.eif >out 2>err
+is "$?" 2 "--config given once: exit 2"
+grep -qF -- "--config needs two files: --config A.config --config B.config" err
+ok $? "--config given once: says to give it twice" || diag "$(cat err)"
+"$EIF" diff --config a --config b --config c tv1.eif tv1.eif >out 2>err
+is "$?" 2 "--config given three times: exit 2"
+grep -qF -- "--config given a third time ('c')" err
+ok $? "--config given three times: names the third" || diag "$(cat err)"
 "$EIF" diff --help >out
 is "$?" 0 "--help: exit 0"
 head -1 out | grep -q '^usage: eif diff '

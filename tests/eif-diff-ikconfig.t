@@ -81,7 +81,7 @@ is "$(different_sections config.out)" "kernel: PCR0 PCR1" \
 
 # --config files take the place of the embedded ones.
 sed 's/^CONFIG_MODULES=y$/# CONFIG_MODULES is not set/' a.config >c.config
-"$EIF" diff --config a.config c.config a.eif b.eif >given.out
+"$EIF" diff --config a.config --config c.config a.eif b.eif >given.out
 is "$(changes given.out | grep '^config ')" "config CONFIG_MODULES: value y -> n; moves PCR0 PCR1" \
 	"--config: the given files are compared instead"
 

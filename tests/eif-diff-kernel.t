@@ -95,10 +95,10 @@ is "$(moved_pcrs stamp.out)" "PCR0 PCR1 " \
 [ -f "$O/kernel/config" ] || bail "$O/kernel/config missing; run make"
 option=$(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' "$O/kernel/config" | head -1)
 sed "s/^$option=y\$/# $option is not set/" "$O/kernel/config" >b.config
-"$EIF" diff --config "$O/kernel/config" b.config a.eif b.eif >config.out
+"$EIF" diff --config "$O/kernel/config" --config b.config a.eif b.eif >config.out
 is "$(changes config.out | grep '^config ')" "config $option: value y -> n; moves PCR0 PCR1" \
 	"--config: names the one option that differs"
-"$EIF" diff --config "$O/kernel/config" "$O/kernel/config" a.eif b.eif >same-config.out
+"$EIF" diff --config "$O/kernel/config" --config "$O/kernel/config" a.eif b.eif >same-config.out
 is "$(changes same-config.out | grep -c '^config ')" 0 "--config with equal configs: no config line"
 
 done_testing
