@@ -4,12 +4,12 @@
 #include "diff.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 
@@ -605,19 +605,22 @@ static enum eif_status diff_section(struct eif_diff *d, struct eif_diff_section 
 	return eif_diff_ramdisks(d, area, s->pcrs, a, b, err);
 }
 
+/* Opens path once, refusing a FIFO or device before reading (eif_open_regular), and
+ * parses the EIF from that descriptor, so the bytes compared are the bytes measured. */
 static enum eif_status open_eif(const char *path, struct eif_info *info, int *fd,
 				struct eif_error *err)
 {
-	enum eif_status rc = eif_read_file(path, info, err);
+	struct stat st;
+	enum eif_status rc;
 
-	if (rc != EIF_OK)
+	memset(info, 0, sizeof(*info));
+	if ((rc = eif_open_regular(path, "EIF", "give an .eif file", fd, &st, err)) != EIF_OK)
 		return rc;
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0) {
-		eif_info_free(info);
-		return eif_fail_errno(err, "EIF '%s': cannot open it", path);
+	if ((rc = eif_read_fd(*fd, path, info, err)) != EIF_OK) {
+		close(*fd);
+		*fd = -1;
 	}
-	return EIF_OK;
+	return rc;
 }
 
 enum eif_status eif_diff_files(const char *path_a, const char *path_b,
