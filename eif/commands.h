@@ -16,6 +16,7 @@
 	X(pcr)          \
 	X(sign)         \
 	X(verify)       \
+	X(diff)         \
 	X(audit)
 
 #define EIF_DECLARE_COMMAND(name) extern const struct cliopt_command cmd_##name;

@@ -1,7 +1,7 @@
 #!/bin/sh
-# A FIFO named as any input (EIF, certificate, private key, detached signature and TBS,
-# metadata, provenance manifest, kernel, ramdisk) is refused at once as "not a regular file"
-# (exit 1 or 2, never a hang).
+# A FIFO named as any input (EIF, either EIF of eif diff, certificate, private key, detached
+# signature and TBS, metadata, provenance manifest, kernel, ramdisk) is refused at once as
+# "not a regular file" (exit 1 or 2, never a hang).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/eif.sh"
 make_tv1_inputs
@@ -42,6 +42,8 @@ refuses "the signature of eif sign --signature" sign "$work/tv1.eif" \
 	--signing-certificate "$work/signer.pem" --signature "$work/fifo" --output "$work/s.eif"
 refuses "the TBS of eif sign --tbs" sign "$work/tv1.eif" --signing-certificate "$work/signer.pem" \
 	--signature "$work/req.sig" --tbs "$work/fifo" --output "$work/s.eif"
+refuses "A of eif diff" diff "$work/fifo" "$work/tv1.eif"
+refuses "B of eif diff" diff "$work/tv1.eif" "$work/fifo"
 refuses "the certificate of eif pcr" pcr --signing-certificate "$work/fifo"
 refuses "the certificate of eif verify" verify "$work/signed.eif" --signing-certificate "$work/fifo"
 refuses "the certificate of eif sign" sign "$work/tv1.eif" --signing-certificate "$work/fifo" \
