@@ -161,6 +161,10 @@ struct eif_info {
 enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err);
 enum eif_status eif_read_memory(const unsigned char *data, size_t len, struct eif_info *info,
 				struct eif_error *err);
+/* The same through an open descriptor (pread only, the offset is left alone), so that a
+ * caller that reads the file again reads the same file; name is for messages. */
+enum eif_status eif_read_fd(int fd, const char *name, struct eif_info *info,
+			    struct eif_error *err);
 void eif_info_free(struct eif_info *info);
 
 /* The JSON nitro-cli describe-eif prints for this image (pretty, keys in its order, with a
