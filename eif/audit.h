@@ -38,7 +38,8 @@ struct eif_audit_item {
 	uint64_t length;
 	char *step;		/* manifest STEP and INPUT; NULL when the manifest has none */
 	char *input;
-	char sha256[65];	/* lowercase hex of the item's data, "" when there is none */
+	char sha256[65];	/* lowercase hex of the item's data (a ramdisk entry: what its name
+				 * holds at boot), "" when there is none */
 	char *detail;		/* facts about the item, or what is wrong and what to do */
 	int container;		/* a ramdisk section: its entries' items cover its data */
 };
