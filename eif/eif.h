@@ -164,7 +164,8 @@ struct eif_info {
  * ramdisk, at most one metadata (required for v4) and signature section. A CRC mismatch
  * is not an error: it is reported in crc_ok. */
 enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err);
-/* The same for an EIF already open as fd (read with pread; path names it in messages). */
+/* The same for an EIF already open as fd (pread only, the offset is left alone), so that a
+ * caller that reads the file again reads the same file; path names it in messages. */
 enum eif_status eif_read_fd(int fd, const char *path, struct eif_info *info,
 			    struct eif_error *err);
 enum eif_status eif_read_memory(const unsigned char *data, size_t len, struct eif_info *info,
