@@ -74,7 +74,12 @@ ok $? "the guest program ran to its end"
 json_field() { sed -n "s/.*\"$1\": \"\\([^\"]*\\)\".*/\\1/p" | head -1; }
 json_bool() { sed -n "s/.*\"$1\": \\(true\\|false\\).*/\\1/p" | head -1; }
 # block TAG: what the guest's run of the nsm tool tagged TAG printed.
-block() { sed -n "/^nsm-guest: begin $1\$/,/^nsm-guest: end $1\$/p" "$console" | sed '1d;$d'; }
+# The kernel may print to the same console in the middle of a block ("[    7.7] clocksource: ..."):
+# such lines are not the tool's.
+block() {
+	sed -n "/^nsm-guest: begin $1\$/,/^nsm-guest: end $1\$/p" "$console" | sed '1d;$d' |
+		grep -v '^\[ *[0-9][0-9]*\.[0-9]*\] '
+}
 block pcrs >"$work/nsm-pcrs.json"
 sed -n '/"Locked"/,/}/p' "$work/nsm-pcrs.json" >"$work/nsm-locked.json"
 for i in 0 1 2; do
