@@ -1,6 +1,7 @@
 /* sign: ECDSA COSE_Sign1 over PCR0, certificate handling and PCR8 (spec section 11). */
 #include "sign.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -224,7 +225,7 @@ static enum eif_status ecdsa_sign(const struct eif_signer *s, const unsigned cha
 	    BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, (int)s->curve->coordinate) < 0 ||
 	    BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + s->curve->coordinate,
 			 (int)s->curve->coordinate) < 0)
-		eif_fail(err, EIF_E_CRYPTO, "signing PCR0 with ECDSA %s failed: %s",
+		eif_fail(err, EIF_E_CRYPTO, "signing with ECDSA %s failed: %s",
 			 s->curve->name, openssl_reason(why, sizeof(why)));
 	else
 		st = EIF_OK;
@@ -233,20 +234,15 @@ static enum eif_status ecdsa_sign(const struct eif_signer *s, const unsigned cha
 	return st;
 }
 
-enum eif_status eif_signature_section_build(const struct eif_signer *s,
-					    const unsigned char pcr0[EIF_PCR_SIZE],
-					    unsigned char **section, size_t *len,
-					    struct eif_error *err)
+enum eif_status eif_signer_sign_cose(const struct eif_signer *s, const unsigned char *payload,
+				     size_t payload_len, unsigned char **cose, size_t *cose_len,
+				     struct eif_error *err)
 {
-	unsigned char payload[EIF_PCR_PAYLOAD_MAX], protected_hdr[16], raw[2 * 66];
-	unsigned char *tbs = NULL, *cose = NULL;
-	size_t payload_len, protected_len, tbs_len, cose_len;
+	unsigned char protected_hdr[16], raw[2 * 66], *tbs = NULL;
+	size_t protected_len, tbs_len;
 	enum eif_status st;
 
-	*section = NULL;
-	st = eif_pcr_payload_encode(0, pcr0, EIF_PCR_SIZE, payload, &payload_len, err);
-	if (st != EIF_OK)
-		return st;
+	*cose = NULL;
 	protected_len = eif_cose_protected_encode(s->curve->alg, protected_hdr);
 	st = eif_cose_sig_structure(protected_hdr, protected_len, payload, payload_len,
 				    &tbs, &tbs_len, err);
@@ -254,11 +250,27 @@ enum eif_status eif_signature_section_build(const struct eif_signer *s,
 		st = ecdsa_sign(s, tbs, tbs_len, raw, err);
 	if (st == EIF_OK)
 		st = eif_cose_sign1_encode(protected_hdr, protected_len, payload, payload_len,
-					   raw, 2 * s->curve->coordinate, &cose, &cose_len, err);
+					   raw, 2 * s->curve->coordinate, cose, cose_len, err);
+	free(tbs);
+	return st;
+}
+
+enum eif_status eif_signature_section_build(const struct eif_signer *s,
+					    const unsigned char pcr0[EIF_PCR_SIZE],
+					    unsigned char **section, size_t *len,
+					    struct eif_error *err)
+{
+	unsigned char payload[EIF_PCR_PAYLOAD_MAX], *cose = NULL;
+	size_t payload_len, cose_len;
+	enum eif_status st;
+
+	*section = NULL;
+	st = eif_pcr_payload_encode(0, pcr0, EIF_PCR_SIZE, payload, &payload_len, err);
+	if (st == EIF_OK)
+		st = eif_signer_sign_cose(s, payload, payload_len, &cose, &cose_len, err);
 	if (st == EIF_OK)
 		st = eif_signature_section_encode(s->cert_pem, s->cert_len, cose, cose_len,
 						  section, len, err);
-	free(tbs);
 	free(cose);
 	if (st == EIF_OK && *len > EIF_SIGNATURE_MAX_SIZE) {
 		free(*section);
@@ -309,14 +321,79 @@ static const char *alg_name(int64_t alg)
 	return "not ES256/ES384/ES512";
 }
 
+/* The COSE_Sign1 signature under the certificate's key: VALID or BAD (err says why; its
+ * code is EIF_E_CRYPTO when OpenSSL could not check at all). */
+static enum eif_signature_result cose_verify_cert(X509 *cert, const struct eif_cose_sign1 *cose,
+						  struct eif_error *err)
+{
+	unsigned char *tbs = NULL;
+	size_t tbs_len;
+	char why[256];
+	EVP_PKEY *key = X509_get0_pubkey(cert);
+	const struct curve *c = key ? key_curve(key) : NULL;
+
+	if (!c) {
+		ERR_clear_error();
+		eif_fail(err, EIF_E_SIGNATURE, "signing certificate: key is not EC P-256, P-384 or "
+			 "P-521, so no COSE signature can verify under it");
+		return EIF_SIGNATURE_BAD;
+	}
+	if (cose->alg != c->alg) {
+		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: algorithm %lld (%s) does not match the "
+			 "certificate's %s key (%s)", (long long)cose->alg, alg_name(cose->alg),
+			 c->name, c->alg_name);
+		return EIF_SIGNATURE_BAD;
+	}
+	if (cose->signature_len != 2 * c->coordinate) {
+		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: signature of %zu bytes; %s needs %zu "
+			 "(r || s)", cose->signature_len, c->alg_name, 2 * c->coordinate);
+		return EIF_SIGNATURE_BAD;
+	}
+	if (eif_cose_sig_structure(cose->protected_hdr, cose->protected_len, cose->payload,
+				   cose->payload_len, &tbs, &tbs_len, err) != EIF_OK)
+		return EIF_SIGNATURE_BAD;
+	int ok = ecdsa_verify(key, c, cose->signature, tbs, tbs_len, why, sizeof(why));
+	free(tbs);
+	if (ok < 0) {
+		eif_fail(err, EIF_E_CRYPTO, "COSE_Sign1: cannot check the signature: %s", why);
+		return EIF_SIGNATURE_BAD;
+	}
+	if (!ok) {
+		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: the %s signature does not verify under "
+			 "the signing certificate's key; the signed data or the signature was "
+			 "altered", c->alg_name);
+		return EIF_SIGNATURE_BAD;
+	}
+	return EIF_SIGNATURE_VALID;
+}
+
+enum eif_signature_result eif_cose_verify_der(const unsigned char *der, size_t der_len,
+					      const struct eif_cose_sign1 *cose,
+					      struct eif_error *err)
+{
+	const unsigned char *p = der;
+	char why[256];
+	X509 *cert = der_len <= LONG_MAX ? d2i_X509(NULL, &p, (long)der_len) : NULL;
+
+	if (!cert || p != der + der_len) {
+		X509_free(cert);
+		eif_fail(err, EIF_E_FORMAT, "signing certificate: not one DER X.509 certificate "
+			 "(%s)", openssl_reason(why, sizeof(why)));
+		return EIF_SIGNATURE_CORRUPT;
+	}
+	enum eif_signature_result r = cose_verify_cert(cert, cose, err);
+	X509_free(cert);
+	return r;
+}
+
 enum eif_signature_result eif_signature_verify(const unsigned char *section, size_t len,
 					       const unsigned char pcr0[EIF_PCR_SIZE],
 					       struct eif_error *err)
 {
 	struct eif_pcr_signature sig;
 	struct eif_cose_sign1 cose;
-	unsigned char expected[EIF_PCR_PAYLOAD_MAX], *tbs = NULL;
-	size_t expected_len, tbs_len;
+	unsigned char expected[EIF_PCR_PAYLOAD_MAX];
+	size_t expected_len;
 	char why[256];
 	X509 *cert = NULL;
 	enum eif_signature_result result = EIF_SIGNATURE_CORRUPT;
@@ -337,40 +414,9 @@ enum eif_signature_result eif_signature_verify(const unsigned char *section, siz
 		eif_error_prefix(err, "signature section");
 		goto out;
 	}
-	EVP_PKEY *key = X509_get0_pubkey(cert);
-	const struct curve *c = key ? key_curve(key) : NULL;
-	result = EIF_SIGNATURE_BAD;
-	if (!c) {
-		ERR_clear_error();
-		eif_fail(err, EIF_E_SIGNATURE, "signing certificate: key is not EC P-256, P-384 or "
-			 "P-521, so no COSE signature can verify under it");
+	result = cose_verify_cert(cert, &cose, err);
+	if (result != EIF_SIGNATURE_VALID)
 		goto out;
-	}
-	if (cose.alg != c->alg) {
-		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: algorithm %lld (%s) does not match the "
-			 "certificate's %s key (%s)", (long long)cose.alg, alg_name(cose.alg),
-			 c->name, c->alg_name);
-		goto out;
-	}
-	if (cose.signature_len != 2 * c->coordinate) {
-		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: signature of %zu bytes; %s needs %zu "
-			 "(r || s)", cose.signature_len, c->alg_name, 2 * c->coordinate);
-		goto out;
-	}
-	if (eif_cose_sig_structure(cose.protected_hdr, cose.protected_len, cose.payload,
-				   cose.payload_len, &tbs, &tbs_len, err) != EIF_OK)
-		goto out;
-	int ok = ecdsa_verify(key, c, cose.signature, tbs, tbs_len, why, sizeof(why));
-	if (ok < 0) {
-		eif_fail(err, EIF_E_CRYPTO, "COSE_Sign1: cannot check the signature: %s", why);
-		goto out;
-	}
-	if (!ok) {
-		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: the %s signature does not verify under "
-			 "the signing certificate's key; the section was altered or re-signed "
-			 "wrongly", c->alg_name);
-		goto out;
-	}
 	if (eif_pcr_payload_encode(0, pcr0, EIF_PCR_SIZE, expected, &expected_len, err) != EIF_OK)
 		goto out;
 	if (cose.payload_len != expected_len || memcmp(cose.payload, expected, expected_len)) {
@@ -383,7 +429,6 @@ enum eif_signature_result eif_signature_verify(const unsigned char *section, siz
 	}
 	result = EIF_SIGNATURE_VALID;
 out:
-	free(tbs);
 	X509_free(cert);
 	eif_pcr_signature_free(&sig);
 	return result;
