@@ -14,7 +14,8 @@
 	X(pcr, "print PCRs of an EIF, a file, a certificate or unbuilt parts")            \
 	X(sign, "add or replace the signature section of an EIF")                         \
 	X(verify, "check an EIF's structure, CRC and signature")                          \
-	X(audit, "account for every byte of an EIF against the build's provenance")
+	X(audit, "account for every byte of an EIF against the build's provenance")        \
+	X(attest, "verify a Nitro attestation document offline against expectations")
 
 #define EIF_DECLARE_COMMAND(name, summary)          \
 	int cmd_##name(int argc, char **argv); \
