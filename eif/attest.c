@@ -321,9 +321,8 @@ enum eif_status eif_attest_doc_decode(const unsigned char *in, size_t len, unsig
 	return EIF_OK;
 }
 
-enum eif_status eif_attest_root_from_pem(const unsigned char *pem, size_t len,
-					 unsigned char **der, size_t *der_len,
-					 struct eif_error *err)
+enum eif_status eif_attest_der_from_pem(const unsigned char *pem, size_t len, const char *what,
+					unsigned char **der, size_t *der_len, struct eif_error *err)
 {
 	BIO *bio = len <= INT32_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
 	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
@@ -335,14 +334,14 @@ enum eif_status eif_attest_root_from_pem(const unsigned char *pem, size_t len,
 	X509_free(x);
 	*der = NULL;
 	if (n <= 0)
-		return eif_fail(err, EIF_E_FORMAT, "root certificate: not a PEM X.509 certificate "
-				"(%s)", openssl_text(why, sizeof(why)));
+		return eif_fail(err, EIF_E_FORMAT, "'%s': not a PEM X.509 certificate (%s)", what,
+				openssl_text(why, sizeof(why)));
 	*der = malloc((size_t)n);
 	if (*der)
 		memcpy(*der, out, (size_t)n);
 	OPENSSL_free(out);
 	if (!*der)
-		return eif_fail(err, EIF_E_NOMEM, "root certificate: out of memory");
+		return eif_fail(err, EIF_E_NOMEM, "'%s': out of memory", what);
 	*der_len = (size_t)n;
 	return EIF_OK;
 }

@@ -60,10 +60,9 @@ enum eif_status eif_attest_doc_parse(const unsigned char *buf, size_t len,
 enum eif_status eif_attest_doc_decode(const unsigned char *in, size_t len, unsigned char **raw,
 				      size_t *raw_len, struct eif_error *err);
 
-/* The first certificate of a PEM file (--root) as DER (malloc'd). */
-enum eif_status eif_attest_root_from_pem(const unsigned char *pem, size_t len,
-					 unsigned char **der, size_t *der_len,
-					 struct eif_error *err);
+/* The first certificate of a PEM file (--root) as DER (malloc'd); what names the file. */
+enum eif_status eif_attest_der_from_pem(const unsigned char *pem, size_t len, const char *what,
+					unsigned char **der, size_t *der_len, struct eif_error *err);
 
 /* What the document must show. Zero-initialize, then fill. */
 struct eif_attest_expect {

@@ -118,8 +118,8 @@ static int parse_options(int argc, char **argv, struct eif_attest_expect *ex,
 		case OPT_ROOT:
 			if (eif_read_small_file(optarg, "root certificate", 1u << 16, &f->root_pem,
 						&len, &err) != EIF_OK ||
-			    eif_attest_root_from_pem(f->root_pem, len, &f->root_der,
-						     &ex->root_der_len, &err) != EIF_OK)
+			    eif_attest_der_from_pem(f->root_pem, len, optarg, &f->root_der,
+						    &ex->root_der_len, &err) != EIF_OK)
 				return cli_error(&err);
 			ex->root_der = f->root_der;
 			break;

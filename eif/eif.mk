@@ -100,3 +100,9 @@ fuzz-cbor fuzz-signature: fuzz-%: $(O)/fuzz/%
 	$(Q)mkdir -p $(O)/fuzz/corpus-$* && $< -runs=$(FUZZ_RUNS) -max_len=4096 $(O)/fuzz/corpus-$* tests/fuzz/$*
 .PHONY: fuzz-cbor fuzz-signature
 # ---- end of CBOR/signing block ----------------------------------------------------------------
+
+# ---- eif attest: test helper and fuzz target (owner: eif attest; eif/attest.c) --------------
+$(O)/tests/attest/attest-helper: tests/attest/attest-helper.c $(O)/lib/libeif.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(SIGN_TEST_CFLAGS) -o $@ tests/attest/attest-helper.c $(O)/lib/libeif.a $(EIF_LDLIBS)
+CHECK_DEPS += $(O)/tests/attest/attest-helper
