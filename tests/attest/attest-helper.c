@@ -120,7 +120,7 @@ static int make_doc(int argc, char **argv)
 		{ "trailing-payload", no_argument, NULL, 'T' },
 		{ "trailing", no_argument, NULL, 'X' }, { NULL, 0, NULL, 0 },
 	};
-	static unsigned char nonce[EIF_ATTEST_FIELD_MAX];
+	static unsigned char nonce[2 * EIF_ATTEST_FIELD_MAX];	/* room for oversized ones */
 	struct doc_spec s = { .digest = "SHA384", .timestamp = 1700000000000ULL };
 	const char *cert = NULL, *key = NULL, *out = NULL;
 	struct eif_signer *signer;

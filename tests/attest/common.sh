@@ -33,3 +33,50 @@ reason_has() {
 offset_of() {
 	perl -e 'local $/; open my $f, "<:raw", $ARGV[0] or die; my $d = <$f>; print index($d, $ARGV[1]), "\n"' "$1" "$2"
 }
+
+# offset_in FILE NEEDLE_FILE: byte offset of NEEDLE_FILE's bytes in FILE, -1 if absent
+offset_in() {
+	perl -e 'local $/; open my $f, "<:raw", $ARGV[0] or die; my $d = <$f>;
+		open my $n, "<:raw", $ARGV[1] or die; my $x = <$n>; print index($d, $x), "\n"' "$1" "$2"
+}
+
+# issue NAME ISSUER PROFILE [START END]: $work/NAME.key (P-384) and $work/NAME.pem signed by
+# ISSUER's key ("self": self-signed), with PROFILE ca (CA:TRUE, keyCertSign, key identifiers)
+# or leaf (CA:FALSE, digitalSignature, no Authority Key Identifier, as AWS's leafs), valid
+# from START to END (YYYYMMDDHHMMSSZ; default now to 30 days).
+issue() {
+	d=$work/ca
+	mkdir -p "$d" && touch "$d/index.txt" && { [ -f "$d/serial" ] || echo 1000 >"$d/serial"; }
+	cat >"$d/ca.cnf" <<CNF
+[ca]
+default_ca = test_ca
+[test_ca]
+database = $d/index.txt
+new_certs_dir = $d
+serial = $d/serial
+default_md = sha384
+default_days = 30
+policy = any_name
+unique_subject = no
+[any_name]
+commonName = supplied
+[ca_ext]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[leaf_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = digitalSignature, nonRepudiation
+CNF
+	if [ "$2" = self ]; then sign="-selfsign -keyfile $work/$1.key"
+	else sign="-cert $work/$2.pem -keyfile $work/$2.key"; fi
+	dates=""
+	[ -n "${4:-}" ] && dates="-startdate $4 -enddate $5"
+	# shellcheck disable=SC2086 # $sign and $dates are option lists
+	{ openssl ecparam -name secp384r1 -genkey -noout -out "$work/$1.key" &&
+	  openssl req -new -key "$work/$1.key" -subj "/CN=attest-test-$1" -out "$d/$1.csr" &&
+	  openssl ca -batch -config "$d/ca.cnf" $sign -in "$d/$1.csr" -extensions "$3_ext" \
+		$dates -notext -out "$work/$1.pem"; } >"$work/openssl.log" 2>&1 ||
+		bail "openssl ca for '$1' failed: $(cat "$work/openssl.log")"
+}
