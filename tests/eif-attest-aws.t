@@ -64,7 +64,7 @@ attest_is "debug-mode document: signature" 7 signature pass "$debug" --time doc
 attest_is "debug-mode document: chain" 7 chain pass "$debug" --time doc
 attest_is "debug-mode document: debug_mode" 7 debug_mode fail "$debug" --time doc
 attest_is "debug-mode document against all-zero PCRs" 7 debug_mode fail "$debug" --time doc \
-	--pcr 0=$(perl -e 'print "00" x 48')
+	--pcr 0="$(perl -e 'print "00" x 48')"
 
 # single changes through the CLI, each with its class
 cert_at=$(offset_of "$work/doc.cbor" certificate)
