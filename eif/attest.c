@@ -235,18 +235,6 @@ enum eif_status eif_attest_doc_parse(const unsigned char *buf, size_t len,
 	return st;
 }
 
-static const char *openssl_text(char *buf, size_t n)
-{
-	unsigned long code = ERR_peek_last_error();
-
-	if (code == 0)
-		snprintf(buf, n, "no detail from OpenSSL");
-	else
-		ERR_error_string_n(code, buf, n);
-	ERR_clear_error();
-	return buf;
-}
-
 /* ---- input form ----------------------------------------------------------------------- */
 
 static int base64_value(unsigned char c)
@@ -335,7 +323,7 @@ enum eif_status eif_attest_der_from_pem(const unsigned char *pem, size_t len, co
 	*der = NULL;
 	if (n <= 0)
 		return eif_fail(err, EIF_E_FORMAT, "'%s': not a PEM X.509 certificate (%s)", what,
-				openssl_text(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	*der = malloc((size_t)n);
 	if (*der)
 		memcpy(*der, out, (size_t)n);
@@ -569,7 +557,7 @@ static int chain_load(const struct eif_attest_doc *doc, struct chain *ch,
 		ch->certs[i] = der_cert(b);
 		if (!ch->certs[i]) {
 			check_result(c, 0, "%s is not one DER X.509 certificate (%s)", ch->names[i],
-				     openssl_text(why, sizeof(why)));
+				     eif_openssl_reason(why, sizeof(why)));
 			return -1;
 		}
 		ch->n = i + 1;
@@ -684,7 +672,7 @@ static enum eif_status check_chain(const struct chain *ch, struct eif_attest_che
 	if (!X509_STORE_add_cert(store, ch->certs[0]) ||
 	    !X509_STORE_CTX_init(ctx, store, ch->certs[ch->n - 1], untrusted)) {
 		st = eif_fail(err, EIF_E_CRYPTO, "certificate chain: %s",
-			      openssl_text(why, sizeof(why)));
+			      eif_openssl_reason(why, sizeof(why)));
 		goto out;
 	}
 	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);

@@ -44,8 +44,7 @@ struct eif_signer {
 	unsigned char pcr8[EIF_PCR_SIZE];
 };
 
-/* The oldest queued OpenSSL error as text (then clears the queue). */
-static const char *openssl_reason(char *buf, size_t n)
+const char *eif_openssl_reason(char *buf, size_t n)
 {
 	unsigned long code = ERR_get_error();
 
@@ -102,14 +101,14 @@ static enum eif_status cert_measure(X509 *cert, unsigned char fingerprint[EIF_PC
 
 	if (n <= 0)
 		return eif_fail(err, EIF_E_CRYPTO, "certificate: cannot encode as DER: %s",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	int ok = EVP_Digest(der, (size_t)n, block + EIF_PCR_SIZE, NULL, EVP_sha384(), NULL) &&
 		 EVP_Digest(block, sizeof(block), pcr8, NULL, EVP_sha384(), NULL);
 	memcpy(fingerprint, block + EIF_PCR_SIZE, EIF_PCR_SIZE);
 	OPENSSL_free(der);
 	if (!ok)
 		return eif_fail(err, EIF_E_CRYPTO, "certificate: SHA-384 failed: %s",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	return EIF_OK;
 }
 
@@ -123,7 +122,7 @@ enum eif_status eif_cert_pcr8_from_pem(const unsigned char *pem, size_t len,
 	if (!cert)
 		return eif_fail(err, EIF_E_FORMAT, "certificate: not a PEM X.509 certificate (%s); "
 				"convert a DER file with 'openssl x509 -inform der'",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	enum eif_status st = cert_measure(cert, fingerprint, pcr8, err);
 	X509_free(cert);
 	return st;
@@ -150,7 +149,7 @@ enum eif_status eif_signer_load(struct eif_signer **out, const char *cert_path,
 	if (!s->cert) {
 		st = eif_fail(err, EIF_E_FORMAT, "signing certificate '%s': not a PEM X.509 "
 			      "certificate (%s); convert a DER file with 'openssl x509 -inform der'",
-			      cert_path, openssl_reason(why, sizeof(why)));
+			      cert_path, eif_openssl_reason(why, sizeof(why)));
 		goto fail;
 	}
 	st = eif_read_small_file(key_path, "private key", PEM_FILE_MAX, &key_pem, &key_len, err);
@@ -166,7 +165,7 @@ enum eif_status eif_signer_load(struct eif_signer **out, const char *cert_path,
 	if (!s->key) {
 		st = eif_fail(err, EIF_E_FORMAT, "private key '%s': not an unencrypted PEM private "
 			      "key (%s); KMS keys are not supported, decrypt with 'openssl pkey'",
-			      key_path, openssl_reason(why, sizeof(why)));
+			      key_path, eif_openssl_reason(why, sizeof(why)));
 		goto fail;
 	}
 	s->curve = key_curve(s->key);
@@ -226,7 +225,7 @@ static enum eif_status ecdsa_sign(const struct eif_signer *s, const unsigned cha
 	    BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + s->curve->coordinate,
 			 (int)s->curve->coordinate) < 0)
 		eif_fail(err, EIF_E_CRYPTO, "signing with ECDSA %s failed: %s",
-			 s->curve->name, openssl_reason(why, sizeof(why)));
+			 s->curve->name, eif_openssl_reason(why, sizeof(why)));
 	else
 		st = EIF_OK;
 	ECDSA_SIG_free(sig);
@@ -296,12 +295,12 @@ static int ecdsa_verify(EVP_PKEY *key, const struct curve *c, const unsigned cha
 	if (!sig || !r || !s || !ctx || !ECDSA_SIG_set0(sig, r, s)) {
 		BN_free(r);
 		BN_free(s);
-		openssl_reason(why, why_len);
+		eif_openssl_reason(why, why_len);
 		goto out;
 	}
 	der_len = i2d_ECDSA_SIG(sig, &der);
 	if (der_len <= 0 || EVP_DigestVerifyInit(ctx, NULL, c->md(), NULL, key) != 1) {
-		openssl_reason(why, why_len);
+		eif_openssl_reason(why, why_len);
 		goto out;
 	}
 	result = EVP_DigestVerify(ctx, der, (size_t)der_len, tbs, tbs_len) == 1;
@@ -378,7 +377,7 @@ enum eif_signature_result eif_cose_verify_der(const unsigned char *der, size_t d
 	if (!cert || p != der + der_len) {
 		X509_free(cert);
 		eif_fail(err, EIF_E_FORMAT, "signing certificate: not one DER X.509 certificate "
-			 "(%s)", openssl_reason(why, sizeof(why)));
+			 "(%s)", eif_openssl_reason(why, sizeof(why)));
 		return EIF_SIGNATURE_CORRUPT;
 	}
 	enum eif_signature_result r = cose_verify_cert(cert, cose, err);
@@ -407,7 +406,7 @@ enum eif_signature_result eif_signature_verify(const unsigned char *section, siz
 	cert = x509_from_pem(sig.cert, sig.cert_len);
 	if (!cert) {
 		eif_fail(err, EIF_E_FORMAT, "signature section: the signing certificate is not a "
-			 "PEM X.509 certificate (%s)", openssl_reason(why, sizeof(why)));
+			 "PEM X.509 certificate (%s)", eif_openssl_reason(why, sizeof(why)));
 		goto out;
 	}
 	if (eif_cose_sign1_parse(sig.cose, sig.cose_len, &cose, err) != EIF_OK) {
@@ -586,7 +585,7 @@ enum eif_status eif_cert_info_from_pem(const unsigned char *pem, size_t len,
 	cert = x509_from_pem(pem, len);
 	if (!cert)
 		return eif_fail(err, EIF_E_FORMAT, "certificate: not a PEM X.509 certificate (%s)",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	st = cert_info(cert, info, err);
 	X509_free(cert);
 	if (st != EIF_OK)

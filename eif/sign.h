@@ -106,6 +106,9 @@ enum eif_status eif_sign_file(const char *in_path, const char *out_path,
 			      const struct eif_signer *signer, struct eif_measurements *pcrs,
 			      struct eif_error *err);
 
+/* The oldest queued OpenSSL error as text in buf (then clears the queue); returns buf. */
+const char *eif_openssl_reason(char *buf, size_t n);
+
 /* PCR8 of a PEM certificate: SHA-384(Z48 || SHA-384(DER)). */
 enum eif_status eif_cert_pcr8_from_pem(const unsigned char *pem, size_t len,
 				       unsigned char pcr8[EIF_PCR_SIZE], struct eif_error *err);
