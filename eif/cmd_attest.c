@@ -14,8 +14,8 @@ enum { EXIT_ATTEST_BASE = 2 };
 
 const char cmd_attest_usage[] =
 	"usage: eif attest DOC [--root PEM] [--time doc|SECONDS|RFC3339] [--expected PCR.json]\n"
-	"                  [--pcr N=HEX]... [--nonce HEX] [--user-data FILE] [--public-key FILE]\n"
-	"                  [--skip-chain]\n"
+	"                  [--pcr N=HEX]... [--nonce HEX | --nonce-file FILE] [--user-data FILE]\n"
+	"                  [--public-key FILE] [--skip-chain]\n"
 	"\n"
 	"Verify a Nitro attestation document (DOC: the COSE_Sign1 as 'nsm attest' writes it, raw\n"
 	"CBOR or base64) without network access, and print a JSON verdict listing every check.\n"
@@ -31,6 +31,7 @@ const char cmd_attest_usage[] =
 	"                      configs/expected-pcr.json must match\n"
 	"  --pcr N=HEX         PCR N must equal HEX (repeatable; overrides --expected)\n"
 	"  --nonce HEX         the document's nonce must be these bytes\n"
+	"  --nonce-file FILE   ... the file's bytes (the file given to 'nsm attest --nonce')\n"
 	"  --user-data FILE    the document's user_data must be the file's bytes\n"
 	"  --public-key FILE   the document's public_key must be the file's bytes\n"
 	"  --skip-chain        do not check the certificates (a test NSM such as QEMU's signs\n"
@@ -49,7 +50,7 @@ const char cmd_attest_usage[] =
 	"  7  measurement mismatch: PCRs, nonce, user data or public key differ, or debug mode\n";
 
 enum { OPT_ROOT = 256, OPT_TIME, OPT_EXPECTED, OPT_PCR, OPT_NONCE, OPT_USER_DATA,
-       OPT_PUBLIC_KEY, OPT_SKIP_CHAIN };
+       OPT_PUBLIC_KEY, OPT_SKIP_CHAIN, OPT_NONCE_FILE };
 
 static const struct option attest_options[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
@@ -57,6 +58,7 @@ static const struct option attest_options[] = {
 	{ "expected", required_argument, NULL, OPT_EXPECTED },
 	{ "pcr", required_argument, NULL, OPT_PCR },
 	{ "nonce", required_argument, NULL, OPT_NONCE },
+	{ "nonce-file", required_argument, NULL, OPT_NONCE_FILE },
 	{ "user-data", required_argument, NULL, OPT_USER_DATA },
 	{ "public-key", required_argument, NULL, OPT_PUBLIC_KEY },
 	{ "skip-chain", no_argument, NULL, OPT_SKIP_CHAIN },
@@ -65,7 +67,7 @@ static const struct option attest_options[] = {
 
 /* Files read for the options, freed at the end. */
 struct attest_files {
-	unsigned char *root_pem, *root_der, *expected, *user_data, *public_key;
+	unsigned char *root_pem, *root_der, *expected, *user_data, *public_key, *nonce_file;
 	unsigned char nonce[EIF_ATTEST_FIELD_MAX];
 };
 
@@ -76,6 +78,7 @@ static void attest_files_free(struct attest_files *f)
 	free(f->expected);
 	free(f->user_data);
 	free(f->public_key);
+	free(f->nonce_file);
 }
 
 static int bound_file(const char *path, const char *what, unsigned char **data,
@@ -139,6 +142,9 @@ static int parse_options(int argc, char **argv, struct eif_attest_expect *ex,
 				return cli_usage_error(argv[0], "%s", err.msg);
 			ex->nonce.data = f->nonce;
 			ex->nonce.present = 1;
+			break;
+		case OPT_NONCE_FILE:
+			rc = bound_file(optarg, "nonce file", &f->nonce_file, &ex->nonce);
 			break;
 		case OPT_USER_DATA:
 			rc = bound_file(optarg, "user data file", &f->user_data, &ex->user_data);

@@ -99,6 +99,9 @@ attest_is "good leaf, --time before it existed" 6 validity fail "$work/good.cbor
 check "$work/good.cbor" 7 pcr0 fail "wrong PCR0" --pcr 0="$pcr1"
 check "$work/good.cbor" 7 pcr8 fail "wrong PCR8" --pcr 8="$pcr0"
 check "$work/good.cbor" 7 nonce fail "wrong nonce" --nonce 0123456789abcdee
+printf '%s' "$nonce" | perl -ne 'print pack("H*", $_)' >"$work/nonce.bin"
+attest_is "--nonce-file with the nonce's bytes" 0 nonce pass "$work/good.cbor" --root "$work/root.pem" --nonce-file "$work/nonce.bin"
+attest_is "--nonce-file with other bytes" 7 nonce fail "$work/good.cbor" --root "$work/root.pem" --nonce-file "$work/other.bin"
 check "$work/good.cbor" 7 user_data fail "wrong user data" --user-data "$work/other.bin"
 check "$work/good.cbor" 7 public_key fail "wrong public key" --public-key "$work/other.bin"
 mkdoc "$work/t.cbor" --pcr 3="$pcr0" --pcr 4="$pcr1"
