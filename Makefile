@@ -27,7 +27,7 @@ INSTALL_DEPS :=
 BENCH_DEPS :=
 CLEAN_FILES :=
 
-all: $(O)/enclave.eif $(O)/pcr.json $(O)/sbom.spdx.json $(O)/provenance
+all: $(O)/enclave.eif $(O)/pcr.json $(O)/sbom.spdx.json $(O)/provenance $(O)/statement.json
 
 $(STAMP)/packages-%: configs/packages/%
 	$(Q)mkdir -p $(@D) && scripts/ensure-packages $* && touch $@
@@ -63,6 +63,16 @@ $(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/ker
 	$(call msg,SBOM,$@)
 	$(Q)scripts/sbom $(O) '$(APP)' >$@.tmp && mv $@.tmp $@
 
+# The in-toto build statement (eif statement): the EIF's sha256 and PCRs, the locks, the SBOM
+# and the source commit; `eif attest --statement` checks an enclave against it.
+$(STAMP)/commit: FORCE	# rewritten only when the source commit (or its dirtiness) changes
+	@mkdir -p $(@D) && { git describe --always --dirty --abbrev=40 --match 'no tags, only the hash' \
+		2>/dev/null || echo unknown; } >$@.tmp && { cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+$(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json configs/sources.lock $(STAMP)/commit $(O)/bin/eif
+	$(call msg,STMT,$@)
+	$(Q)$(O)/bin/eif statement $(O)/enclave.eif --sbom $(O)/sbom.spdx.json \
+		--lock configs/sources.lock --commit "$$(cat $(STAMP)/commit)" -o $@
+
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
 $(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list \
 		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(APP_DEPS) $(ENV)
@@ -88,7 +98,7 @@ clean:
 	rm -rf $(O) $(CLEAN_FILES)
 help:
 	@echo 'Targets:'
-	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json'
+	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json, out/statement.json'
 	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
 	@echo '  kernel eif nsm init examples    one part of the boot chain'
 	@echo '  fetch          download every input into dl/; after it make needs no network'

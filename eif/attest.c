@@ -402,41 +402,48 @@ enum eif_status eif_attest_expect_pcr(struct eif_attest_expect *expect, const ch
 	return set_pcr(expect, index, eq + 1, what, err);
 }
 
-enum eif_status eif_attest_expect_json(struct eif_attest_expect *expect, const unsigned char *text,
-				       size_t len, const char *what, struct eif_error *err)
+enum eif_status eif_attest_expect_measurements(struct eif_attest_expect *expect,
+					       const struct json_value *v, const char *what,
+					       struct eif_error *err)
 {
-	struct json_value v;
 	enum eif_status st = EIF_OK;
 	char field[300];
 
-	if (json_parse(text, len, what, &v, err) != EIF_OK)
-		return err->code;
-	if (v.type != JSON_OBJECT) {
-		json_free(&v);
+	if (v->type != JSON_OBJECT)
 		return eif_fail(err, EIF_E_FORMAT, "%s: not a JSON object of PCRs like out/pcr.json",
 				what);
-	}
-	for (size_t i = 0; i < v.count && st == EIF_OK; i++) {
-		const char *key = v.keys[i];
+	for (size_t i = 0; i < v->count && st == EIF_OK; i++) {
+		const char *key = v->keys[i];
 		unsigned long index;
 		if (strcmp(key, "HashAlgorithm") == 0)
 			continue;
 		snprintf(field, sizeof(field), "%s: %.64s", what, key);
-		if (strncmp(key, "PCR", 3) != 0 || parse_index(key + 3, v.key_lens[i] - 3, &index))
+		if (strncmp(key, "PCR", 3) != 0 || parse_index(key + 3, v->key_lens[i] - 3, &index))
 			st = eif_fail(err, EIF_E_FORMAT, "%s: unknown member; expected PCR0, PCR1, "
 				      "PCR2, other PCRn and HashAlgorithm", field);
-		else if (v.items[i].type != JSON_STRING || strlen(v.items[i].text) != v.items[i].len)
+		else if (v->items[i].type != JSON_STRING || strlen(v->items[i].text) != v->items[i].len)
 			st = eif_fail(err, EIF_E_FORMAT, "%s: not a hex string", field);
 		else
-			st = set_pcr(expect, index, v.items[i].text, field, err);
+			st = set_pcr(expect, index, v->items[i].text, field, err);
 		if (st != EIF_OK && err->code == EIF_E_USAGE)
 			err->code = EIF_E_FORMAT;
 	}
-	json_free(&v);
 	for (int i = 0; i < 3 && st == EIF_OK; i++)
 		if (!expect->pcr[i].set)
 			st = eif_fail(err, EIF_E_FORMAT, "%s: no PCR%d; give the out/pcr.json of the "
 				      "build", what, i);
+	return st;
+}
+
+enum eif_status eif_attest_expect_json(struct eif_attest_expect *expect, const unsigned char *text,
+				       size_t len, const char *what, struct eif_error *err)
+{
+	struct json_value v;
+
+	if (json_parse(text, len, what, &v, err) != EIF_OK)
+		return err->code;
+	enum eif_status st = eif_attest_expect_measurements(expect, &v, what, err);
+	json_free(&v);
 	return st;
 }
 

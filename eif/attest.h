@@ -86,6 +86,11 @@ enum eif_status eif_attest_expect_pcr(struct eif_attest_expect *expect, const ch
  * "HashAlgorithm" ignored, any other member an error. what names the file in messages. */
 enum eif_status eif_attest_expect_json(struct eif_attest_expect *expect, const unsigned char *text,
 				       size_t len, const char *what, struct eif_error *err);
+/* The same from a parsed JSON object (the measurements of a build statement). */
+struct json_value;
+enum eif_status eif_attest_expect_measurements(struct eif_attest_expect *expect,
+					       const struct json_value *measurements,
+					       const char *what, struct eif_error *err);
 /* "doc", seconds since the epoch, or RFC 3339 ("2024-09-07T14:37:39Z", fraction and offset
  * allowed) into expect->time / time_is_doc. */
 enum eif_status eif_attest_expect_time(struct eif_attest_expect *expect, const char *text,

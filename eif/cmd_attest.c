@@ -7,6 +7,7 @@
 #include "attest.h"
 #include "cli.h"
 #include "commands.h"
+#include "statement.h"
 #include "util.h"
 
 /* Exit codes: 3 + (failure class - 1); documented in the usage text and eif(1). */
@@ -15,7 +16,7 @@ enum { EXIT_ATTEST_BASE = 2 };
 const char cmd_attest_usage[] =
 	"usage: eif attest DOC [--root PEM] [--time doc|SECONDS|RFC3339] [--expected PCR.json]\n"
 	"                  [--pcr N=HEX]... [--nonce HEX | --nonce-file FILE] [--user-data FILE]\n"
-	"                  [--public-key FILE] [--skip-chain]\n"
+	"                  [--public-key FILE] [--statement FILE] [--skip-chain]\n"
 	"\n"
 	"Verify a Nitro attestation document (DOC: the COSE_Sign1 as 'nsm attest' writes it, raw\n"
 	"CBOR or base64) without network access, and print a JSON verdict listing every check.\n"
@@ -29,6 +30,7 @@ const char cmd_attest_usage[] =
 	"                      RFC 3339; default now\n"
 	"  --expected FILE     PCR0, PCR1, PCR2 (and PCR8 if present) from out/pcr.json or\n"
 	"                      configs/expected-pcr.json must match\n"
+	"  --statement FILE    the same from a build statement (out/statement.json)\n"
 	"  --pcr N=HEX         PCR N must equal HEX (repeatable; overrides --expected)\n"
 	"  --nonce HEX         the document's nonce must be these bytes\n"
 	"  --nonce-file FILE   ... the file's bytes (the file given to 'nsm attest --nonce')\n"
@@ -50,12 +52,13 @@ const char cmd_attest_usage[] =
 	"  7  measurement mismatch: PCRs, nonce, user data or public key differ, or debug mode\n";
 
 enum { OPT_ROOT = 256, OPT_TIME, OPT_EXPECTED, OPT_PCR, OPT_NONCE, OPT_USER_DATA,
-       OPT_PUBLIC_KEY, OPT_SKIP_CHAIN, OPT_NONCE_FILE };
+       OPT_PUBLIC_KEY, OPT_SKIP_CHAIN, OPT_NONCE_FILE, OPT_STATEMENT };
 
 static const struct option attest_options[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "time", required_argument, NULL, OPT_TIME },
 	{ "expected", required_argument, NULL, OPT_EXPECTED },
+	{ "statement", required_argument, NULL, OPT_STATEMENT },
 	{ "pcr", required_argument, NULL, OPT_PCR },
 	{ "nonce", required_argument, NULL, OPT_NONCE },
 	{ "nonce-file", required_argument, NULL, OPT_NONCE_FILE },
@@ -96,7 +99,7 @@ static int bound_file(const char *path, const char *what, unsigned char **data,
 static int parse_options(int argc, char **argv, struct eif_attest_expect *ex,
 			 struct attest_files *f)
 {
-	const char *expected_path = NULL;
+	const char *expected_path = NULL, *statement_path = NULL;
 	struct eif_error err;
 	size_t len;
 	int c;
@@ -105,13 +108,20 @@ static int parse_options(int argc, char **argv, struct eif_attest_expect *ex,
 	optind = 1;
 	ex->time = (int64_t)time(NULL);
 	/* --pcr overrides --expected, whatever the order: read --expected first */
-	while ((c = getopt_long(argc, argv, "", attest_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "", attest_options, NULL)) != -1) {
 		if (c == OPT_EXPECTED)
 			expected_path = optarg;
-	if (expected_path) {
-		if (eif_read_small_file(expected_path, "expected PCR file", 1u << 16, &f->expected,
-					&len, &err) != EIF_OK ||
-		    eif_attest_expect_json(ex, f->expected, len, expected_path, &err) != EIF_OK)
+		if (c == OPT_STATEMENT)
+			statement_path = optarg;
+	}
+	if (expected_path && statement_path)
+		return cli_usage_error(argv[0], "give --expected or --statement, not both");
+	if (expected_path || statement_path) {
+		const char *path = expected_path ? expected_path : statement_path;
+		if (eif_read_small_file(path, expected_path ? "expected PCR file" : "statement",
+					1u << 20, &f->expected, &len, &err) != EIF_OK ||
+		    (expected_path ? eif_attest_expect_json(ex, f->expected, len, path, &err) :
+				     eif_statement_expect(ex, f->expected, len, path, &err)) != EIF_OK)
 			return cli_error(&err);
 	}
 	optind = 1;
@@ -131,6 +141,7 @@ static int parse_options(int argc, char **argv, struct eif_attest_expect *ex,
 				return cli_usage_error(argv[0], "%s", err.msg);
 			break;
 		case OPT_EXPECTED:
+		case OPT_STATEMENT:
 			break;
 		case OPT_PCR:
 			if (eif_attest_expect_pcr(ex, optarg, &err) != EIF_OK)

@@ -15,7 +15,8 @@
 	X(sign, "add or replace the signature section of an EIF")                         \
 	X(verify, "check an EIF's structure, CRC and signature")                          \
 	X(audit, "account for every byte of an EIF against the build's provenance")        \
-	X(attest, "verify a Nitro attestation document offline against expectations")
+	X(attest, "verify a Nitro attestation document offline against expectations")    \
+	X(statement, "write the in-toto build statement of an EIF (PCRs, locks, SBOM)")
 
 #define EIF_DECLARE_COMMAND(name, summary)          \
 	int cmd_##name(int argc, char **argv); \
