@@ -71,6 +71,8 @@ struct eif_attest_expect {
 	int64_t time;			/* seconds since the epoch, unless time_is_doc */
 	int time_is_doc;		/* check validity at the document's own timestamp */
 	int skip_chain;			/* do not check the certificates (a test NSM's document) */
+	int skip_signature;		/* do not check the COSE signature (QEMU's NSM signs
+					 * nothing: alg -1, 64 zero bytes) */
 	struct {
 		int set;
 		unsigned char value[64];
@@ -126,6 +128,7 @@ struct eif_attest_result {
 	size_t count;
 	enum eif_attest_class verdict;
 	int chain_checked;		/* 0 when expect->skip_chain */
+	int signature_checked;		/* 0 when expect->skip_signature */
 	struct eif_attest_doc doc;	/* valid when checks[0] (format) passed */
 	int doc_ok;
 };
@@ -137,8 +140,8 @@ enum eif_status eif_attest_verify(const unsigned char *raw, size_t len,
 				  struct eif_attest_result *result, struct eif_error *err);
 
 /* The verdict as pretty JSON text with a final newline (malloc'd), NULL when out of memory:
- * {"verdict", "failure", "chain_checked", "document": {...}, "checks": {name: {result,
- * reason}}}. */
+ * {"verdict", "failure", "chain_checked", "signature_checked", "document": {...},
+ * "checks": {name: {result, reason}}}. */
 char *eif_attest_result_json(const struct eif_attest_result *result);
 
 #endif

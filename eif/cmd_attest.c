@@ -17,6 +17,7 @@ const char cmd_attest_usage[] =
 	"usage: eif attest DOC [--root PEM] [--time doc|SECONDS|RFC3339] [--expected PCR.json]\n"
 	"                  [--pcr N=HEX]... [--nonce HEX | --nonce-file FILE] [--user-data FILE]\n"
 	"                  [--public-key FILE] [--statement FILE] [--skip-chain]\n"
+	"                  [--skip-signature]\n"
 	"\n"
 	"Verify a Nitro attestation document (DOC: the COSE_Sign1 as 'nsm attest' writes it, raw\n"
 	"CBOR or base64) without network access, and print a JSON verdict listing every check.\n"
@@ -38,6 +39,8 @@ const char cmd_attest_usage[] =
 	"  --public-key FILE   the document's public_key must be the file's bytes\n"
 	"  --skip-chain        do not check the certificates (a test NSM such as QEMU's signs\n"
 	"                      with its own key); the verdict says chain_checked: false\n"
+	"  --skip-signature    do not check the COSE signature (QEMU's NSM does not sign);\n"
+	"                      the verdict says signature_checked: false\n"
 	"\n"
 	"A debug-mode document (PCR0-2 all zero) never passes.\n"
 	"\n"
@@ -52,7 +55,7 @@ const char cmd_attest_usage[] =
 	"  7  measurement mismatch: PCRs, nonce, user data or public key differ, or debug mode\n";
 
 enum { OPT_ROOT = 256, OPT_TIME, OPT_EXPECTED, OPT_PCR, OPT_NONCE, OPT_USER_DATA,
-       OPT_PUBLIC_KEY, OPT_SKIP_CHAIN, OPT_NONCE_FILE, OPT_STATEMENT };
+       OPT_PUBLIC_KEY, OPT_SKIP_CHAIN, OPT_NONCE_FILE, OPT_STATEMENT, OPT_SKIP_SIGNATURE };
 
 static const struct option attest_options[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
@@ -65,6 +68,7 @@ static const struct option attest_options[] = {
 	{ "user-data", required_argument, NULL, OPT_USER_DATA },
 	{ "public-key", required_argument, NULL, OPT_PUBLIC_KEY },
 	{ "skip-chain", no_argument, NULL, OPT_SKIP_CHAIN },
+	{ "skip-signature", no_argument, NULL, OPT_SKIP_SIGNATURE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -165,6 +169,9 @@ static int parse_options(int argc, char **argv, struct eif_attest_expect *ex,
 			break;
 		case OPT_SKIP_CHAIN:
 			ex->skip_chain = 1;
+			break;
+		case OPT_SKIP_SIGNATURE:
+			ex->skip_signature = 1;
 			break;
 		case ':':
 			return cli_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);

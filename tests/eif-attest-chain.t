@@ -140,6 +140,15 @@ is "$(jq -r .chain_checked "$work/verdict.json")" false "verdict says chain_chec
 flip_byte "$work/t.cbor" $(($(file_size "$work/t.cbor") - 2))
 attest_is "self-signed leaf, --skip-chain still checks the signature" 5 signature fail "$work/t.cbor" --skip-chain
 
+# an unsigned test NSM's document (QEMU's: alg -1, zero signature, zero certificates)
+perl -e 'local $/; my $d = <STDIN>; $d =~ s/\x44\xa1\x01\x38\x22/\x43\xa1\x01\x20/; print $d' \
+	<"$work/good.cbor" >"$work/t.cbor"
+attest_is "alg -1 document: signature fails" 5 signature fail "$work/t.cbor" --root "$work/root.pem"
+attest_is "alg -1 document, --skip-signature" 0 signature skipped "$work/t.cbor" --root "$work/root.pem" --skip-signature
+is "$(jq -r '.signature_checked' "$work/verdict.json")" false "verdict says signature_checked false"
+attest_is "alg -1 document, --skip-signature: expectations still checked" 7 pcr0 fail "$work/t.cbor" \
+	--root "$work/root.pem" --skip-signature --pcr 0="$pcr1"
+
 # every one-byte change of the good document is rejected
 n=$(nice -n 10 "$helper" flip-all "$work/good.cbor" --root "$work/root.pem" 2>"$work/stderr")
 is "$?/$n" "0/$size" "each of the $size bytes changed alone fails verification" ||
