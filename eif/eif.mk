@@ -112,7 +112,7 @@ CHECK_DEPS += $(O)/tests/attest/attest-helper
 FUZZ_ATTEST_RUNS ?= 10000000
 FUZZ_ATTEST_SRCS := eif/attest.c eif/sign.c eif/cose.c eif/json.c eif/format.c eif/util.c \
 	eif/measure.c eif/crc32.c cbor/cbor.c
-$(O)/fuzz/attest: tests/fuzz/fuzz-attest.c $(FUZZ_ATTEST_SRCS) $(wildcard eif/*.h cbor/*.h)
+$(O)/fuzz/attest: tests/fuzz/fuzz-attest.c $(FUZZ_ATTEST_SRCS) $(wildcard eif/*.h cbor/*.h) | $(STAMP)/packages-check
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -pthread -o $@ tests/fuzz/fuzz-attest.c \
 		$(FUZZ_ATTEST_SRCS) -lcrypto -lz
@@ -120,3 +120,4 @@ fuzz-attest: $(O)/fuzz/attest
 	$(Q)mkdir -p $(O)/fuzz/corpus-attest && $< -runs=$(FUZZ_ATTEST_RUNS) -max_len=16384 \
 		-print_final_stats=1 $(O)/fuzz/corpus-attest tests/fuzz/attest
 .PHONY: fuzz-attest
+CHECK_DEPS += $(O)/fuzz/attest

@@ -39,6 +39,13 @@ attest_is "now (the leaf lived three hours in 2024)" 6 validity fail "$b64"
 attest_is "before the leaf existed" 6 validity fail "$b64" --time 2024-09-07T14:00:00Z
 reason_has "not yet valid" "reason says not yet valid"
 
+# option values that mean nothing are usage errors
+"$EIF" attest "$b64" --time yesterday >/dev/null 2>&1; is "$?" 2 "--time yesterday: usage error"
+"$EIF" attest "$b64" --time 2024-09-07T14:37:39 >/dev/null 2>&1; is "$?" 2 "--time without zone: usage error"
+"$EIF" attest "$b64" --pcr 32="$pcr0" >/dev/null 2>&1; is "$?" 2 "--pcr 32: usage error"
+"$EIF" attest "$b64" --pcr 0=abc >/dev/null 2>&1; is "$?" 2 "--pcr odd hex: usage error"
+"$EIF" attest "$b64" --nonce xyz >/dev/null 2>&1; is "$?" 2 "--nonce not hex: usage error"
+
 # expectations
 printf '{\n  "HashAlgorithm": "Sha384 { ... }",\n  "PCR0": "%s",\n  "PCR1": "%s",\n  "PCR2": "%s"\n}\n' \
 	"$pcr0" "$pcr1" "$pcr2" >"$work/pcr.json"
