@@ -57,7 +57,8 @@ $(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kern
 sign: $(O)/enclave.eif
 	$(if $(and $(KEY),$(CERT)),,$(error make sign needs KEY=private-key.pem CERT=certificate.pem))
 	$(call msg,SIGN,$<)
-	$(Q)$(O)/bin/eif sign $< --private-key $(KEY) --signing-certificate $(CERT)
+	$(Q)$(O)/bin/eif sign $< --private-key '$(KEY)' --signing-certificate '$(CERT)' \
+		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
 $(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config
 	$(call msg,SBOM,$@)
@@ -103,6 +104,7 @@ help:
 	@echo '  kernel eif nsm init examples    one part of the boot chain'
 	@echo '  fetch          download every input into dl/; after it make needs no network'
 	@echo '  sign           sign out/enclave.eif: make sign KEY=key.pem CERT=cert.pem'
+	@echo '                 (KEY='"'"'pkcs11:token=T;object=K'"'"' [PKCS11_MODULE=module.so] for a token)'
 	@echo '  run-qemu       boot out/enclave.eif under QEMU nitro-enclave, console here'
 	@echo '  audit          account for every byte of out/enclave.eif (eif audit)'
 	@echo '  repro-check    build again elsewhere, compare every artifact byte for byte'

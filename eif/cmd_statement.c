@@ -1,5 +1,4 @@
 /* eif statement: the in-toto build statement of an EIF (library: statement.c). */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,59 +7,63 @@
 #include "statement.h"
 #include "util.h"
 
-const char cmd_statement_usage[] =
-	"usage: eif statement EIF --sbom FILE --lock FILE... --commit COMMIT [-o OUT]\n"
-	"\n"
-	"Write the build statement of EIF: an in-toto Statement v1 whose subject is the EIF\n"
-	"(sha256) and whose predicate (type " EIF_STATEMENT_PREDICATE_TYPE ")\n"
-	"holds its PCR0, PCR1, PCR2 (and PCR8 when signed), the sha256 of each lock file and\n"
-	"of the SBOM, and the source commit. 'eif attest --statement' checks an enclave's\n"
-	"attestation document against it. make writes out/statement.json.\n"
-	"\n"
-	"  --sbom FILE      the build's SBOM (out/sbom.spdx.json)\n"
-	"  --lock FILE      a lock file (repeatable; configs/sources.lock)\n"
-	"  --commit COMMIT  the source commit, as 'git describe --always --dirty --abbrev=40'\n"
-	"  -o OUT           write OUT atomically instead of standard output\n";
+enum { OPT_SBOM = 1, OPT_LOCK, OPT_COMMIT, OPT_OUT };
 
-int cmd_statement(int argc, char **argv)
+static const struct cliopt statement_options[] = {
+	{ "sbom", 0, "FILE", CLIOPT_REQUIRED, OPT_SBOM, "the build's SBOM (out/sbom.spdx.json)" },
+	{ "lock", 0, "FILE", CLIOPT_REQUIRED | CLIOPT_REPEAT, OPT_LOCK,
+	  "a lock file (repeatable; configs/sources.lock)" },
+	{ "commit", 0, "COMMIT", CLIOPT_REQUIRED, OPT_COMMIT,
+	  "the source commit ('git describe --always --dirty')" },
+	{ "output", 'o', "OUT", 0, OPT_OUT, "write OUT atomically instead of standard output" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+static int run_statement(int argc, char **argv);
+
+const struct cliopt_command cmd_statement = {
+	"eif", "statement", "EIF",
+	"write the in-toto build statement of an EIF (PCRs, locks, SBOM)", statement_options,
+	"The statement's subject is the EIF (sha256); its predicate (type\n"
+	EIF_STATEMENT_PREDICATE_TYPE ") holds PCR0, PCR1, PCR2 (and PCR8\n"
+	"when signed), the sha256 of each lock file and of the SBOM, and the source\n"
+	"commit (git describe --always --dirty --abbrev=40). 'eif attest --statement'\n"
+	"checks an attestation document against it. make writes out/statement.json.\n",
+	run_statement,
+};
+
+static int run_statement(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "sbom", required_argument, NULL, 's' },
-		{ "lock", required_argument, NULL, 'l' },
-		{ "commit", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct eif_statement_input in = { 0 };
 	struct eif_outfile out;
 	struct eif_error err;
 	const char *out_path = NULL;
+	struct cliopt_parser p;
 	char *text;
-	int c;
+	int id;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:", options, NULL)) != -1) {
-		switch (c) {
-		case 's': in.sbom_path = optarg; break;
-		case 'c': in.commit = optarg; break;
-		case 'o': out_path = optarg; break;
-		case 'l':
+	cliopt_start(&p, &cmd_statement, argc, argv);
+	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
+		switch (id) {
+		case OPT_SBOM: in.sbom_path = p.value; break;
+		case OPT_COMMIT: in.commit = p.value; break;
+		case OPT_OUT: out_path = p.value; break;
+		case OPT_LOCK:
 			if (in.lock_count == EIF_STATEMENT_LOCKS_MAX)
 				return cli_usage_error(argv[0], "more than %d --lock files",
 						       EIF_STATEMENT_LOCKS_MAX);
-			in.lock_paths[in.lock_count++] = optarg;
+			in.lock_paths[in.lock_count++] = p.value;
 			break;
-		case ':':
-			return cli_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
+		case CLIOPT_OPERAND:
+			if (cli_one_eif(&p, &in.eif_path))
+				return EXIT_USAGE;
+			break;
 		default:
-			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+			return cli_option_stop(&p, id);
 		}
 	}
-	if (optind + 1 != argc)
+	if (!in.eif_path)
 		return cli_usage_error(argv[0], "name one EIF");
-	if (!in.sbom_path || !in.commit || in.lock_count == 0)
-		return cli_usage_error(argv[0], "--sbom, --lock and --commit are required");
-	in.eif_path = argv[optind];
 	if (eif_statement_build(&in, &text, &err) != EIF_OK)
 		return cli_error(&err);
 	if (!out_path)

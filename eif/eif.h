@@ -66,6 +66,10 @@ struct eif_header {
 
 void eif_header_encode(const struct eif_header *header, unsigned char out[EIF_HEADER_SIZE]);
 void eif_header_decode(const unsigned char in[EIF_HEADER_SIZE], struct eif_header *header);
+/* The header fields no PCR covers and no reader needs, against what AWS's format defines:
+ * version 2..4, flags bits 1-15 clear, default_mem and default_cpus non-zero, reserved and
+ * unused 0. EIF_E_FORMAT names the first field that no AWS tool would write. */
+enum eif_status eif_header_check(const struct eif_header *h, struct eif_error *err);
 void eif_section_header_encode(uint16_t type, uint64_t size,
 			       unsigned char out[EIF_SECTION_HEADER_SIZE]);
 /* "kernel", "cmdline", "ramdisk", "signature", "metadata", or "invalid" for anything else. */
@@ -105,8 +109,9 @@ struct eif_build_options {
 	const char *name, *version, *build_time, *build_tool, *build_tool_version;
 	const char *img_os, *img_kernel;
 	const char *metadata_path;        /* custom metadata JSON file (<= 4096 bytes) or NULL */
-	/* Signing: both or neither. */
-	const char *signing_certificate_path, *private_key_path;
+	/* Signing: both or neither. The key may be a PKCS#11 URI (pkcs11:...), used through
+	 * pkcs11_module (NULL: see eif_signer_open in sign.h). */
+	const char *signing_certificate_path, *private_key_path, *pkcs11_module;
 };
 
 /* Write the EIF (atomically) and return its measurements (PCR8 when signed). */
@@ -159,6 +164,9 @@ struct eif_info {
  * ramdisk, at most one metadata (required for v4) and signature section. A CRC mismatch
  * is not an error: it is reported in crc_ok. */
 enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err);
+/* The same for an EIF already open as fd (read with pread; path names it in messages). */
+enum eif_status eif_read_fd(int fd, const char *path, struct eif_info *info,
+			    struct eif_error *err);
 enum eif_status eif_read_memory(const unsigned char *data, size_t len, struct eif_info *info,
 				struct eif_error *err);
 void eif_info_free(struct eif_info *info);

@@ -326,29 +326,41 @@ enum eif_status eif_read_memory(const unsigned char *data, size_t len, struct ei
 	return rc;
 }
 
-enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err)
+enum eif_status eif_read_fd(int fd, const char *path, struct eif_info *info,
+			    struct eif_error *err)
 {
-	struct source src = { path, -1, NULL, 0 };
+	struct source src = { path, fd, NULL, 0 };
 	struct stat st;
 	enum eif_status rc;
 
 	memset(info, 0, sizeof(*info));
-	src.fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (src.fd < 0)
-		return eif_fail_errno(err, "EIF '%s': cannot open it", path);
-	if (fstat(src.fd, &st) != 0) {
+	if (fstat(fd, &st) != 0) {
 		rc = eif_fail_errno(err, "EIF '%s': cannot stat it", path);
 	} else if (!S_ISREG(st.st_mode)) {
 		rc = eif_fail(err, EIF_E_USAGE, "EIF '%s': not a regular file; give an .eif file",
 			      path);
 	} else {
 		src.size = (uint64_t)st.st_size;
-		posix_fadvise(src.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		rc = read_source(&src, info, err);
 	}
-	close(src.fd);
 	if (rc != EIF_OK)
 		eif_info_free(info);
+	return rc;
+}
+
+enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err)
+{
+	struct stat st;
+	enum eif_status rc;
+	int fd;
+
+	memset(info, 0, sizeof(*info));
+	rc = eif_open_regular(path, "EIF", "give an .eif file", &fd, &st, err);
+	if (rc != EIF_OK)
+		return rc;
+	rc = eif_read_fd(fd, path, info, err);
+	close(fd);
 	return rc;
 }
 

@@ -86,7 +86,11 @@ attest_is "bundle in leaf-to-root order" 4 root fail "$work/t.cbor" --root "$wor
 	--bundle "$work/root.pem" --bundle "$work/inter.pem" --pcr 0="$pcr0" --pcr 1="$pcr1" --pcr 2="$pcr2"
 attest_is "leaf certificate is a CA" 4 chain fail "$work/t.cbor" --root "$work/root.pem"
 # time: an expired leaf (2020, three hours), checked now and at the document's time
+# the signer refuses an expired certificate: sign with a current one for the same key
+openssl req -x509 -key "$work/old.key" -subj /CN=old-signer -days 2 -out "$work/old-signer.pem" \
+	2>/dev/null || bail "openssl req for old-signer failed"
 "$helper" make-doc -o "$work/old.cbor" --cert "$work/old.pem" --key "$work/old.key" \
+	--signer-cert "$work/old-signer.pem" \
 	--bundle "$work/root.pem" --bundle "$work/inter.pem" --timestamp 1577840400000 \
 	--pcr 0="$pcr0" --pcr 1="$pcr1" --pcr 2="$pcr2"
 attest_is "expired leaf, checked now" 6 validity fail "$work/old.cbor" --root "$work/root.pem"

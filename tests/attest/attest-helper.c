@@ -2,11 +2,12 @@
  *
  *   attest-helper make-doc -o OUT --cert LEAF.pem --key LEAF.key --bundle PEM... [--pcr N=HEX]...
  *        [--digest TEXT] [--timestamp MS] [--nonce HEX] [--user-data FILE] [--public-key FILE]
- *        [--trailing-payload] [--trailing]
+ *        [--trailing-payload] [--trailing] [--signer-cert PEM]
  *     builds an attestation document as the NSM lays it out (keys in AWS's order, absent
  *     optional fields as null) and signs it with the leaf key through libeif's COSE code.
  *     --trailing-payload signs a payload with one byte after the map; --trailing appends one
- *     byte after the COSE_Sign1.
+ *     byte after the COSE_Sign1. --signer-cert loads the signer with another (current)
+ *     certificate of the same key, since the signer refuses an expired LEAF.pem.
  *   attest-helper flip-all DOC [--root PEM]
  *     checks in-process that a one-byte change anywhere in DOC (each byte gets one bit
  *     flipped, bit i % 8 for byte i) fails verification at the document's own time; prints
@@ -111,6 +112,7 @@ static int make_doc(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "cert", required_argument, NULL, 'c' }, { "key", required_argument, NULL, 'k' },
+		{ "signer-cert", required_argument, NULL, 's' },
 		{ "bundle", required_argument, NULL, 'b' }, { "pcr", required_argument, NULL, 'p' },
 		{ "digest", required_argument, NULL, 'd' },
 		{ "timestamp", required_argument, NULL, 't' },
@@ -122,7 +124,7 @@ static int make_doc(int argc, char **argv)
 	};
 	static unsigned char nonce[2 * EIF_ATTEST_FIELD_MAX];	/* room for oversized ones */
 	struct doc_spec s = { .digest = "SHA384", .timestamp = 1700000000000ULL };
-	const char *cert = NULL, *key = NULL, *out = NULL;
+	const char *cert = NULL, *key = NULL, *out = NULL, *signer_cert = NULL;
 	struct eif_signer *signer;
 	struct eif_error err;
 	int trailing = 0, c;
@@ -132,6 +134,7 @@ static int make_doc(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
+		case 's': signer_cert = optarg; break;
 		case 'b':
 			if (s.bundle_count == MAX_BUNDLE ||
 			    der_of(optarg, &s.bundle[s.bundle_count], &s.bundle_len[s.bundle_count]))
@@ -163,7 +166,8 @@ static int make_doc(int argc, char **argv)
 		return 2;
 	}
 	if (der_of(cert, &s.leaf, &s.leaf_len) ||
-	    (eif_signer_load(&signer, cert, key, &err) != EIF_OK && die(&err)))
+	    (eif_signer_load(&signer, signer_cert ? signer_cert : cert, key, &err) != EIF_OK &&
+	     die(&err)))
 		return 1;
 
 	struct cbor_writer w;

@@ -69,3 +69,13 @@ tv1_eif() {
 json_field() {
 	sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p" | head -1
 }
+
+# signed_tv1: $work/signer.pem and .key, $work/tv1.eif (unsigned) and $work/signed.eif (tv1
+# signed with that pair)
+signed_tv1() {
+	make_pair signer
+	tv1_eif "$work/tv1.eif"
+	"$EIF" sign "$work/tv1.eif" --signing-certificate "$work/signer.pem" \
+		--private-key "$work/signer.key" --output "$work/signed.eif" >/dev/null ||
+		bail "eif sign of tv1 failed"
+}
