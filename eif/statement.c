@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,12 +20,13 @@ static enum eif_status file_sha256(const char *path, const char *what, char hex[
 	enum { PIECE = 1 << 20 };
 	unsigned char *buf = malloc(PIECE), sum[32];
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	int fd;
+	enum eif_status st = eif_open_regular(path, what, "give a file path", &fd, &sb, err);
 	long long n = 0;
-	enum eif_status st = EIF_OK;
 
-	if (fd < 0)
-		st = eif_fail_errno(err, "%s '%s'", what, path);
+	if (st != EIF_OK)
+		;
 	else if (!buf || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		st = eif_fail(err, EIF_E_NOMEM, "%s '%s': cannot start SHA-256", what, path);
 	while (st == EIF_OK && (n = eif_read_full(fd, buf, PIECE)) > 0)

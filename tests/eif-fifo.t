@@ -1,6 +1,7 @@
 #!/bin/sh
-# A FIFO named as any input (EIF, either EIF of eif diff, certificate, private key, detached
-# signature and TBS, metadata, provenance manifest, kernel, ramdisk) is refused at once as
+# A FIFO named as any input (EIF, certificate, private key, detached signature and TBS,
+# metadata, provenance manifest, kernel, ramdisk, attestation document and the files eif
+# attest compares it with, SBOM and lock files of eif statement) is refused at once as
 # "not a regular file" (exit 1 or 2, never a hang).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/eif.sh"
@@ -42,8 +43,6 @@ refuses "the signature of eif sign --signature" sign "$work/tv1.eif" \
 	--signing-certificate "$work/signer.pem" --signature "$work/fifo" --output "$work/s.eif"
 refuses "the TBS of eif sign --tbs" sign "$work/tv1.eif" --signing-certificate "$work/signer.pem" \
 	--signature "$work/req.sig" --tbs "$work/fifo" --output "$work/s.eif"
-refuses "A of eif diff" diff "$work/fifo" "$work/tv1.eif"
-refuses "B of eif diff" diff "$work/tv1.eif" "$work/fifo"
 refuses "the certificate of eif pcr" pcr --signing-certificate "$work/fifo"
 refuses "the certificate of eif verify" verify "$work/signed.eif" --signing-certificate "$work/fifo"
 refuses "the certificate of eif sign" sign "$work/tv1.eif" --signing-certificate "$work/fifo" \
@@ -57,6 +56,19 @@ refuses "the kernel of eif build" build --kernel "$work/fifo" --cmdline c --ramd
 refuses "a ramdisk of eif build" build --kernel "$work/bzImage" --cmdline c --ramdisk "$work/fifo" \
 	--output "$work/out.eif"
 refuses "a ramdisk of eif pcr" pcr --kernel "$work/bzImage" --cmdline c --ramdisk "$work/fifo"
-[ ! -e "$work/out.eif" ] && [ ! -e "$work/s.eif" ] && [ ! -e "$work/s.tbs" ]
+refuses "the document of eif attest" attest "$work/fifo"
+refuses "the root of eif attest" attest "$work/meta.json" --root "$work/fifo"
+refuses "the expected PCRs of eif attest" attest "$work/meta.json" --expected "$work/fifo"
+refuses "the statement of eif attest" attest "$work/meta.json" --statement "$work/fifo"
+refuses "the nonce file of eif attest" attest "$work/meta.json" --nonce-file "$work/fifo"
+refuses "the user data of eif attest" attest "$work/meta.json" --user-data "$work/fifo"
+refuses "the public key of eif attest" attest "$work/meta.json" --public-key "$work/fifo"
+refuses "the EIF of eif statement" statement "$work/fifo" --sbom "$work/meta.json" \
+	--lock "$work/meta.json" --commit c -o "$work/st.json"
+refuses "the SBOM of eif statement" statement "$work/signed.eif" --sbom "$work/fifo" \
+	--lock "$work/meta.json" --commit c -o "$work/st.json"
+refuses "a lock file of eif statement" statement "$work/signed.eif" --sbom "$work/meta.json" \
+	--lock "$work/fifo" --commit c -o "$work/st.json"
+[ ! -e "$work/out.eif" ] && [ ! -e "$work/st.json" ] && [ ! -e "$work/s.eif" ] && [ ! -e "$work/s.tbs" ]
 ok $? "no output file was written"
 done_testing
