@@ -27,8 +27,9 @@ describe --eif-path
 pcr --input
 sign --signing-certificate
 verify --time
-diff --config
 audit --provenance
+attest --expected
+statement --sbom
 EOF
 
 # The defect this layer fixed: eif build --cmdline -h printed help and wrote nothing.
