@@ -1,4 +1,4 @@
-/* build: write an EIF v4 exactly as eif_build does (spec section 13), in one pass over the
+/* build: write an EIF v4 as eif_build does (docs/eif-format.md#writing-an-eif), in one pass over the
  * inputs. The caller's thread reads, CRCs and writes; measure.c hashes on two threads. The
  * header is written last (its CRC covers everything after it, combined with crc32_combine),
  * so a signature section sized only after PCR0 is known still needs no second pass. */
@@ -174,7 +174,7 @@ static enum eif_status check_text(const char *what, const char *s, struct eif_er
 	return EIF_OK;
 }
 
-/* The metadata section: serde_json of EifIdentityInfo (spec section 10). */
+/* The metadata section: serde_json of EifIdentityInfo (docs/eif-format.md#metadata-section). */
 static enum eif_status encode_metadata(const struct eif_build_options *o, struct json_buf *out,
 				       struct eif_error *err)
 {

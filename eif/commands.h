@@ -16,6 +16,7 @@
 	X(pcr)          \
 	X(sign)         \
 	X(verify)       \
+	X(diff)         \
 	X(audit)        \
 	X(attest)       \
 	X(statement)

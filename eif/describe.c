@@ -1,4 +1,4 @@
-/* describe: nitro-cli describe-eif's JSON (spec section 14.3) from a read image. */
+/* describe: describe-eif's JSON (docs/eif-format.md#nitro-cli-describe-eif) from a read image. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

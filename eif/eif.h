@@ -25,7 +25,7 @@ struct eif_error {
 	char msg[1024];
 };
 
-/* Format constants (spec section 3 and 4). */
+/* Format constants (docs/eif-format.md#the-header, #section-headers-and-types). */
 #define EIF_MAGIC "\x2e\x65\x69\x66"
 #define EIF_VERSION_CURRENT 4
 #define EIF_HEADER_SIZE 548
@@ -100,7 +100,7 @@ struct eif_build_options {
 	/* NULL: only compute the measurements (no file, no metadata, no signature section). */
 	const char *output_path;
 	enum eif_arch arch;
-	/* Metadata (section 10 of the spec); NULL picks eif_build's default:
+	/* Metadata (docs/eif-format.md#metadata-section); NULL picks eif_build's default:
 	 * name = kernel file name, version = name if given (eif_build stores --name as the
 	 * version) else "1.0", build_tool = "eif_build", build_tool_version = "0.3.1",
 	 * img_os = "OS", img_kernel = "kernel". build_time is required (callers derive it
@@ -164,7 +164,8 @@ struct eif_info {
  * ramdisk, at most one metadata (required for v4) and signature section. A CRC mismatch
  * is not an error: it is reported in crc_ok. */
 enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err);
-/* The same for an EIF already open as fd (read with pread; path names it in messages). */
+/* The same for an EIF already open as fd (pread only, the offset is left alone), so that a
+ * caller that reads the file again reads the same file; path names it in messages. */
 enum eif_status eif_read_fd(int fd, const char *path, struct eif_info *info,
 			    struct eif_error *err);
 enum eif_status eif_read_memory(const unsigned char *data, size_t len, struct eif_info *info,

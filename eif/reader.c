@@ -181,23 +181,6 @@ static enum eif_status load_section(const struct source *src, const struct eif_s
 	return EIF_OK;
 }
 
-/* Which hashes a section's data feeds, in encounter order (AWS EifReader). */
-static unsigned section_feed(const struct eif_section_info *s, unsigned ramdisk_index,
-			     int snapshot_pcr1)
-{
-	unsigned boot = snapshot_pcr1 ? EIF_FEED_PCR0 : EIF_FEED_PCR0 | EIF_FEED_PCR1;
-
-	switch (s->type) {
-	case EIF_SECTION_KERNEL:
-	case EIF_SECTION_CMDLINE:
-		return boot;
-	case EIF_SECTION_RAMDISK:
-		return ramdisk_index == 0 ? boot : EIF_FEED_PCR0 | EIF_FEED_PCR2;
-	default:
-		return 0;
-	}
-}
-
 /* One pass over the file: CRC of everything after the CRC field, PCRs of the measured data. */
 static enum eif_status measure_sections(const struct source *src, struct eif_info *info,
 					const unsigned char header[EIF_HEADER_SIZE],
@@ -224,7 +207,7 @@ static enum eif_status measure_sections(const struct source *src, struct eif_inf
 		return rc;
 	for (unsigned i = 0; i < info->section_count; i++) {
 		const struct eif_section_info *s = &info->sections[i];
-		unsigned feed = section_feed(s, ramdisk_index, snapshot_pcr1);
+		unsigned feed = eif_section_feed(s->type, ramdisk_index, snapshot_pcr1);
 		uint64_t pos = s->offset, end = s->offset + EIF_SECTION_HEADER_SIZE + s->size;
 		size_t header_left = EIF_SECTION_HEADER_SIZE;
 

@@ -1,4 +1,4 @@
-/* sign: ECDSA COSE_Sign1 over PCR0, certificate handling and PCR8 (spec section 11). */
+/* sign: ECDSA COSE_Sign1 over PCR0, certificate handling and PCR8 (docs/eif-format.md#signature-section). */
 #include "sign.h"
 
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* sign: the EIF signature section (spec EIF_FORMAT.md section 11).
+/* sign: the EIF signature section (docs/eif-format.md#signature-section).
  *
  * The section is CBOR [ {"signing_certificate": [PEM bytes as uints],
  *                        "signature": [COSE_Sign1 bytes as uints]} ];

@@ -1,8 +1,8 @@
 #!/bin/sh
-# A FIFO named as any input (EIF, certificate, private key, detached signature and TBS,
-# metadata, provenance manifest, kernel, ramdisk, attestation document and the files eif
-# attest compares it with, SBOM and lock files of eif statement) is refused at once as
-# "not a regular file" (exit 1 or 2, never a hang).
+# A FIFO named as any input (EIF, either EIF of eif diff, certificate, private key, detached
+# signature and TBS, metadata, provenance manifest, kernel, ramdisk, attestation document and
+# the files eif attest compares it with, SBOM and lock files of eif statement) is refused at
+# once as "not a regular file" (exit 1 or 2, never a hang).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/eif.sh"
 make_tv1_inputs
@@ -43,6 +43,8 @@ refuses "the signature of eif sign --signature" sign "$work/tv1.eif" \
 	--signing-certificate "$work/signer.pem" --signature "$work/fifo" --output "$work/s.eif"
 refuses "the TBS of eif sign --tbs" sign "$work/tv1.eif" --signing-certificate "$work/signer.pem" \
 	--signature "$work/req.sig" --tbs "$work/fifo" --output "$work/s.eif"
+refuses "A of eif diff" diff "$work/fifo" "$work/tv1.eif"
+refuses "B of eif diff" diff "$work/tv1.eif" "$work/fifo"
 refuses "the certificate of eif pcr" pcr --signing-certificate "$work/fifo"
 refuses "the certificate of eif verify" verify "$work/signed.eif" --signing-certificate "$work/fifo"
 refuses "the certificate of eif sign" sign "$work/tv1.eif" --signing-certificate "$work/fifo" \

@@ -27,6 +27,7 @@ describe --eif-path
 pcr --input
 sign --signing-certificate
 verify --time
+diff --config
 audit --provenance
 attest --expected
 statement --sbom

@@ -38,16 +38,14 @@ pcr8=$("$EIF" pcr --signing-certificate "$work/signer.pem" | json_field PCR8)
 is "$("$EIF" describe "$work/signed.eif" | json_field PCR8)" "$pcr8" \
 	"eif pcr --signing-certificate = PCR8 in eif describe"
 [ ${#pcr8} -eq 96 ]; ok $? "PCR8 is 96 hex digits"
-"$EIF" describe "$work/signed.eif" | grep -q '"SignatureCheck": true'
-ok $? "eif describe of the signed EIF: SignatureCheck true"
+is "$("$EIF" describe "$work/signed.eif" | json_field SignatureCheck)" true "eif describe of the signed EIF: SignatureCheck true"
 
 # a byte of the application ramdisk (tv1: data of ramdisk 1 at 876..883)
 cp "$work/signed.eif" "$work/t.eif"; flip_byte "$work/t.eif" 878
 verify_is "$work/t.eif" 3 "CRC mismatch" "ramdisk byte flipped"
 fix_crc "$work/t.eif"
 verify_is "$work/t.eif" 5 "signs another image" "ramdisk byte flipped, CRC fixed (PCR0 changed)"
-"$EIF" describe "$work/t.eif" | grep -q '"SignatureCheck": false'
-ok $? "eif describe of that EIF: SignatureCheck false"
+is "$("$EIF" describe "$work/t.eif" | json_field SignatureCheck)" false "eif describe of that EIF: SignatureCheck false"
 
 # the last byte of the file is inside the COSE signature's r||s
 size=$(file_size "$work/signed.eif")

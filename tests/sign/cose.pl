@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# An oracle for tests/eif-sign-*.t, written from the spec (EIF_FORMAT.md section 11, RFC 8152)
+# An oracle for tests/eif-sign-*.t, written from the spec (docs/eif-format.md#the-cose_sign1-structure, RFC 8152)
 # without libeif, so that openssl can check what eif signs:
 #   cose.pl sig-structure PCR0HEX   the ES384 Sig_structure for PCR0 (stdout)
 #   cose.pl cose-prefix PCR0HEX     the COSE_Sign1 bytes before r || s
