@@ -133,6 +133,7 @@ help:
 	@echo '  nsm-module-in  build nsm.ko again in NSM_MODULE_DIR=dir (reproducibility test)'
 	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks'
 	@echo '  fuzz fuzz-cbor fuzz-signature   libFuzzer: EIF reader, CBOR decoder, signature'
+	@echo '  fuzz-audit fuzz-audit-frame fuzz-attest   ... eif audit, attestation documents'
 	@echo '  install        install-eif install-nsm: the tools and man pages (DESTDIR, PREFIX)'
 	@echo '  clean          remove O; help: this text'
 	@echo 'Knobs (current value):'
