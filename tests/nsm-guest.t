@@ -123,7 +123,7 @@ printf 'tool-nonce' >"$work/nonce.bin"
 	--skip-chain --skip-signature >"$work/verdict.json" 2>"$work/attest.err"
 is "$?" 0 "eif attest: the guest's document matches eif pcr and the nonce file" ||
 	diag "$(cat "$work/attest.err") $(grep -A2 '"fail"' "$work/verdict.json" | head -12)"
-is "$(json_bool chain_checked <"$work/verdict.json")/$(json_bool signature_checked <"$work/verdict.json")" \
+is "$(json_field chain_checked <"$work/verdict.json")/$(json_field signature_checked <"$work/verdict.json")" \
 	false/false "eif attest says the chain and the signature were not checked"
 "$EIF" attest "$work/doc.cbor" --expected "$work/pcr.json" --pcr 0="$zero" --skip-chain \
 	--skip-signature >/dev/null 2>&1
