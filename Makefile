@@ -31,7 +31,7 @@ INSTALL_DEPS :=
 BENCH_DEPS :=
 CLEAN_FILES :=
 
-all: $(O)/enclave.eif $(O)/pcr.json $(O)/sbom.spdx.json $(O)/provenance
+all: $(O)/enclave.eif $(O)/pcr.json $(O)/sbom.spdx.json $(O)/provenance $(O)/statement.json
 
 $(STAMP)/packages-%: configs/packages/%
 	$(Q)mkdir -p $(@D) && scripts/ensure-packages $* && touch $@
@@ -82,6 +82,16 @@ $(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/ker
 	$(call msg,SBOM,$@)
 	$(Q)scripts/sbom $(O) '$(call sq_escape,$(APP))' >$@.tmp && mv $@.tmp $@
 
+# The in-toto build statement (eif statement): the EIF's sha256 and PCRs, the locks, the SBOM
+# and the source commit; `eif attest --statement` checks an enclave against it.
+$(STAMP)/commit: FORCE	# rewritten only when the source commit (or its dirtiness) changes
+	@mkdir -p $(@D) && { git describe --always --dirty --abbrev=40 --match 'no tags, only the hash' \
+		2>/dev/null || echo unknown; } >$@.tmp && { cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+$(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json configs/sources.lock $(STAMP)/commit $(O)/bin/eif
+	$(call msg,STMT,$@)
+	$(Q)$(O)/bin/eif statement $(O)/enclave.eif --sbom $(O)/sbom.spdx.json \
+		--lock configs/sources.lock --commit "$$(cat $(STAMP)/commit)" -o $@
+
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
 $(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list \
 		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs
@@ -107,7 +117,8 @@ clean:
 	rm -rf $(O) $(CLEAN_FILES)
 help:
 	@echo 'Targets (tests/make-help.t checks that every .PHONY target is here):'
-	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json, out/provenance'
+	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json, out/provenance,'
+	@echo '                 out/statement.json'
 	@echo '  kernel eif nsm init examples    one part of the boot chain'
 	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
 	@echo '  fetch          download every input into dl/; after it make needs no network'
@@ -122,6 +133,7 @@ help:
 	@echo '  nsm-module-in  build nsm.ko again in NSM_MODULE_DIR=dir (reproducibility test)'
 	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks'
 	@echo '  fuzz fuzz-cbor fuzz-signature   libFuzzer: EIF reader, CBOR decoder, signature'
+	@echo '  fuzz-audit fuzz-audit-frame fuzz-attest   ... eif audit, attestation documents'
 	@echo '  install        install-eif install-nsm: the tools and man pages (DESTDIR, PREFIX)'
 	@echo '  clean          remove O; help: this text'
 	@echo 'Knobs (current value):'

@@ -17,7 +17,9 @@
 	X(sign)         \
 	X(verify)       \
 	X(diff)         \
-	X(audit)
+	X(audit)        \
+	X(attest)       \
+	X(statement)
 
 #define EIF_DECLARE_COMMAND(name) extern const struct cliopt_command cmd_##name;
 EIF_COMMANDS(EIF_DECLARE_COMMAND)

@@ -127,3 +127,24 @@ fuzz-cbor fuzz-signature: fuzz-%: $(O)/fuzz/%
 	$(Q)mkdir -p $(O)/fuzz/corpus-$* && $< -runs=$(FUZZ_RUNS) -max_len=4096 $(O)/fuzz/corpus-$* tests/fuzz/$*
 .PHONY: fuzz-cbor fuzz-signature
 # ---- end of CBOR/signing block ----------------------------------------------------------------
+
+# ---- eif attest: test helper and fuzz target (owner: eif attest; eif/attest.c) --------------
+$(O)/tests/attest/attest-helper: tests/attest/attest-helper.c $(O)/lib/libeif.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(SIGN_TEST_CFLAGS) -o $@ tests/attest/attest-helper.c $(O)/lib/libeif.a $(EIF_LDLIBS)
+CHECK_DEPS += $(O)/tests/attest/attest-helper
+# libFuzzer target for the attestation document decoder; `make fuzz-attest` runs
+# FUZZ_ATTEST_RUNS executions from the seeds in tests/fuzz/attest/ (two real AWS documents,
+# one the chain test's helper signed, the same in base64).
+FUZZ_ATTEST_RUNS ?= 10000000
+FUZZ_ATTEST_SRCS := eif/attest.c eif/sign.c eif/cose.c eif/pkcs11.c eif/json.c eif/format.c \
+	eif/util.c eif/measure.c eif/crc32.c cbor/cbor.c
+$(O)/fuzz/attest: tests/fuzz/fuzz-attest.c $(FUZZ_ATTEST_SRCS) $(wildcard eif/*.h cbor/*.h) | $(STAMP)/packages-check
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -pthread -o $@ tests/fuzz/fuzz-attest.c \
+		$(FUZZ_ATTEST_SRCS) -lcrypto -lz
+fuzz-attest: $(O)/fuzz/attest
+	$(Q)mkdir -p $(O)/fuzz/corpus-attest && $< -runs=$(FUZZ_ATTEST_RUNS) -max_len=16384 \
+		-print_final_stats=1 $(O)/fuzz/corpus-attest tests/fuzz/attest
+.PHONY: fuzz-attest
+CHECK_DEPS += $(O)/fuzz/attest

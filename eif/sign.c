@@ -1,6 +1,7 @@
 /* sign: ECDSA COSE_Sign1 over PCR0, certificate handling and PCR8 (docs/eif-format.md#signature-section). */
 #include "sign.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,8 +58,7 @@ struct eif_signer {
 	unsigned char pcr8[EIF_PCR_SIZE];
 };
 
-/* The oldest queued OpenSSL error as text (then clears the queue). */
-static const char *openssl_reason(char *buf, size_t n)
+const char *eif_openssl_reason(char *buf, size_t n)
 {
 	unsigned long code = ERR_get_error();
 
@@ -119,14 +119,14 @@ static enum eif_status cert_measure(X509 *cert, unsigned char fingerprint[EIF_PC
 
 	if (n <= 0)
 		return eif_fail(err, EIF_E_CRYPTO, "certificate: cannot encode as DER: %s",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	int ok = EVP_Digest(der, (size_t)n, block + EIF_PCR_SIZE, NULL, EVP_sha384(), NULL) &&
 		 EVP_Digest(block, sizeof(block), pcr8, NULL, EVP_sha384(), NULL);
 	memcpy(fingerprint, block + EIF_PCR_SIZE, EIF_PCR_SIZE);
 	OPENSSL_free(der);
 	if (!ok)
 		return eif_fail(err, EIF_E_CRYPTO, "certificate: SHA-384 failed: %s",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	return EIF_OK;
 }
 
@@ -140,7 +140,7 @@ enum eif_status eif_cert_pcr8_from_pem(const unsigned char *pem, size_t len,
 	if (!cert)
 		return eif_fail(err, EIF_E_FORMAT, "certificate: not a PEM X.509 certificate (%s); "
 				"convert a DER file with 'openssl x509 -inform der'",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	enum eif_status st = cert_measure(cert, fingerprint, pcr8, err);
 	X509_free(cert);
 	return st;
@@ -186,7 +186,7 @@ static enum eif_status signer_certificate(struct eif_signer *s, const char *cert
 	if (!s->cert)
 		return eif_fail(err, EIF_E_FORMAT, "signing certificate '%s': not a PEM X.509 "
 				"certificate (%s); convert a DER file with 'openssl x509 -inform der'",
-				cert_path, openssl_reason(why, sizeof(why)));
+				cert_path, eif_openssl_reason(why, sizeof(why)));
 	EVP_PKEY *public_key = X509_get0_pubkey(s->cert);
 	s->curve = public_key ? key_curve(public_key) : NULL;
 	if (!s->curve) {
@@ -223,7 +223,7 @@ static enum eif_status signer_pem_key(struct eif_signer *s, const char *cert_pat
 		return eif_fail(err, EIF_E_FORMAT, "private key '%s': not an unencrypted PEM private "
 				"key (%s); decrypt it with 'openssl pkey', or keep it on a token "
 				"(pkcs11:...) or in KMS (eif sign --tbs-out)", key_path,
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	if (!key_curve(s->key))
 		return eif_fail(err, EIF_E_USAGE, "private key '%s': not an EC key on P-256, P-384 or "
 				"P-521; make one with 'openssl ecparam -name secp384r1 -genkey'",
@@ -340,7 +340,7 @@ static enum eif_status token_sign(const struct eif_signer *s, const unsigned cha
 
 	if (!EVP_Digest(tbs, tbs_len, digest, &digest_len, s->curve->md(), NULL))
 		return eif_fail(err, EIF_E_CRYPTO, "hashing the Sig_structure failed: %s",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	return eif_pkcs11_sign_digest(s->token, digest, digest_len, raw, 2 * s->curve->coordinate,
 				      err);
 }
@@ -365,8 +365,8 @@ static enum eif_status ecdsa_sign(const struct eif_signer *s, const unsigned cha
 	    BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, (int)s->curve->coordinate) < 0 ||
 	    BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + s->curve->coordinate,
 			 (int)s->curve->coordinate) < 0)
-		eif_fail(err, EIF_E_CRYPTO, "signing PCR0 with ECDSA %s failed: %s",
-			 s->curve->name, openssl_reason(why, sizeof(why)));
+		eif_fail(err, EIF_E_CRYPTO, "signing with ECDSA %s failed: %s",
+			 s->curve->name, eif_openssl_reason(why, sizeof(why)));
 	else
 		st = EIF_OK;
 	ECDSA_SIG_free(sig);
@@ -374,26 +374,64 @@ static enum eif_status ecdsa_sign(const struct eif_signer *s, const unsigned cha
 	return st;
 }
 
-/* What a signer signs for PCR0: payload, protected header and the Sig_structure over them. */
+/* What a signer signs: payload, protected header and the Sig_structure over them. For PCR0
+ * the payload is encoded into pcr_payload; any other payload is the caller's. */
 struct signing_input {
-	unsigned char payload[EIF_PCR_PAYLOAD_MAX], protected_hdr[16];
+	unsigned char pcr_payload[EIF_PCR_PAYLOAD_MAX], protected_hdr[16];
+	const unsigned char *payload;
 	size_t payload_len, protected_len;
 	unsigned char *tbs;
 	size_t tbs_len;
 };
 
+/* The one Sig_structure builder of the signer: protected header for the curve, then
+ * Sig_structure over it and payload (which must outlive in). */
+static enum eif_status signing_input_over(const struct curve *c, const unsigned char *payload,
+					  size_t payload_len, struct signing_input *in,
+					  struct eif_error *err)
+{
+	in->tbs = NULL;
+	in->payload = payload;
+	in->payload_len = payload_len;
+	in->protected_len = eif_cose_protected_encode(c->alg, in->protected_hdr);
+	return eif_cose_sig_structure(in->protected_hdr, in->protected_len, payload, payload_len,
+				      &in->tbs, &in->tbs_len, err);
+}
+
 static enum eif_status signing_input(const struct curve *c, const unsigned char pcr0[EIF_PCR_SIZE],
 				     struct signing_input *in, struct eif_error *err)
 {
+	size_t len;
 	enum eif_status st;
 
 	in->tbs = NULL;
-	st = eif_pcr_payload_encode(0, pcr0, EIF_PCR_SIZE, in->payload, &in->payload_len, err);
+	st = eif_pcr_payload_encode(0, pcr0, EIF_PCR_SIZE, in->pcr_payload, &len, err);
 	if (st != EIF_OK)
 		return st;
-	in->protected_len = eif_cose_protected_encode(c->alg, in->protected_hdr);
-	return eif_cose_sig_structure(in->protected_hdr, in->protected_len, in->payload,
-				      in->payload_len, &in->tbs, &in->tbs_len, err);
+	return signing_input_over(c, in->pcr_payload, len, in, err);
+}
+
+enum eif_status eif_signer_sign_cose(const struct eif_signer *s, const unsigned char *payload,
+				     size_t payload_len, unsigned char **cose, size_t *cose_len,
+				     struct eif_error *err)
+{
+	struct signing_input in;
+	unsigned char raw[2 * 66];
+	enum eif_status st;
+
+	*cose = NULL;
+	if (!s->key && !s->token)
+		return eif_fail(err, EIF_E_USAGE, "signing a COSE_Sign1 payload needs a private key "
+				"or a PKCS#11 token key");
+	st = signing_input_over(s->curve, payload, payload_len, &in, err);
+	if (st == EIF_OK)
+		st = ecdsa_sign(s, in.tbs, in.tbs_len, raw, err);
+	if (st == EIF_OK)
+		st = eif_cose_sign1_encode(in.protected_hdr, in.protected_len, in.payload,
+					   in.payload_len, raw, 2 * s->curve->coordinate, cose,
+					   cose_len, err);
+	free(in.tbs);
+	return st;
 }
 
 enum eif_status eif_signer_tbs(const struct eif_signer *s, const unsigned char pcr0[EIF_PCR_SIZE],
@@ -410,7 +448,7 @@ enum eif_status eif_signer_tbs(const struct eif_signer *s, const unsigned char p
 	if (!EVP_Digest(in.tbs, in.tbs_len, out->digest, &digest_len, s->curve->md(), NULL)) {
 		free(in.tbs);
 		return eif_fail(err, EIF_E_CRYPTO, "hashing the Sig_structure failed: %s",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	}
 	out->tbs = in.tbs;
 	out->tbs_len = in.tbs_len;
@@ -623,12 +661,12 @@ static int ecdsa_verify(EVP_PKEY *key, const struct curve *c, const unsigned cha
 	if (!sig || !r || !s || !ctx || !ECDSA_SIG_set0(sig, r, s)) {
 		BN_free(r);
 		BN_free(s);
-		openssl_reason(why, why_len);
+		eif_openssl_reason(why, why_len);
 		goto out;
 	}
 	der_len = i2d_ECDSA_SIG(sig, &der);
 	if (der_len <= 0 || EVP_DigestVerifyInit(ctx, NULL, c->md(), NULL, key) != 1) {
-		openssl_reason(why, why_len);
+		eif_openssl_reason(why, why_len);
 		goto out;
 	}
 	result = EVP_DigestVerify(ctx, der, (size_t)der_len, tbs, tbs_len) == 1;
@@ -648,14 +686,79 @@ static const char *alg_name(int64_t alg)
 	return "not ES256/ES384/ES512";
 }
 
+/* The COSE_Sign1 signature under the certificate's key: VALID or BAD (err says why; its
+ * code is EIF_E_CRYPTO when OpenSSL could not check at all). */
+static enum eif_signature_result cose_verify_cert(X509 *cert, const struct eif_cose_sign1 *cose,
+						  struct eif_error *err)
+{
+	unsigned char *tbs = NULL;
+	size_t tbs_len;
+	char why[256];
+	EVP_PKEY *key = X509_get0_pubkey(cert);
+	const struct curve *c = key ? key_curve(key) : NULL;
+
+	if (!c) {
+		ERR_clear_error();
+		eif_fail(err, EIF_E_SIGNATURE, "signing certificate: key is not EC P-256, P-384 or "
+			 "P-521, so no COSE signature can verify under it");
+		return EIF_SIGNATURE_BAD;
+	}
+	if (cose->alg != c->alg) {
+		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: algorithm %lld (%s) does not match the "
+			 "certificate's %s key (%s)", (long long)cose->alg, alg_name(cose->alg),
+			 c->name, c->alg_name);
+		return EIF_SIGNATURE_BAD;
+	}
+	if (cose->signature_len != 2 * c->coordinate) {
+		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: signature of %zu bytes; %s needs %zu "
+			 "(r || s)", cose->signature_len, c->alg_name, 2 * c->coordinate);
+		return EIF_SIGNATURE_BAD;
+	}
+	if (eif_cose_sig_structure(cose->protected_hdr, cose->protected_len, cose->payload,
+				   cose->payload_len, &tbs, &tbs_len, err) != EIF_OK)
+		return EIF_SIGNATURE_BAD;
+	int ok = ecdsa_verify(key, c, cose->signature, tbs, tbs_len, why, sizeof(why));
+	free(tbs);
+	if (ok < 0) {
+		eif_fail(err, EIF_E_CRYPTO, "COSE_Sign1: cannot check the signature: %s", why);
+		return EIF_SIGNATURE_BAD;
+	}
+	if (!ok) {
+		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: the %s signature does not verify under "
+			 "the signing certificate's key; the signed data or the signature was "
+			 "altered", c->alg_name);
+		return EIF_SIGNATURE_BAD;
+	}
+	return EIF_SIGNATURE_VALID;
+}
+
+enum eif_signature_result eif_cose_verify_der(const unsigned char *der, size_t der_len,
+					      const struct eif_cose_sign1 *cose,
+					      struct eif_error *err)
+{
+	const unsigned char *p = der;
+	char why[256];
+	X509 *cert = der_len <= LONG_MAX ? d2i_X509(NULL, &p, (long)der_len) : NULL;
+
+	if (!cert || p != der + der_len) {
+		X509_free(cert);
+		eif_fail(err, EIF_E_FORMAT, "signing certificate: not one DER X.509 certificate "
+			 "(%s)", eif_openssl_reason(why, sizeof(why)));
+		return EIF_SIGNATURE_CORRUPT;
+	}
+	enum eif_signature_result r = cose_verify_cert(cert, cose, err);
+	X509_free(cert);
+	return r;
+}
+
 enum eif_signature_result eif_signature_verify(const unsigned char *section, size_t len,
 					       const unsigned char pcr0[EIF_PCR_SIZE],
 					       struct eif_error *err)
 {
 	struct eif_pcr_signature sig;
 	struct eif_cose_sign1 cose;
-	unsigned char expected[EIF_PCR_PAYLOAD_MAX], *tbs = NULL;
-	size_t expected_len, tbs_len;
+	unsigned char expected[EIF_PCR_PAYLOAD_MAX];
+	size_t expected_len;
 	char why[256];
 	X509 *cert = NULL;
 	enum eif_signature_result result = EIF_SIGNATURE_CORRUPT;
@@ -669,47 +772,16 @@ enum eif_signature_result eif_signature_verify(const unsigned char *section, siz
 	cert = x509_from_pem(sig.cert, sig.cert_len);
 	if (!cert) {
 		eif_fail(err, EIF_E_FORMAT, "signature section: the signing certificate is not a "
-			 "PEM X.509 certificate (%s)", openssl_reason(why, sizeof(why)));
+			 "PEM X.509 certificate (%s)", eif_openssl_reason(why, sizeof(why)));
 		goto out;
 	}
 	if (eif_cose_sign1_parse(sig.cose, sig.cose_len, &cose, err) != EIF_OK) {
 		eif_error_prefix(err, "signature section");
 		goto out;
 	}
-	EVP_PKEY *key = X509_get0_pubkey(cert);
-	const struct curve *c = key ? key_curve(key) : NULL;
-	result = EIF_SIGNATURE_BAD;
-	if (!c) {
-		ERR_clear_error();
-		eif_fail(err, EIF_E_SIGNATURE, "signing certificate: key is not EC P-256, P-384 or "
-			 "P-521, so no COSE signature can verify under it");
+	result = cose_verify_cert(cert, &cose, err);
+	if (result != EIF_SIGNATURE_VALID)
 		goto out;
-	}
-	if (cose.alg != c->alg) {
-		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: algorithm %lld (%s) does not match the "
-			 "certificate's %s key (%s)", (long long)cose.alg, alg_name(cose.alg),
-			 c->name, c->alg_name);
-		goto out;
-	}
-	if (cose.signature_len != 2 * c->coordinate) {
-		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: signature of %zu bytes; %s needs %zu "
-			 "(r || s)", cose.signature_len, c->alg_name, 2 * c->coordinate);
-		goto out;
-	}
-	if (eif_cose_sig_structure(cose.protected_hdr, cose.protected_len, cose.payload,
-				   cose.payload_len, &tbs, &tbs_len, err) != EIF_OK)
-		goto out;
-	int ok = ecdsa_verify(key, c, cose.signature, tbs, tbs_len, why, sizeof(why));
-	if (ok < 0) {
-		eif_fail(err, EIF_E_CRYPTO, "COSE_Sign1: cannot check the signature: %s", why);
-		goto out;
-	}
-	if (!ok) {
-		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: the %s signature does not verify under "
-			 "the signing certificate's key; the section was altered or re-signed "
-			 "wrongly", c->alg_name);
-		goto out;
-	}
 	if (eif_pcr_payload_encode(0, pcr0, EIF_PCR_SIZE, expected, &expected_len, err) != EIF_OK)
 		goto out;
 	if (cose.payload_len != expected_len || memcmp(cose.payload, expected, expected_len)) {
@@ -722,7 +794,6 @@ enum eif_signature_result eif_signature_verify(const unsigned char *section, siz
 	}
 	result = EIF_SIGNATURE_VALID;
 out:
-	free(tbs);
 	X509_free(cert);
 	eif_pcr_signature_free(&sig);
 	return result;
@@ -880,7 +951,7 @@ enum eif_status eif_cert_info_from_pem(const unsigned char *pem, size_t len,
 	cert = x509_from_pem(pem, len);
 	if (!cert)
 		return eif_fail(err, EIF_E_FORMAT, "certificate: not a PEM X.509 certificate (%s)",
-				openssl_reason(why, sizeof(why)));
+				eif_openssl_reason(why, sizeof(why)));
 	st = cert_info(cert, info, err);
 	X509_free(cert);
 	if (st != EIF_OK)

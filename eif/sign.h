@@ -80,6 +80,12 @@ enum eif_status eif_signature_section_build(const struct eif_signer *signer,
 					    unsigned char **section, size_t *len,
 					    struct eif_error *err);
 
+/* An untagged COSE_Sign1 (protected header {1: alg}, empty unprotected header) signing any
+ * payload with the signer's key, malloc'd (free()). */
+enum eif_status eif_signer_sign_cose(const struct eif_signer *signer, const unsigned char *payload,
+				     size_t payload_len, unsigned char **cose, size_t *cose_len,
+				     struct eif_error *err);
+
 enum eif_signature_result {
 	EIF_SIGNATURE_VALID = 0,	/* COSE signature verifies and signs this PCR0 */
 	EIF_SIGNATURE_UNSIGNED,		/* no section given (section == NULL) */
@@ -95,6 +101,14 @@ enum eif_signature_result {
 enum eif_signature_result eif_signature_verify(const unsigned char *section, size_t len,
 					       const unsigned char pcr0[EIF_PCR_SIZE],
 					       struct eif_error *err);
+
+/* Checks a parsed COSE_Sign1 (cose.h) under the key of a DER certificate: VALID, CORRUPT
+ * (the certificate is not one DER X.509 certificate) or BAD (wrong algorithm for the key, wrong
+ * length, or the signature does not verify). Looks at nothing else in the certificate. */
+struct eif_cose_sign1;
+enum eif_signature_result eif_cose_verify_der(const unsigned char *der, size_t der_len,
+					      const struct eif_cose_sign1 *cose,
+					      struct eif_error *err);
 
 /* The certificate of a signature, as nitro-cli describe-eif shows it. */
 struct eif_cert_attr {
@@ -138,6 +152,9 @@ enum eif_status eif_sign_file(const char *in_path, const char *out_path,
 enum eif_status eif_sign_export(const char *eif_path, const struct eif_signer *signer,
 				const char *tbs_path, const char *digest_path,
 				struct eif_tbs *out, struct eif_error *err);
+
+/* The oldest queued OpenSSL error as text in buf (then clears the queue); returns buf. */
+const char *eif_openssl_reason(char *buf, size_t n);
 
 /* PCR8 of a PEM certificate: SHA-384(Z48 || SHA-384(DER)). */
 enum eif_status eif_cert_pcr8_from_pem(const unsigned char *pem, size_t len,

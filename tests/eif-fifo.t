@@ -1,7 +1,8 @@
 #!/bin/sh
 # A FIFO named as any input (EIF, either EIF of eif diff, certificate, private key, detached
-# signature and TBS, metadata, provenance manifest, kernel, ramdisk) is refused at once as
-# "not a regular file" (exit 1 or 2, never a hang).
+# signature and TBS, metadata, provenance manifest, kernel, ramdisk, attestation document and
+# the files eif attest compares it with, SBOM and lock files of eif statement) is refused at
+# once as "not a regular file" (exit 1 or 2, never a hang).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/eif.sh"
 make_tv1_inputs
@@ -57,6 +58,19 @@ refuses "the kernel of eif build" build --kernel "$work/fifo" --cmdline c --ramd
 refuses "a ramdisk of eif build" build --kernel "$work/bzImage" --cmdline c --ramdisk "$work/fifo" \
 	--output "$work/out.eif"
 refuses "a ramdisk of eif pcr" pcr --kernel "$work/bzImage" --cmdline c --ramdisk "$work/fifo"
-[ ! -e "$work/out.eif" ] && [ ! -e "$work/s.eif" ] && [ ! -e "$work/s.tbs" ]
+refuses "the document of eif attest" attest "$work/fifo"
+refuses "the root of eif attest" attest "$work/meta.json" --root "$work/fifo"
+refuses "the expected PCRs of eif attest" attest "$work/meta.json" --expected "$work/fifo"
+refuses "the statement of eif attest" attest "$work/meta.json" --statement "$work/fifo"
+refuses "the nonce file of eif attest" attest "$work/meta.json" --nonce-file "$work/fifo"
+refuses "the user data of eif attest" attest "$work/meta.json" --user-data "$work/fifo"
+refuses "the public key of eif attest" attest "$work/meta.json" --public-key "$work/fifo"
+refuses "the EIF of eif statement" statement "$work/fifo" --sbom "$work/meta.json" \
+	--lock "$work/meta.json" --commit c -o "$work/st.json"
+refuses "the SBOM of eif statement" statement "$work/signed.eif" --sbom "$work/fifo" \
+	--lock "$work/meta.json" --commit c -o "$work/st.json"
+refuses "a lock file of eif statement" statement "$work/signed.eif" --sbom "$work/meta.json" \
+	--lock "$work/fifo" --commit c -o "$work/st.json"
+[ ! -e "$work/out.eif" ] && [ ! -e "$work/st.json" ] && [ ! -e "$work/s.eif" ] && [ ! -e "$work/s.tbs" ]
 ok $? "no output file was written"
 done_testing

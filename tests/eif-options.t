@@ -29,6 +29,8 @@ sign --signing-certificate
 verify --time
 diff --config
 audit --provenance
+attest --expected
+statement --sbom
 EOF
 
 # The defect this layer fixed: eif build --cmdline -h printed help and wrote nothing.

@@ -123,6 +123,20 @@ is "$(block describe | json_field ModuleId)" "$QEMU_ENCLAVE_ID" "'nsm describe' 
 is "$(block describe | json_field MaxPcrs)" 32 "'nsm describe' shows 32 PCRs"
 block attest | grep -qF "/tmp/doc.cbor: " && block attest | grep -qF "module $QEMU_ENCLAVE_ID"
 ok $? "'nsm attest' summarises the document it wrote"
+# The guest's document through eif attest: QEMU's NSM signs nothing (algorithm -1, zero
+# certificates), so the chain and signature checks are skipped by name and the verdict says so;
+# PCR0-2 must still match eif pcr, and the nonce the file given to nsm attest.
+sed -n 's/^nsm-guest: document-base64 //p' "$console" | base64 -d >"$work/doc.cbor" 2>/dev/null
+printf 'tool-nonce' >"$work/nonce.bin"
+"$EIF" attest "$work/doc.cbor" --expected "$work/pcr.json" --nonce-file "$work/nonce.bin" \
+	--skip-chain --skip-signature >"$work/verdict.json" 2>"$work/attest.err"
+is "$?" 0 "eif attest: the guest's document matches eif pcr and the nonce file" ||
+	diag "$(cat "$work/attest.err") $(grep -A2 '"fail"' "$work/verdict.json" | head -12)"
+is "$(json_field chain_checked <"$work/verdict.json")/$(json_field signature_checked <"$work/verdict.json")" \
+	false/false "eif attest says the chain and the signature were not checked"
+"$EIF" attest "$work/doc.cbor" --expected "$work/pcr.json" --pcr 0="$zero" --skip-chain \
+	--skip-signature >/dev/null 2>&1
+is "$?" 7 "eif attest: the guest's document does not match another PCR0"
 block usage | grep -qF "is not a PCR index"
 ok $? "'nsm pcr not-a-number' explains the usage error"
 block help | grep -qF "usage: nsm attest"

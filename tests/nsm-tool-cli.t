@@ -34,8 +34,9 @@ expect_usage 2 "option '--nonce' needs a value" attest -o doc --nonce
 expect_usage 2 "unknown option '--bogus'" attest --bogus -o doc
 work=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$work"' EXIT
-head -c 513 /dev/zero >"$work/513"
-expect_usage 1 "longer than the 512 bytes" attest --nonce "$work/513" -o "$work/doc"
+head -c 1025 /dev/zero >"$work/1025"
+expect_usage 1 "longer than the 1024 bytes" attest --nonce "$work/1025" -o "$work/doc"
+expect_usage 1 "longer than the 1024 bytes" attest --user-data "$work/1025" -o "$work/doc"
 expect_usage 1 "'$work/missing': No such file" attest --user-data "$work/missing" -o "$work/doc"
 NSM_DEVICE=$work/no-nsm expect_usage 1 "$work/no-nsm: No such file or directory; is nsm.ko loaded?" pcrs
 [ ! -e "$work/doc" ]

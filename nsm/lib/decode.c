@@ -359,11 +359,12 @@ enum nsm_status nsm_decode_response(const uint8_t *buf, size_t len, struct nsm_r
 
 /* ---- attestation documents ---------------------------------------------------------- */
 
-/* Limits an AWS verifier enforces (attestation_process.md). */
+/* Limits of real NSM documents: AWS's attestation_process.md says 512 bytes of user_data and
+ * nonce, but the NSM signs 1024 of each (tests/data/attest/aws-2024-09-07.b64). */
 #define DOC_CERT_MAX 1024
 #define DOC_PUBLIC_KEY_MAX 1024
-#define DOC_USER_DATA_MAX 512
-#define DOC_NONCE_MAX 512
+#define DOC_USER_DATA_MAX 1024
+#define DOC_NONCE_MAX 1024
 
 static enum nsm_status document_pcrs(struct decoder *d, struct nsm_document *doc)
 {

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_bytes(doc.payload, data, size);
 		check_bytes(doc.module_id, data, size);
 		check_bytes(doc.nonce, data, size);
-		if (doc.pcr_count < 1 || doc.pcr_count > NSM_MAX_PCRS || doc.user_data.len > 512)
+		if (doc.pcr_count < 1 || doc.pcr_count > NSM_MAX_PCRS || doc.user_data.len > 1024)
 			abort();
 		for (size_t i = 0; i < doc.pcr_count; i++)
 			check_bytes(doc.pcrs[i].value, data, size);

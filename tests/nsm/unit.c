@@ -420,6 +420,45 @@ static void expect_document_rejected(const struct sample *s, const char *what)
 		printf("# %s\n", err);
 }
 
+/* A document with user_data and nonce of the given lengths, the rest minimal. */
+static void hand_document(struct sample *s, size_t user_data_len, size_t nonce_len)
+{
+	static uint8_t payload[BUF_MAX], big[1025];
+	struct cbor_writer w;
+	size_t n;
+
+	cbor_writer_init(&w, payload, sizeof(payload));
+	cbor_put_map(&w, 8);
+	cbor_put_cstr(&w, "module_id");
+	cbor_put_cstr(&w, "m");
+	cbor_put_cstr(&w, "digest");
+	cbor_put_cstr(&w, "SHA384");
+	cbor_put_cstr(&w, "timestamp");
+	cbor_put_uint(&w, 1);
+	cbor_put_cstr(&w, "pcrs");
+	cbor_put_map(&w, 1);
+	cbor_put_uint(&w, 0);
+	cbor_put_bytes(&w, pcr48, 48);
+	cbor_put_cstr(&w, "certificate");
+	cbor_put_bytes(&w, "c", 1);
+	cbor_put_cstr(&w, "cabundle");
+	cbor_put_array(&w, 1);
+	cbor_put_bytes(&w, "r", 1);
+	cbor_put_cstr(&w, "user_data");
+	cbor_put_bytes(&w, big, user_data_len);
+	cbor_put_cstr(&w, "nonce");
+	cbor_put_bytes(&w, big, nonce_len);
+	cbor_writer_finish(&w, &n);
+	s->name = "hand-made document";
+	cbor_writer_init(&w, s->bytes, sizeof(s->bytes));
+	cbor_put_array(&w, 4);
+	cbor_put_bytes(&w, "\xa1\x01\x38\x22", 4);
+	cbor_put_map(&w, 0);
+	cbor_put_bytes(&w, payload, n);
+	cbor_put_bytes(&w, "s", 1);
+	finish(&w, s);
+}
+
 static void test_documents(void)
 {
 	static struct sample s;
@@ -459,41 +498,21 @@ static void test_documents(void)
 	sample_document(&s, false, 0, 0, 0);
 	expect_document_rejected(&s, "no PCRs is rejected");
 
-	/* user_data over the 512-byte limit: build it by hand. */
-	static uint8_t payload[BUF_MAX], big[513];
-	struct cbor_writer w;
-	size_t n;
-	cbor_writer_init(&w, payload, sizeof(payload));
-	cbor_put_map(&w, 7);
-	cbor_put_cstr(&w, "module_id");
-	cbor_put_cstr(&w, "m");
-	cbor_put_cstr(&w, "digest");
-	cbor_put_cstr(&w, "SHA384");
-	cbor_put_cstr(&w, "timestamp");
-	cbor_put_uint(&w, 1);
-	cbor_put_cstr(&w, "pcrs");
-	cbor_put_map(&w, 1);
-	cbor_put_uint(&w, 0);
-	cbor_put_bytes(&w, pcr48, 48);
-	cbor_put_cstr(&w, "certificate");
-	cbor_put_bytes(&w, "c", 1);
-	cbor_put_cstr(&w, "cabundle");
-	cbor_put_array(&w, 1);
-	cbor_put_bytes(&w, "r", 1);
-	cbor_put_cstr(&w, "user_data");
-	cbor_put_bytes(&w, big, sizeof(big));
-	cbor_writer_finish(&w, &n);
-	cbor_writer_init(&w, s.bytes, sizeof(s.bytes));
-	cbor_put_array(&w, 4);
-	cbor_put_bytes(&w, "\xa1\x01\x38\x22", 4);
-	cbor_put_map(&w, 0);
-	cbor_put_bytes(&w, payload, n);
-	cbor_put_bytes(&w, "s", 1);
-	finish(&w, &s);
-	expect_document_rejected(&s, "513 bytes of user_data are rejected");
-	/* Shorten user_data to 512 bytes without shortening the payload: one byte is left over. */
-	for (size_t i = 0; i + 1 < s.len; i++) {
-		if (s.bytes[i] == 0x59 && s.bytes[i + 1] == 0x02 && s.bytes[i + 2] == 0x01) {
+	/* Real NSMs sign 1024 bytes of user_data and of nonce (AWS's prose says 512): accepted;
+	 * one byte more is not. Built by hand. */
+	hand_document(&s, 1024, 1024);
+	is_int(nsm_decode_document(s.bytes, s.len, &doc, err, sizeof(err)), NSM_SUCCESS,
+	       "1024 bytes of user_data and of nonce decode, as real NSM documents carry");
+	if (err[0])
+		printf("# %s\n", err);
+	hand_document(&s, 1025, 1);
+	expect_document_rejected(&s, "1025 bytes of user_data are rejected");
+	hand_document(&s, 1, 1025);
+	expect_document_rejected(&s, "1025 bytes of nonce are rejected");
+	/* Shorten user_data to 1024 bytes without shortening the payload: one byte is left over. */
+	hand_document(&s, 1025, 1);
+	for (size_t i = 0; i + 2 < s.len; i++) {
+		if (s.bytes[i] == 0x59 && s.bytes[i + 1] == 0x04 && s.bytes[i + 2] == 0x01) {
 			s.bytes[i + 2] = 0x00;
 			break;
 		}
