@@ -76,10 +76,10 @@ BENCH_DEPS += bench-eif
 # `make fuzz` runs FUZZ_READER_RUNS executions from the seeds in tests/fuzz/reader/.
 FUZZ_READER_RUNS ?= 10000000
 FUZZ_READER_SRCS := eif/reader.c eif/describe.c eif/format.c eif/measure.c eif/json.c \
-	eif/util.c eif/crc32.c eif/sign.c eif/cose.c cbor/cbor.c
+	eif/util.c eif/crc32.c eif/sign.c eif/cose.c eif/pkcs11.c cbor/cbor.c
 $(O)/fuzz/reader: tests/fuzz/fuzz-reader.c $(FUZZ_READER_SRCS) $(wildcard eif/*.h cbor/*.h)
 	$(call msg,FUZZCC,$@)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -pthread -o $@ tests/fuzz/fuzz-reader.c \
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -pthread -o $@ tests/fuzz/fuzz-reader.c \
 		$(FUZZ_READER_SRCS) -lcrypto -lz
 fuzz: $(O)/fuzz/reader
 	$(Q)mkdir -p $(O)/fuzz/corpus-reader && $< -runs=$(FUZZ_READER_RUNS) -max_len=8192 \
@@ -91,9 +91,10 @@ fuzz: $(O)/fuzz/reader
 # EIF (header, table, CRC) around fuzzed metadata and ramdisks, so mutations reach the cpio
 # reader and the hard-link model. `make fuzz-audit fuzz-audit-frame FUZZ_RUNS=N`.
 FUZZ_AUDIT_SRCS := $(FUZZ_READER_SRCS) eif/audit.c eif/cpio_read.c
-$(O)/fuzz/audit $(O)/fuzz/audit-frame: $(O)/fuzz/%: tests/fuzz/fuzz-%.c tests/fuzz/audit-common.h 		$(FUZZ_AUDIT_SRCS) $(wildcard eif/*.h cbor/*.h)
+$(O)/fuzz/audit $(O)/fuzz/audit-frame: $(O)/fuzz/%: tests/fuzz/fuzz-%.c tests/fuzz/audit-common.h \
+		$(FUZZ_AUDIT_SRCS) $(wildcard eif/*.h cbor/*.h)
 	$(call msg,FUZZCC,$@)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -pthread -o $@ $< $(FUZZ_AUDIT_SRCS) -lcrypto -lz
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -pthread -o $@ $< $(FUZZ_AUDIT_SRCS) -lcrypto -lz
 fuzz-audit fuzz-audit-frame: fuzz-%: $(O)/fuzz/%
 	$(Q)mkdir -p $(O)/fuzz/corpus-$* && $< -runs=$(FUZZ_RUNS) -max_len=8192 \
 		-print_final_stats=1 $(O)/fuzz/corpus-$* tests/fuzz/$*
@@ -148,3 +149,6 @@ fuzz-attest: $(O)/fuzz/attest
 		-print_final_stats=1 $(O)/fuzz/corpus-attest tests/fuzz/attest
 .PHONY: fuzz-attest
 CHECK_DEPS += $(O)/fuzz/attest
+# tests/eif-fuzz-smoke.t: every other fuzzer builds and runs a short while
+$(O)/fuzz/reader $(O)/fuzz/audit $(O)/fuzz/audit-frame $(O)/fuzz/cbor $(O)/fuzz/signature: | $(STAMP)/packages-check
+CHECK_DEPS += $(O)/fuzz/reader $(O)/fuzz/audit $(O)/fuzz/audit-frame $(O)/fuzz/cbor $(O)/fuzz/signature
