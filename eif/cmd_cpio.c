@@ -3,13 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "cpio.h"
+#include "oci.h"
 
 const char cmd_cpio_usage[] =
 	"usage: eif cpio [--dir [PREFIX=]PATH]... [--list FILE]... [--base DIR]\n"
+	"                [--oci [PREFIX=]LAYOUT[:TAG] | --docker-archive [PREFIX=]FILE[:TAG]]\n"
+	"                [--arch ARCH] [--image-cmd] [--image-env]\n"
 	"                [--mtime SECONDS] [--owner UID:GID] -o OUT\n"
 	"\n"
 	"Write a newc initramfs whose bytes depend only on names, contents, modes, owners\n"
@@ -26,6 +30,17 @@ const char cmd_cpio_usage[] =
 	"                         slink NAME TARGET MODE UID GID\n"
 	"                         pipe NAME MODE UID GID\n"
 	"                         sock NAME MODE UID GID\n"
+	"  --oci [PREFIX=]LAYOUT[:TAG]\n"
+	"                       flatten the container image of an OCI image layout (the\n"
+	"                       manifest tagged TAG, or the only one) as PREFIX/...: layers\n"
+	"                       checked against their digests and applied in order (whiteouts,\n"
+	"                       opaque directories, hard links); modes, owners, devices kept\n"
+	"  --docker-archive [PREFIX=]FILE[:TAG]\n"
+	"                       the same from a docker save / skopeo docker-archive tar\n"
+	"  --arch ARCH          the enclave's architecture, to pick from a multi-platform\n"
+	"                       image (x86_64 or aarch64; default x86_64)\n"
+	"  --image-cmd          write /cmd from the image config's Entrypoint and Cmd\n"
+	"  --image-env          write /env from the image config's Env\n"
 	"  --base DIR           resolve relative list LOCATIONs against DIR (default: the\n"
 	"                       current directory)\n"
 	"  --mtime SECONDS      mtime of every entry (default: $SOURCE_DATE_EPOCH, else 0)\n"
@@ -94,15 +109,75 @@ static int output_inside_tree(const char *output, const char *tree)
 	return inside;
 }
 
+struct image_arg {
+	enum oci_format format;
+	char *spec;          /* [PREFIX=]PATH[:TAG] as given */
+	const char *arch;
+	bool want_cmd, want_env;
+	struct oci_image *image;
+};
+
+/* Flatten the image into archive, with /cmd and /env from its config when asked; prints
+ * one line saying what the config gave and what it holds that an enclave cannot honour. */
+static int add_image(struct image_arg *arg, struct cpio_archive *archive)
+{
+	char *eq = strchr(arg->spec, '='), *path = eq ? eq + 1 : arg->spec, *tag = NULL, *colon;
+	struct oci_launch launch = { 0 };
+	struct eif_error err = { 0 };
+	struct stat st;
+	int status = 1;
+
+	if (eq)
+		*eq = '\0';
+	/* PATH:TAG, unless the whole text names something (a path may hold ':'). */
+	colon = strrchr(path, ':');
+	if (colon && stat(path, &st) != 0 && !strchr(colon, '/')) {
+		*colon = '\0';
+		tag = colon + 1;
+	}
+	if (oci_image_open(arg->format, path, tag, arg->arch, &arg->image, &err) != EIF_OK ||
+	    oci_image_flatten(arg->image, archive, eq ? arg->spec : NULL, &err) != EIF_OK)
+		goto out;
+	if (arg->want_cmd || arg->want_env) {
+		if (oci_image_launch(arg->image, &launch, &err) != EIF_OK ||
+		    (arg->want_cmd && oci_image_add_file(arg->image, archive, "cmd", launch.cmd,
+							 strlen(launch.cmd), &err) != EIF_OK) ||
+		    (arg->want_env && oci_image_add_file(arg->image, archive, "env", launch.env,
+							 strlen(launch.env), &err) != EIF_OK))
+			goto out;
+		fprintf(stderr, "eif cpio: from the image config: %s%s%s; ignored: %s\n",
+			arg->want_cmd ? "/cmd from Entrypoint+Cmd" : "",
+			arg->want_cmd && arg->want_env ? ", " : "",
+			arg->want_env ? "/env from Env" : "",
+			launch.ignored[0] ? launch.ignored : "nothing");
+	}
+	status = 0;
+out:
+	if (status)
+		status = cli_error(&err);
+	oci_launch_free(&launch);
+	if (eq)
+		*eq = '=';
+	if (tag)
+		tag[-1] = ':';
+	return status;
+}
+
 int cmd_cpio(int argc, char **argv)
 {
-	enum { OPT_DIR = 256, OPT_LIST, OPT_BASE, OPT_MTIME, OPT_OWNER };
+	enum { OPT_DIR = 256, OPT_LIST, OPT_BASE, OPT_MTIME, OPT_OWNER, OPT_OCI, OPT_DOCKER,
+	       OPT_ARCH, OPT_IMAGE_CMD, OPT_IMAGE_ENV };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, OPT_DIR },
 		{ "list", required_argument, NULL, OPT_LIST },
 		{ "base", required_argument, NULL, OPT_BASE },
 		{ "mtime", required_argument, NULL, OPT_MTIME },
 		{ "owner", required_argument, NULL, OPT_OWNER },
+		{ "oci", required_argument, NULL, OPT_OCI },
+		{ "docker-archive", required_argument, NULL, OPT_DOCKER },
+		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "image-cmd", no_argument, NULL, OPT_IMAGE_CMD },
+		{ "image-env", no_argument, NULL, OPT_IMAGE_ENV },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -110,6 +185,7 @@ int cmd_cpio(int argc, char **argv)
 	struct input_arg *inputs = NULL;
 	const char *output = NULL, *base = NULL, *mtime = NULL, *epoch;
 	struct cpio_archive *archive = NULL;
+	struct image_arg image = { .arch = "x86_64" };
 	struct eif_outfile out = { .fd = -1 };
 	struct eif_error err = { 0 };
 	int count = 0, opt, status = 1;
@@ -141,6 +217,25 @@ int cmd_cpio(int argc, char **argv)
 				goto done;
 			}
 			break;
+		case OPT_OCI:
+		case OPT_DOCKER:
+			if (image.spec) {
+				status = cli_usage_error("cpio", "one container image per archive; "
+							 "'%s' comes after '%s'", optarg, image.spec);
+				goto done;
+			}
+			image.format = opt == OPT_OCI ? OCI_LAYOUT : OCI_DOCKER_ARCHIVE;
+			image.spec = optarg;
+			break;
+		case OPT_ARCH:
+			image.arch = optarg;
+			break;
+		case OPT_IMAGE_CMD:
+			image.want_cmd = true;
+			break;
+		case OPT_IMAGE_ENV:
+			image.want_env = true;
+			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -162,8 +257,13 @@ int cmd_cpio(int argc, char **argv)
 		status = cli_usage_error("cpio", "no output; give -o OUT");
 		goto done;
 	}
-	if (count == 0) {
-		status = cli_usage_error("cpio", "nothing to pack; give --dir or --list");
+	if ((image.want_cmd || image.want_env) && !image.spec) {
+		status = cli_usage_error("cpio", "--image-cmd and --image-env need --oci or "
+					 "--docker-archive");
+		goto done;
+	}
+	if (count == 0 && !image.spec) {
+		status = cli_usage_error("cpio", "nothing to pack; give --dir, --list or an image");
 		goto done;
 	}
 	for (int i = 0; i < count; i++) {
@@ -216,6 +316,8 @@ int cmd_cpio(int argc, char **argv)
 			goto done;
 		}
 	}
+	if (image.spec && (status = add_image(&image, archive)) != 0)
+		goto done;
 	/* Opened only now, so a temporary file inside an input tree is never packed. */
 	if (eif_outfile_open(&out, output, &err) != EIF_OK ||
 	    cpio_write(archive, &out, NULL, &err) != EIF_OK ||
@@ -226,6 +328,7 @@ int cmd_cpio(int argc, char **argv)
 	}
 	status = 0;
 done:
+	oci_image_free(image.image);
 	cpio_archive_free(archive);
 	free(inputs);
 	return status;

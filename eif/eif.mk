@@ -11,7 +11,7 @@ EIF_LIB_SRCS := $(filter-out $(EIF_CLI_SRCS),$(EIF_ALL_SRCS))
 EIF_LIB_OBJS := $(EIF_LIB_SRCS:%.c=$(O)/obj/%.o)
 EIF_CLI_OBJS := $(EIF_CLI_SRCS:%.c=$(O)/obj/%.o)
 EIF_CFLAGS   := $(WARN) $(CFLAGS) -pthread -Ieif -Icbor -MMD -MP
-EIF_LDLIBS   := -lcrypto -lz -pthread
+EIF_LDLIBS   := -lcrypto -lz -lzstd -pthread
 
 eif: $(O)/bin/eif $(O)/lib/libeif.a
 .PHONY: eif install-eif
