@@ -5,8 +5,9 @@ O                 ?= out
 V                 ?= 0
 SOURCE_DATE_EPOCH ?= 1735689600# 2025-01-01 00:00 UTC: pinned, so the PCRs do not move with each commit
 APP               ?= $(O)/examples/hello/rootfs
-CMD               ?= /bin/hello
-ENV               ?= examples/hello/env
+# An image (APP=oci:... or docker-archive:...) brings its own command and environment.
+CMD               ?= $(if $(filter oci:% docker-archive:%,$(APP)),,/bin/hello)
+ENV               ?= $(if $(filter oci:% docker-archive:%,$(APP)),,examples/hello/env)
 NAME              ?= enclave
 VERSION           := 0.1.0
 KERNEL_CONFIG     ?= configs/kernel/$(ARCH).defconfig
@@ -38,10 +39,12 @@ include eif/eif.mk kernel/kernel.mk nsm/nsm.mk init/init.mk examples/examples.mk
 $(O)/ramdisk/system.cpio: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif
 	$(call msg,CPIO,$@)
 	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< -o $@
-APP_DEPS ?= $(shell find $(APP) $(ENV) 2>/dev/null)
+# APP=oci:LAYOUT[:TAG] or docker-archive:FILE[:TAG]: the layout or file is what changes.
+APP_PATH := $(if $(filter oci:% docker-archive:%,$(APP)),$(word 2,$(subst :, ,$(APP))),$(APP))
+APP_DEPS ?= $(shell find $(APP_PATH) $(ENV) 2>/dev/null)
 $(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(ENV) $(O)/bin/eif
 	$(call msg,CPIO,$@)
-	$(Q)mkdir -p $(@D) && $< $(O)/bin/eif '$(APP)' "$$(cat $(STAMP)/cmd)" '$(ENV)' $@
+	$(Q)mkdir -p $(@D) && ARCH=$(ARCH) $< $(O)/bin/eif '$(APP)' "$$(cat $(STAMP)/cmd)" '$(ENV)' $@
 $(STAMP)/cmd: FORCE	# rewritten only when CMD changes, so only then is the user ramdisk rebuilt
 	@mkdir -p $(@D) && printf '%s' '$(subst ','\'',$(CMD))' >$@.tmp && \
 		{ cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
@@ -99,7 +102,8 @@ help:
 	@echo '  kernel-audit   which hardening options the kernel config has, and why not'
 	@echo '  bench fuzz install clean'
 	@echo 'Knobs (current value):'
-	@echo '  APP=$(APP)  the application tree (directory or .tar)'
+	@echo '  APP=$(APP)  the application tree (directory or .tar), or an image:'
+	@echo '      oci:LAYOUT[:TAG] or docker-archive:FILE[:TAG] (CMD, ENV from its config if unset)'
 	@echo '  CMD=$(CMD)  ENV=$(ENV)'
 	@echo '  NAME=$(NAME)  ARCH=$(ARCH)  O=$(O)  V=$(V) (1: show commands)'
 	@echo '  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH)  (file times and build time in the image)'

@@ -1211,6 +1211,11 @@ static enum eif_status apply_member(struct tree *t, struct tar_reader *r,
 				"longer than the %u the kernel unpacker accepts; the layer is hostile "
 				"or broken", t->where, strlen(m->name), (unsigned long long)m->offset,
 				CPIO_NAME_MAX);
+	if (m->size >= 0x100000000ull)
+		return eif_fail(err, EIF_E_LIMIT, "%s: member '%.200s' (tar byte %llu) declares %llu "
+				"bytes, but newc stores at most 4 GiB - 1 per file; leave it out of "
+				"the image", t->where, m->name, (unsigned long long)m->offset,
+				(unsigned long long)m->size);
 	if ((rc = split_name(t, m->name, m->offset, "member", parts, lens, MAX_DEPTH, &count,
 			     err)) != EIF_OK)
 		return rc;

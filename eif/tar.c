@@ -62,10 +62,13 @@ static enum eif_status truncated(struct tar_reader *r, struct eif_error *err)
 			(unsigned long long)r->offset);
 }
 
-/* Exactly len bytes, else an error (*eof set when the stream ended before the first byte). */
+/* Exactly len bytes, else an error; a header (eof not NULL) may instead meet the stream's end
+ * before its first byte (*eof set). */
 static enum eif_status read_exact(struct tar_reader *r, void *buf, size_t len, bool *eof,
 				  struct eif_error *err)
 {
+	uint64_t start = r->offset;
+
 	unsigned char *p = buf;
 	size_t got = 0;
 
@@ -81,6 +84,11 @@ static enum eif_status read_exact(struct tar_reader *r, void *buf, size_t len, b
 				*eof = true;
 				return EIF_OK;
 			}
+			if (eof)
+				return eif_fail(err, EIF_E_FORMAT, "%s: the stream ends %zu bytes into the "
+						"block at byte %llu, which is therefore not a tar header; "
+						"the layer is not a tar archive or is truncated", r->where,
+						got, (unsigned long long)start);
 			return truncated(r, err);
 		}
 		got += (size_t)n;
@@ -274,6 +282,7 @@ enum eif_status tar_next(struct tar_reader *r, const struct tar_member **out,
 			 struct eif_error *err)
 {
 	struct tar_member *m = &r->member;
+	uint64_t member_at;
 	enum eif_status rc;
 
 	*out = NULL;
@@ -283,6 +292,7 @@ enum eif_status tar_next(struct tar_reader *r, const struct tar_member **out,
 		return rc;
 	r->data_left = r->pad_left = 0;
 	clear_extended(r);
+	member_at = r->offset; /* where the member starts: its first extended header, if any */
 	for (;;) {
 		uint64_t size, mode, uid, gid, major = 0, minor = 0, header_at = r->offset;
 		unsigned char *b = r->block;
@@ -373,7 +383,7 @@ enum eif_status tar_next(struct tar_reader *r, const struct tar_member **out,
 		m->gid = (uint32_t)gid;
 		m->dev_major = (uint32_t)major;
 		m->dev_minor = (uint32_t)minor;
-		m->offset = header_at;
+		m->offset = member_at;
 		/* Only regular files carry data; whatever another type declares is skipped. */
 		m->size = m->type == TAR_REGULAR ? size : 0;
 		r->data_left = size;

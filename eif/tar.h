@@ -32,7 +32,7 @@ struct tar_member {
 	uint32_t uid, gid;
 	uint32_t dev_major, dev_minor;
 	uint64_t size;        /* bytes of data that follow (regular files only; else 0) */
-	uint64_t offset;      /* offset of the header in the stream, for messages */
+	uint64_t offset;      /* offset of its first header (extended ones too), for messages */
 };
 
 struct tar_reader;
