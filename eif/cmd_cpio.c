@@ -263,7 +263,7 @@ int cmd_cpio(int argc, char **argv)
 		goto done;
 	}
 	if (count == 0 && !image.spec) {
-		status = cli_usage_error("cpio", "nothing to pack; give --dir, --list or an image");
+		status = cli_usage_error("cpio", "nothing to pack; give --dir or --list (or --oci, --docker-archive)");
 		goto done;
 	}
 	for (int i = 0; i < count; i++) {

@@ -51,15 +51,9 @@ struct link_group {
 	uint32_t members, emitted, ino;
 };
 
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
 struct cpio_archive {
 	struct cpio_options options;
-	struct arena_chunk *arena;
+	struct eif_arena arena;
 	struct cpio_input *inputs;
 	size_t input_count, input_cap;
 	struct cpio_entry *entries;
@@ -149,23 +143,12 @@ static void strbuf_truncate(struct strbuf *b, size_t len)
 /* Strings live as long as the archive: one arena, freed at once. */
 static const char *arena_strndup(struct cpio_archive *a, const char *s, size_t n)
 {
-	struct arena_chunk *c = a->arena;
-	char *p;
+	char *p = eif_arena_alloc(&a->arena, n + 1, 1);
 
-	if (!c || c->cap - c->used < n + 1) {
-		size_t cap = n + 1 > 65536 ? n + 1 : 65536;
-		c = malloc(sizeof(*c) + cap);
-		if (!c)
-			return NULL;
-		c->next = a->arena;
-		c->used = 0;
-		c->cap = cap;
-		a->arena = c;
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
 	}
-	p = c->data + c->used;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	c->used += n + 1;
 	return p;
 }
 
@@ -185,11 +168,7 @@ void cpio_archive_free(struct cpio_archive *a)
 {
 	if (!a)
 		return;
-	while (a->arena) {
-		struct arena_chunk *next = a->arena->next;
-		free(a->arena);
-		a->arena = next;
-	}
+	eif_arena_free(&a->arena);
 	free(a->inputs);
 	free(a->entries);
 	free(a->groups);

@@ -908,42 +908,20 @@ struct node {
 	uint32_t layer;      /* the layer that last set this name */
 };
 
-struct pool_block {
-	struct pool_block *next;
-	size_t used, cap;
-	_Alignas(max_align_t) unsigned char data[];
-};
-
 struct tree {
 	struct oci_image *img;
 	struct node root;
 	struct inode root_inode;
 	struct node **buckets;
 	size_t bucket_count, node_count, entries_seen;
-	struct pool_block *pool;
+	struct eif_arena pool; /* nodes, inodes, names: never freed one by one */
 	uint32_t layer;
 	char where[360];    /* "oci:PATH layer 2" */
 };
 
-/* Tree memory comes from blocks freed at once: nodes are never freed one by one. */
 static void *pool_alloc(struct tree *t, size_t n)
 {
-	struct pool_block *b = t->pool;
-	void *p;
-
-	n = (n + 15) & ~(size_t)15;
-	if (!b || b->cap - b->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-		if (!(b = malloc(sizeof(*b) + cap)))
-			return NULL;
-		b->next = t->pool;
-		b->used = 0;
-		b->cap = cap;
-		t->pool = b;
-	}
-	p = b->data + b->used;
-	b->used += n;
-	return p;
+	return eif_arena_alloc(&t->pool, n, 16);
 }
 
 static size_t hash_key(const struct node *parent, const char *name, size_t len)
@@ -1381,11 +1359,7 @@ static enum eif_status emit_tree(struct tree *t, struct cpio_archive *archive, u
 
 static void tree_free(struct tree *t)
 {
-	while (t->pool) {
-		struct pool_block *next = t->pool->next;
-		free(t->pool);
-		t->pool = next;
-	}
+	eif_arena_free(&t->pool);
 	free(t->buckets);
 }
 
