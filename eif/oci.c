@@ -917,6 +917,10 @@ struct tree {
 	struct eif_arena pool; /* nodes, inodes, names: never freed one by one */
 	uint32_t layer;
 	char where[360];    /* "oci:PATH layer 2" */
+	/* A member's name and a hard link's target split into components (on the heap: the
+	 * library may run on a small thread stack). */
+	const char **parts, **link_parts;
+	size_t *lens, *link_lens;
 };
 
 static void *pool_alloc(struct tree *t, size_t n)
@@ -1174,8 +1178,8 @@ static enum eif_status apply_member(struct tree *t, struct tar_reader *r,
 				    const struct tar_member *m, unsigned char *buf,
 				    struct eif_error *err)
 {
-	const char *parts[MAX_DEPTH], *lparts[MAX_DEPTH];
-	size_t lens[MAX_DEPTH], llens[MAX_DEPTH], count, lcount;
+	const char **parts = t->parts, **lparts = t->link_parts;
+	size_t *lens = t->lens, *llens = t->link_lens, count, lcount;
 	struct node *dir, *old, *n;
 	struct inode *ino;
 	enum eif_status rc;
@@ -1361,6 +1365,10 @@ static void tree_free(struct tree *t)
 {
 	eif_arena_free(&t->pool);
 	free(t->buckets);
+	free(t->parts);
+	free(t->link_parts);
+	free(t->lens);
+	free(t->link_lens);
 }
 
 enum eif_status oci_image_flatten(struct oci_image *img, struct cpio_archive *archive,
@@ -1373,8 +1381,14 @@ enum eif_status oci_image_flatten(struct oci_image *img, struct cpio_archive *ar
 
 	t.root_inode.mode = S_IFDIR | 0755;
 	t.root.inode = &t.root_inode;
-	if (!grow_buckets(&t))
+	t.parts = malloc(MAX_DEPTH * sizeof(*t.parts));
+	t.link_parts = malloc(MAX_DEPTH * sizeof(*t.link_parts));
+	t.lens = malloc(MAX_DEPTH * sizeof(*t.lens));
+	t.link_lens = malloc(MAX_DEPTH * sizeof(*t.link_lens));
+	if (!t.parts || !t.link_parts || !t.lens || !t.link_lens || !grow_buckets(&t)) {
+		tree_free(&t);
 		return no_memory(err);
+	}
 	for (size_t i = 0; i < img->layer_count && rc == EIF_OK; i++)
 		rc = apply_layer(&t, i, &expanded, err);
 	if (rc == EIF_OK)
