@@ -13,7 +13,7 @@
 const char cmd_cpio_usage[] =
 	"usage: eif cpio [--dir [PREFIX=]PATH]... [--list FILE]... [--base DIR]\n"
 	"                [--oci [PREFIX=]LAYOUT[:TAG] | --docker-archive [PREFIX=]FILE[:TAG]]\n"
-	"                [--arch ARCH] [--image-cmd] [--image-env]\n"
+	"                [--arch ARCH] [--image-cmd] [--image-env] [--image-info FILE]\n"
 	"                [--mtime SECONDS] [--owner UID:GID] -o OUT\n"
 	"\n"
 	"Write a newc initramfs whose bytes depend only on names, contents, modes, owners\n"
@@ -41,6 +41,8 @@ const char cmd_cpio_usage[] =
 	"                       image (x86_64 or aarch64; default x86_64)\n"
 	"  --image-cmd          write /cmd from the image config's Entrypoint and Cmd\n"
 	"  --image-env          write /env from the image config's Env\n"
+	"  --image-info FILE    write the image's manifest and layer digests and, for each\n"
+	"                       entry, the layer that made it (TAB-separated lines)\n"
 	"  --base DIR           resolve relative list LOCATIONs against DIR (default: the\n"
 	"                       current directory)\n"
 	"  --mtime SECONDS      mtime of every entry (default: $SOURCE_DATE_EPOCH, else 0)\n"
@@ -114,8 +116,49 @@ struct image_arg {
 	char *spec;          /* [PREFIX=]PATH[:TAG] as given */
 	const char *arch;
 	bool want_cmd, want_env;
+	const char *info_path;  /* --image-info */
+	const char *prefix;     /* PREFIX of the spec, while it is split */
+	struct eif_outfile info;
 	struct oci_image *image;
 };
+
+/* One "entry NAME LAYER" line of --image-info. */
+static void note_entry(void *ctx, const char *name, size_t layer)
+{
+	struct image_arg *arg = ctx;
+	char line[64];
+
+	if (arg->info.fd < 0)
+		return;
+	snprintf(line, sizeof(line), "\t%zu\n", layer);
+	if (eif_outfile_write(&arg->info, "entry\t", 6, NULL) != EIF_OK ||
+	    (arg->prefix && (eif_outfile_write(&arg->info, arg->prefix, strlen(arg->prefix),
+					      NULL) != EIF_OK ||
+			     eif_outfile_write(&arg->info, "/", 1, NULL) != EIF_OK)) ||
+	    eif_outfile_write(&arg->info, name, strlen(name), NULL) != EIF_OK ||
+	    eif_outfile_write(&arg->info, line, strlen(line), NULL) != EIF_OK)
+		eif_outfile_abort(&arg->info); /* fd -1: the commit below reports the failure */
+}
+
+/* The header of --image-info: the image, its manifest and its layers. */
+static enum eif_status write_image_info_head(struct image_arg *arg, struct eif_error *err)
+{
+	char line[512];
+	enum eif_status rc;
+
+	if (eif_outfile_open(&arg->info, arg->info_path, err) != EIF_OK)
+		return err->code;
+	snprintf(line, sizeof(line), "manifest\t%s\n", oci_image_digest(arg->image));
+	rc = eif_outfile_write(&arg->info, line, strlen(line), err);
+	for (size_t i = 0; rc == EIF_OK && i < oci_image_layer_count(arg->image); i++) {
+		const char *digest = oci_image_layer_digest(arg->image, i);
+
+		snprintf(line, sizeof(line), "layer\t%zu\t%s\t%s\n", i + 1, digest[0] ? digest : "-",
+			 oci_image_layer_diff_id(arg->image, i));
+		rc = eif_outfile_write(&arg->info, line, strlen(line), err);
+	}
+	return rc;
+}
 
 /* Flatten the image into archive, with /cmd and /env from its config when asked; prints
  * one line saying what the config gave and what it holds that an enclave cannot honour. */
@@ -127,8 +170,10 @@ static int add_image(struct image_arg *arg, struct cpio_archive *archive)
 	struct stat st;
 	int status = 1;
 
-	if (eq)
+	if (eq) {
 		*eq = '\0';
+		arg->prefix = arg->spec;
+	}
 	/* PATH:TAG, unless the whole text names something (a path may hold ':'). */
 	colon = strrchr(path, ':');
 	if (colon && stat(path, &st) != 0 && !strchr(colon, '/')) {
@@ -136,8 +181,15 @@ static int add_image(struct image_arg *arg, struct cpio_archive *archive)
 		tag = colon + 1;
 	}
 	if (oci_image_open(arg->format, path, tag, arg->arch, &arg->image, &err) != EIF_OK ||
-	    oci_image_flatten(arg->image, archive, eq ? arg->spec : NULL, &err) != EIF_OK)
+	    (arg->info_path && write_image_info_head(arg, &err) != EIF_OK) ||
+	    oci_image_flatten(arg->image, archive, eq ? arg->spec : NULL, note_entry, arg,
+			      &err) != EIF_OK)
 		goto out;
+	if (arg->info_path && arg->info.fd < 0) {
+		eif_fail(&err, EIF_E_IO, "cannot write --image-info '%s'; check its directory",
+			 arg->info_path);
+		goto out;
+	}
 	if (arg->want_cmd || arg->want_env) {
 		if (oci_image_launch(arg->image, &launch, &err) != EIF_OK ||
 		    (arg->want_cmd && oci_image_add_file(arg->image, archive, "cmd", launch.cmd,
@@ -153,8 +205,10 @@ static int add_image(struct image_arg *arg, struct cpio_archive *archive)
 	}
 	status = 0;
 out:
-	if (status)
+	if (status) {
+		eif_outfile_abort(&arg->info);
 		status = cli_error(&err);
+	}
 	oci_launch_free(&launch);
 	if (eq)
 		*eq = '=';
@@ -166,7 +220,7 @@ out:
 int cmd_cpio(int argc, char **argv)
 {
 	enum { OPT_DIR = 256, OPT_LIST, OPT_BASE, OPT_MTIME, OPT_OWNER, OPT_OCI, OPT_DOCKER,
-	       OPT_ARCH, OPT_IMAGE_CMD, OPT_IMAGE_ENV };
+	       OPT_ARCH, OPT_IMAGE_CMD, OPT_IMAGE_ENV, OPT_IMAGE_INFO };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, OPT_DIR },
 		{ "list", required_argument, NULL, OPT_LIST },
@@ -178,6 +232,7 @@ int cmd_cpio(int argc, char **argv)
 		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ "image-cmd", no_argument, NULL, OPT_IMAGE_CMD },
 		{ "image-env", no_argument, NULL, OPT_IMAGE_ENV },
+		{ "image-info", required_argument, NULL, OPT_IMAGE_INFO },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -185,7 +240,7 @@ int cmd_cpio(int argc, char **argv)
 	struct input_arg *inputs = NULL;
 	const char *output = NULL, *base = NULL, *mtime = NULL, *epoch;
 	struct cpio_archive *archive = NULL;
-	struct image_arg image = { .arch = "x86_64" };
+	struct image_arg image = { .arch = "x86_64", .info = { .fd = -1 } };
 	struct eif_outfile out = { .fd = -1 };
 	struct eif_error err = { 0 };
 	int count = 0, opt, status = 1;
@@ -236,6 +291,9 @@ int cmd_cpio(int argc, char **argv)
 		case OPT_IMAGE_ENV:
 			image.want_env = true;
 			break;
+		case OPT_IMAGE_INFO:
+			image.info_path = optarg;
+			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -257,9 +315,9 @@ int cmd_cpio(int argc, char **argv)
 		status = cli_usage_error("cpio", "no output; give -o OUT");
 		goto done;
 	}
-	if ((image.want_cmd || image.want_env) && !image.spec) {
-		status = cli_usage_error("cpio", "--image-cmd and --image-env need --oci or "
-					 "--docker-archive");
+	if ((image.want_cmd || image.want_env || image.info_path) && !image.spec) {
+		status = cli_usage_error("cpio", "--image-cmd, --image-env and --image-info need "
+					 "--oci or --docker-archive");
 		goto done;
 	}
 	if (count == 0 && !image.spec) {
@@ -321,13 +379,15 @@ int cmd_cpio(int argc, char **argv)
 	/* Opened only now, so a temporary file inside an input tree is never packed. */
 	if (eif_outfile_open(&out, output, &err) != EIF_OK ||
 	    cpio_write(archive, &out, NULL, &err) != EIF_OK ||
-	    eif_outfile_commit(&out, &err) != EIF_OK) {
+	    eif_outfile_commit(&out, &err) != EIF_OK ||
+	    (image.info_path && eif_outfile_commit(&image.info, &err) != EIF_OK)) {
 		eif_outfile_abort(&out);
 		status = cli_error(&err);
 		goto done;
 	}
 	status = 0;
 done:
+	eif_outfile_abort(&image.info);
 	oci_image_free(image.image);
 	cpio_archive_free(archive);
 	free(inputs);

@@ -338,10 +338,11 @@ static enum eif_status open_layout(struct oci_image *img, const char *path, cons
 		blob_close(img, &b);
 		if (rc != EIF_OK)
 			break;
+		/* digest lives in index, freed next */
+		snprintf(img->manifest_digest, sizeof(img->manifest_digest), "%s", digest);
 		json_free(&index);
 		json_move(&index, &next);
 		if (!is_index && !json_member(&index, "manifests", JSON_ARRAY)) {
-			snprintf(img->manifest_digest, sizeof(img->manifest_digest), "%s", digest);
 			json_move(manifest, &index);
 			break;
 		}
@@ -680,6 +681,21 @@ void oci_image_free(struct oci_image *img)
 const char *oci_image_digest(const struct oci_image *img)
 {
 	return img->manifest_digest;
+}
+
+size_t oci_image_layer_count(const struct oci_image *img)
+{
+	return img->layer_count;
+}
+
+const char *oci_image_layer_digest(const struct oci_image *img, size_t i)
+{
+	return img->layers[i].digest;
+}
+
+const char *oci_image_layer_diff_id(const struct oci_image *img, size_t i)
+{
+	return img->layers[i].diff_id;
 }
 
 /* ---- layer streams: raw, gzip or zstd, hashed as they are read ---- */
@@ -1299,7 +1315,7 @@ static enum eif_status apply_layer(struct tree *t, size_t index, uint64_t *expan
 
 /* Every name of the tree into the archive. */
 static enum eif_status emit_tree(struct tree *t, struct cpio_archive *archive, uint32_t source,
-				 struct eif_error *err)
+				 oci_entry_fn on_entry, void *ctx, struct eif_error *err)
 {
 	char *path = malloc(CPIO_NAME_MAX + 2);
 	struct node *n = t->root.child;
@@ -1336,6 +1352,8 @@ static enum eif_status emit_tree(struct tree *t, struct cpio_archive *archive, u
 		};
 		if ((rc = cpio_add_node(archive, source, &c, err)) != EIF_OK)
 			break;
+		if (on_entry)
+			on_entry(ctx, path, n->layer);
 		if (n->child) {
 			n = n->child;
 			continue;
@@ -1372,7 +1390,8 @@ static void tree_free(struct tree *t)
 }
 
 enum eif_status oci_image_flatten(struct oci_image *img, struct cpio_archive *archive,
-				  const char *prefix, struct eif_error *err)
+				  const char *prefix, oci_entry_fn on_entry, void *ctx,
+				  struct eif_error *err)
 {
 	struct tree t = { .img = img };
 	uint64_t expanded = 0;
@@ -1394,7 +1413,7 @@ enum eif_status oci_image_flatten(struct oci_image *img, struct cpio_archive *ar
 	if (rc == EIF_OK)
 		rc = cpio_add_source(archive, img->where, prefix, img->spool_fd, &source, err);
 	if (rc == EIF_OK)
-		rc = emit_tree(&t, archive, source, err);
+		rc = emit_tree(&t, archive, source, on_entry, ctx, err);
 	tree_free(&t);
 	return rc;
 }

@@ -54,14 +54,24 @@ struct oci_image;
  * also amd64 or arm64). */
 enum eif_status oci_image_open(enum oci_format format, const char *path, const char *tag,
 			       const char *arch, struct oci_image **image, struct eif_error *err);
+/* Called for every entry the image adds, with its name (relative to the prefix) and the
+ * layer (1 = the first) that last set it: what provenance traces entries back to. */
+typedef void (*oci_entry_fn)(void *ctx, const char *name, size_t layer);
 /* Apply the layers and add the result to archive under prefix (like --dir's PREFIX). The
- * archive reads file data from the image when written: free the image after cpio_write. */
+ * archive reads file data from the image when written: free the image after cpio_write.
+ * on_entry may be NULL. */
 enum eif_status oci_image_flatten(struct oci_image *image, struct cpio_archive *archive,
-				  const char *prefix, struct eif_error *err);
+				  const char *prefix, oci_entry_fn on_entry, void *ctx,
+				  struct eif_error *err);
 void oci_image_free(struct oci_image *image);
 
-/* "sha256:..." of the manifest that was selected. */
+/* "sha256:..." of the manifest that was selected (of the config for a docker-archive, which
+ * names the image there). */
 const char *oci_image_digest(const struct oci_image *image);
+size_t oci_image_layer_count(const struct oci_image *image);
+/* Layer i (0 = the first): its blob digest ("" in a docker-archive) and its diff_id. */
+const char *oci_image_layer_digest(const struct oci_image *image, size_t i);
+const char *oci_image_layer_diff_id(const struct oci_image *image, size_t i);
 
 /* The Nitro init contract's /cmd (Entrypoint then Cmd, one argument a line) and /env (Env,
  * one KEY=value a line), as nitro-cli derives them from the config. */
