@@ -10,9 +10,9 @@
  * index, manifest, config) is read whole and compared with its descriptor's sha256 and
  * size before it is parsed. A docker-archive names its config by its sha256, and the
  * config lists each layer's uncompressed sha256 (rootfs.diff_ids). Layers are streamed
- * once: an OCI layer's compressed digest and every layer's diff_id are compared at the end
- * of the layer, before anything of the image reaches the archive; on a mismatch nothing is
- * written.
+ * once: an OCI layer's blob digest (what the manifest pins), a docker-archive layer's
+ * diff_id, is compared at the end of the layer, before anything of the image reaches the
+ * archive; on a mismatch nothing is written.
  *
  * Layers (plain tar, gzip or zstd, told by their first bytes) apply in order with the
  * image-spec rules: ".wh.NAME" deletes NAME of lower layers, ".wh..wh..opq" empties its

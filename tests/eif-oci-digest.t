@@ -1,9 +1,9 @@
 #!/bin/sh
 # A blob whose bytes do not match its descriptor's digest is refused, and nothing is written:
-# a layer changed in place (same size), a config changed in place, and a layer whose
-# uncompressed bytes do not match the config's diff_id.
+# in an OCI layout a layer or the config changed in place (same size); in a docker-archive a
+# layer whose bytes do not match the config's diff_id, or a config not matching its name.
 . "$TOP/tests/oci/common.sh"
-plan 6
+plan 9
 printf 'f hello 0644 0 0 original\n' | mklayer l1.tar || bail "cannot make the layer"
 mklayout img l1.tar || bail "cannot make the layout"
 blob=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]; print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][0]["digest"][7:])' img)
@@ -13,17 +13,26 @@ cp -r img badcfg
 cfg=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]; print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["config"]["digest"][7:])' img)
 sed -i 's/true/tru3/' "badcfg/blobs/sha256/$cfg"
 refused "config changed in place" "config has digest sha256:" --oci badcfg
-# A gzip layer whose descriptor digest is right but whose content differs from the diff_id.
-printf 'f hello 0644 0 0 other\n' | mklayer l2.tar && gzip -n l2.tar || bail "cannot make the layer"
-mklayout diff l1.tar || bail "cannot make the layout"
-python3 - diff l2.tar.gz <<'PY' || bail "cannot swap the layer"
-import hashlib, json, os, sys
-d, new = sys.argv[1], open(sys.argv[2], "rb").read()
-idx = json.load(open(d + "/index.json")); mdig = idx["manifests"][0]["digest"][7:]
-m = json.load(open(d + "/blobs/sha256/" + mdig))
-h = hashlib.sha256(new).hexdigest(); open(d + "/blobs/sha256/" + h, "wb").write(new)
-m["layers"][0].update(digest="sha256:" + h, size=len(new))
-mb = json.dumps(m).encode(); mh = hashlib.sha256(mb).hexdigest(); open(d + "/blobs/sha256/" + mh, "wb").write(mb)
-idx["manifests"][0].update(digest="sha256:" + mh, size=len(mb)); json.dump(idx, open(d + "/index.json", "w"))
+# A docker-archive (checked by diff_id) whose layer differs from the config's diff_id, and one
+# whose config differs from the digest its name carries.
+printf 'f hello 0644 0 0 other\n' | mklayer l2.tar || bail "cannot make the layer"
+python3 - l1.tar l2.tar <<'PY' || bail "cannot make the docker-archives"
+import hashlib, io, json, sys, tarfile
+l1, l2 = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+def archive(path, layer, diff_of, config_edit=lambda c: c):
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/true"]},
+                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(diff_of).hexdigest()]}}).encode()
+    name = hashlib.sha256(config).hexdigest() + ".json"
+    members = {"manifest.json": json.dumps([{"Config": name, "RepoTags": ["t:1"], "Layers": ["l/layer.tar"]}]).encode(),
+               name: config_edit(config), "l/layer.tar": layer}
+    with tarfile.open(path, "w") as t:
+        for n, data in members.items():
+            i = tarfile.TarInfo(n); i.size = len(data); t.addfile(i, io.BytesIO(data))
+archive("good.tar", l1, l1)
+archive("diff.tar", l2, l1)
+archive("cfg.tar", l1, l1, lambda c: c.replace(b"true", b"tru3"))
 PY
-refused "uncompressed layer differs from diff_id" "but the config's diff_id says" --oci diff
+"$EIF" cpio --docker-archive good.tar -o good.cpio 2>err.txt
+ok $? "the unchanged docker-archive is accepted" || diag "$(cat err.txt)"
+refused "docker-archive layer differs from diff_id" "layer 1: the uncompressed layer has digest sha256:" --docker-archive diff.tar
+refused "docker-archive config differs from its name" "config has digest sha256:" --docker-archive cfg.tar
