@@ -36,13 +36,8 @@ PY
 fi
 trap 'rm -f "$dir/oci.cpio"' EXIT
 cat "$dir"/oci-layer*.tar.gz >/dev/null # both contenders start from the page cache
-run() {
-	name=$1
-	shift
-	"$measure" "$@" >/dev/null 2>"$dir/measure.out" ||
-		{ echo "bench: '$*' failed: $(cat "$dir/measure.out")" >&2; exit 1; }
-	echo "$name $(tail -1 "$dir/measure.out")" >>"$dir/oci-results"
-}
+results=$dir/oci-results
+. "$(dirname "$0")/lib.sh"
 : >"$dir/oci-results"
 i=0
 while [ $i -lt "$rounds" ]; do
