@@ -2,7 +2,11 @@
 # Knobs (make help lists them):
 ARCH              ?= x86_64
 O                 ?= out
-V                 ?= 0
+# V=1 shows the commands. Only from the command line, as in Kbuild: a V left in the environment
+# for some other tool must not change what make prints.
+ifneq ($(origin V),command line)
+V := 0
+endif
 SOURCE_DATE_EPOCH ?= 1735689600# 2025-01-01 00:00 UTC: pinned, so the PCRs do not move with each commit
 APP               ?= $(O)/examples/hello/rootfs
 # An image (APP=oci:... or docker-archive:...) brings its own command and environment.
@@ -39,15 +43,34 @@ include eif/eif.mk kernel/kernel.mk nsm/nsm.mk init/init.mk examples/examples.mk
 $(O)/ramdisk/system.cpio: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif
 	$(call msg,CPIO,$@)
 	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< -o $@
-# APP=oci:LAYOUT[:TAG] or docker-archive:FILE[:TAG]: the layout or file is what changes.
-APP_PATH := $(if $(filter oci:% docker-archive:%,$(APP)),$(word 2,$(subst :, ,$(APP))),$(APP))
-APP_DEPS ?= $(shell find $(APP_PATH) $(ENV) 2>/dev/null)
-$(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(ENV) $(O)/bin/eif
-	$(call msg,CPIO,$@)
-	$(Q)mkdir -p $(@D) && ARCH=$(ARCH) $< $(O)/bin/eif '$(APP)' "$$(cat $(STAMP)/cmd)" '$(ENV)' $@
-$(STAMP)/cmd: FORCE	# rewritten only when CMD changes, so only then is the user ramdisk rebuilt
-	@mkdir -p $(@D) && printf '%s' '$(subst ','\'',$(CMD))' >$@.tmp && \
-		{ cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+# The user ramdisk is packed on every run and replaces the old one only when its bytes differ, so
+# the content of APP, CMD and ENV decides, never mtimes (another APP, tar -x, cp -p keep old ones):
+# the EIF, pcr.json, provenance and SBOM are redone exactly when it changed. APP_DEPS: what make
+# must build before APP can be packed (the hello example's binary); APP itself is data.
+APP_DEPS ?=
+# sq_escape TEXT: TEXT to put inside '...' in a recipe.
+sq_escape = $(subst ','\'',$(1))
+# replace_if_changed FILE[,TAG]: FILE.tmp becomes FILE only when the bytes differ (then TAG is shown).
+replace_if_changed = if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else \
+	$(if $(and $(2),$(Q)),printf '  %-7s %s\n' '$(2)' '$(1)' &&) mv $(1).tmp $(1); fi
+$(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(O)/bin/eif FORCE
+	$(Q)mkdir -p $(@D) && ARCH=$(ARCH) $< $(O)/bin/eif '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' $@.tmp
+	$(Q)$(call replace_if_changed,$@,CPIO)
+$(STAMP)/cmd: FORCE	# rewritten only when CMD changes: the provenance records CMD as written
+	@mkdir -p $(@D) && printf '%s' '$(call sq_escape,$(CMD))' >$@.tmp && $(call replace_if_changed,$@)
+# What the provenance and the SBOM say about the user ramdisk beyond its bytes: the APP and ENV
+# names, ENV's hash (comments are not packed), a tar APP's hash, and an image's bytes (APP=oci:
+# LAYOUT[:TAG] every file of the layout, docker-archive:FILE[:TAG] the file): a layer recompressed
+# or a manifest rewritten may pack the same ramdisk but changes the digests both documents name.
+image_path = $(patsubst docker-archive:%,%,$(patsubst oci:%,%,$(APP)))
+image_hash = p='$(call sq_escape,$(image_path))' && { [ -e "$$p" ] || p=$${p%:*}; } && \
+	if [ -d "$$p" ]; then (cd "$$p" && find -L . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum --); \
+	elif [ -e "$$p" ]; then sha256sum <"$$p"; fi
+$(STAMP)/user-inputs: FORCE
+	@mkdir -p $(@D) && { printf 'APP %s\nENV %s\n' '$(call sq_escape,$(APP))' '$(call sq_escape,$(ENV))' && \
+		for f in '$(call sq_escape,$(ENV))' '$(call sq_escape,$(APP))'; do [ ! -f "$$f" ] || sha256sum <"$$f"; done \
+		$(if $(filter oci:% docker-archive:%,$(APP)),&& $(image_hash)); } >$@.tmp && \
+		$(call replace_if_changed,$@)
 $(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kernel/release \
 		$(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/bin/eif
 	$(call msg,EIF,$(O)/enclave.eif)
@@ -60,19 +83,20 @@ $(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kern
 sign: $(O)/enclave.eif
 	$(if $(and $(KEY),$(CERT)),,$(error make sign needs KEY=private-key.pem CERT=certificate.pem))
 	$(call msg,SIGN,$<)
-	$(Q)$(O)/bin/eif sign $< --private-key $(KEY) --signing-certificate $(CERT)
+	$(Q)$(O)/bin/eif sign $< --private-key '$(KEY)' --signing-certificate '$(CERT)' \
+		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
-$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config
+$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs
 	$(call msg,SBOM,$@)
-	$(Q)scripts/sbom $(O) '$(APP)' >$@.tmp && mv $@.tmp $@
+	$(Q)scripts/sbom $(O) '$(call sq_escape,$(APP))' >$@.tmp && mv $@.tmp $@
 
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
 $(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list \
-		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(APP_DEPS) $(ENV)
+		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs
 	$(call msg,PROV,$@)
 	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) NAME='$(NAME)' VERSION='$(VERSION)' \
-		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(APP)' "$$(cat $(STAMP)/cmd)" \
-		'$(ENV)' >$@.tmp && mv $@.tmp $@
+		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" \
+		'$(call sq_escape,$(ENV))' >$@.tmp && mv $@.tmp $@
 audit: $(O)/enclave.eif $(O)/provenance
 	$(Q)$(O)/bin/eif audit $(O)/enclave.eif --provenance $(O)/provenance
 
@@ -90,17 +114,25 @@ install: $(INSTALL_DEPS)
 clean:
 	rm -rf $(O) $(CLEAN_FILES)
 help:
-	@echo 'Targets:'
-	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json'
-	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
+	@echo 'Targets (tests/make-help.t checks that every .PHONY target is here):'
+	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json, out/provenance'
 	@echo '  kernel eif nsm init examples    one part of the boot chain'
+	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
 	@echo '  fetch          download every input into dl/; after it make needs no network'
 	@echo '  sign           sign out/enclave.eif: make sign KEY=key.pem CERT=cert.pem'
-	@echo '  run-qemu       boot out/enclave.eif under QEMU nitro-enclave, console here'
+	@echo '                 (KEY='"'"'pkcs11:token=T;object=K'"'"' [PKCS11_MODULE=module.so] for a token)'
 	@echo '  audit          account for every byte of out/enclave.eif (eif audit)'
+	@echo '  run-qemu       boot out/enclave.eif under QEMU nitro-enclave, console here'
 	@echo '  repro-check    build again elsewhere, compare every artifact byte for byte'
+	@echo '  repro-kernel   build the kernel again in REPRO_DIR, compare the bzImage'
 	@echo '  kernel-audit   which hardening options the kernel config has, and why not'
-	@echo '  bench fuzz install clean'
+	@echo '  kernel-check-hardened  build the HARDEN=1 kernel in HARDEN_O and boot it'
+	@echo '  nsm-module-in  build nsm.ko again in NSM_MODULE_DIR=dir (reproducibility test)'
+	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks,'
+	@echo '                 bench-oci: eif cpio --oci on a 1 GiB image'
+	@echo '  fuzz fuzz-cbor fuzz-signature   libFuzzer: EIF reader, CBOR decoder, signature'
+	@echo '  install        install-eif install-nsm: the tools and man pages (DESTDIR, PREFIX)'
+	@echo '  clean          remove O; help: this text'
 	@echo 'Knobs (current value):'
 	@echo '  APP=$(APP)  the application tree (directory or .tar), or an image:'
 	@echo '      oci:LAYOUT[:TAG] or docker-archive:FILE[:TAG] (CMD, ENV from its config if unset)'

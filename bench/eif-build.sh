@@ -1,7 +1,9 @@
 #!/bin/sh
-# Benchmark: eif build of an EIF with a 1 GiB application ramdisk, against
-# `openssl dgst -sha384` over the same file (the speed of a single SHA-384 pass).
-# Reports the best of ROUNDS interleaved runs of each, the throughput ratio (target >= 0.8)
+# Benchmark: eif build of an EIF with a 1 GiB application ramdisk, against its floor: the
+# slower of `openssl dgst -sha384` over the same file (one SHA-384 pass) and a plain copy of
+# it to the same disk (dd with O_DIRECT and fsync). eif must do both, so at best it takes as
+# long as the slower one, when the write overlaps the hashing.
+# Reports the best of ROUNDS interleaved runs of each, the ratio to the floor (target >= 0.9)
 # and eif's peak RSS (target < 64 MiB).
 # The headline run writes the EIF where a user would, to the disk under WORKDIR (fsync
 # included; eif writes large images with O_DIRECT, so the copy into the page cache costs no
@@ -24,7 +26,7 @@ if [ -z "$mem_dir" ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; the
 	mem_dir=$(mktemp -d /dev/shm/eif-bench.XXXXXX)
 fi
 [ -n "$mem_dir" ] || mem_dir=$dir
-trap 'rm -f "$mem_dir/bench.eif" "$dir/bench.eif"; [ "$mem_dir" = "$dir" ] || rm -rf "$mem_dir"' EXIT
+trap 'rm -f "$mem_dir/bench.eif" "$dir/bench.eif" "$dir/copy.img"; [ "$mem_dir" = "$dir" ] || rm -rf "$mem_dir"' EXIT
 printf 'bench kernel' >"$dir/kernel"
 printf 'bench bootstrap ramdisk' >"$dir/bootstrap"
 cat "$ramdisk" >/dev/null # both contenders start from the page cache
@@ -40,6 +42,8 @@ build() {
 i=0
 while [ $i -lt "$rounds" ]; do
 	run openssl openssl dgst -sha384 "$ramdisk"
+	run copy dd if="$ramdisk" of="$dir/copy.img" bs=4M oflag=direct conv=fsync status=none
+	rm -f "$dir/copy.img"
 	build eif "$dir"
 	[ "$mem_dir" = "$dir" ] || build memory "$mem_dir"
 	i=$((i + 1))
@@ -49,17 +53,20 @@ awk -v rounds="$rounds" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v cpus="$(np
 	{ wall[$1] = min(wall[$1], $2); cpu[$1] = min(cpu[$1], $3 + $4); if ($5 > rss[$1]) rss[$1] = $5 }
 	function line(name, label) {
 		printf "  %-34s %6.2f s  %5.0f MB/s  CPU %5.2f s  ratio %.2f\n", label, wall[name],
-			size / wall[name], cpu[name], wall["openssl"] / wall[name]
+			size / wall[name], cpu[name], floor / wall[name]
 	}
 	END {
 		size = 1024 * 1024 * 1024 / 1e6
+		floor = wall["openssl"] > wall["copy"] ? wall["openssl"] : wall["copy"]
 		printf "eif build benchmark: 1 GiB application ramdisk, best of %d rounds (%d CPUs, load %s)\n", rounds, cpus, load
 		line("openssl", "openssl dgst -sha384")
+		line("copy", "dd copy to disk (O_DIRECT, fsync)")
 		line("eif", "eif build (to disk, fsync incl.)")
 		if ("memory" in wall)
 			line("memory", "eif build (to " mem ")")
-		ratio = wall["openssl"] / wall["eif"]
-		printf "  throughput ratio eif/openssl: %.2f (target >= 0.80: %s)\n", ratio, (ratio >= 0.8) ? "met" : "MISSED"
+		ratio = floor / wall["eif"]
+		printf "  ratio to the floor (the slower of openssl and dd, %.2f s): %.2f (target >= 0.90: %s)\n", floor, ratio, (ratio >= 0.9) ? "met" : "MISSED"
+		printf "  throughput ratio eif/openssl: %.2f\n", wall["openssl"] / wall["eif"]
 		printf "  peak RSS of eif build: %.1f MiB (target < 64 MiB: %s)\n", rss["eif"] / 1024, (rss["eif"] < 65536) ? "met" : "MISSED"
 		split(load, l, " ")
 		if (l[1] + 0 > cpus)

@@ -392,7 +392,8 @@ void eif_provenance_free(struct eif_provenance *m)
 
 struct audit {
 	const char *path;
-	int fd;
+	int fd;				/* the EIF: this descriptor, */
+	const unsigned char *mem;	/* or these bytes when fd is -1 */
 	const struct eif_provenance *m;
 	const struct eif_info *info;
 	struct eif_audit_report *r;
@@ -646,18 +647,22 @@ static void canonical_metadata(const struct json_value *obj, const char *const *
 	json_buf_puts(b, "}");
 }
 
-/* A string member of the metadata: "ImageName", or "BuildMetadata.KEY", or a bare
- * BuildMetadata key. NULL when absent or not a string. */
+/* The string a manifest pin names, or NULL when absent or not a string. Each key has one
+ * home, as eif build writes it: "BuildMetadata.KEY" and the bare BuildMetadata keys
+ * ("BuildTime", ...) live only inside BuildMetadata, every other key only at the top, so
+ * a stray top-level "BuildTime" can never stand in for the real one. */
 static const struct json_value *metadata_string(const struct json_value *v, const char *key)
 {
-	const struct json_value *bm = json_object_get(v, "BuildMetadata"), *s;
+	const struct json_value *s;
+	int nested = in_list(key, build_metadata_keys, COUNT(build_metadata_keys));
 
-	if (bm && bm->type != JSON_OBJECT)
-		bm = NULL;
-	if (strncmp(key, "BuildMetadata.", 14) == 0)
-		s = bm ? json_object_get(bm, key + 14) : NULL;
-	else if (!(s = json_object_get(v, key)) && bm)
-		s = json_object_get(bm, key);
+	if (strncmp(key, "BuildMetadata.", 14) == 0) {
+		key += 14;
+		nested = 1;
+	}
+	if (nested && (!(v = json_object_get(v, "BuildMetadata")) || v->type != JSON_OBJECT))
+		return NULL;
+	s = json_object_get(v, key);
 	return s && s->type == JSON_STRING ? s : NULL;
 }
 
@@ -729,7 +734,8 @@ static void check_metadata(struct audit *a, size_t it, const unsigned char *d, s
 	}
 	if (check_metadata_shape(a, it, &v, d, len) == 0)
 		for (size_t i = 0; i < COUNT(shown_keys); i++) {
-			s = metadata_string(&v, shown_keys[i]);
+			if (!(s = metadata_string(&v, shown_keys[i])))
+				continue; /* the shape check has reported it */
 			printable(s->text, s->len > 120 ? 120 : s->len, shown, sizeof(shown));
 			note(a, it, EIF_AUDIT_OK, "%s '%s'", shown_keys[i], shown);
 		}
@@ -739,7 +745,7 @@ static void check_metadata(struct audit *a, size_t it, const unsigned char *d, s
 		s = metadata_string(&v, pm->key);
 		if (!s) {
 			note(a, it, EIF_AUDIT_MISMATCH, "the manifest pins %s, which the metadata "
-			     "lacks", pm->key);
+			     "lacks or holds as a non-string", pm->key);
 		} else if (s->len != strlen(pm->value) || memcmp(s->text, pm->value, s->len) != 0) {
 			printable(s->text, s->len > 120 ? 120 : s->len, shown, sizeof(shown));
 			note(a, it, EIF_AUDIT_MISMATCH, "%s is '%s', the manifest says '%s'",
@@ -787,61 +793,6 @@ static void check_signature(struct audit *a, size_t it, const unsigned char *d, 
 
 /* ---- ramdisks ------------------------------------------------------------------------ */
 
-struct ramdisk_entry {
-	struct cpio_read_entry e;
-	const unsigned char *body;	/* the data, after resolving hard links */
-	uint64_t size;
-	int link_member;		/* a hard-link member whose data rides on another */
-};
-
-static int compare_inodes(const void *pa, const void *pb)
-{
-	const struct ramdisk_entry *a = *(struct ramdisk_entry *const *)pa;
-	const struct ramdisk_entry *b = *(struct ramdisk_entry *const *)pb;
-
-	if (a->e.archive != b->e.archive)
-		return a->e.archive < b->e.archive ? -1 : 1;
-	if (a->e.ino != b->e.ino)
-		return a->e.ino < b->e.ino ? -1 : 1;
-	return a->e.offset < b->e.offset ? -1 : a->e.offset > b->e.offset;
-}
-
-/* Hard links: members share (archive, ino); the data is stored with one of them. */
-static void resolve_hard_links(struct audit *a, struct ramdisk_entry *v, size_t n)
-{
-	struct ramdisk_entry **links;
-	size_t count = 0;
-
-	for (size_t i = 0; i < n; i++)
-		count += S_ISREG(v[i].e.mode) && v[i].e.nlink >= 2;
-	if (count < 2)
-		return;
-	if (!(links = malloc(count * sizeof(*links)))) {
-		a->nomem = 1;
-		return;
-	}
-	count = 0;
-	for (size_t i = 0; i < n; i++)
-		if (S_ISREG(v[i].e.mode) && v[i].e.nlink >= 2)
-			links[count++] = &v[i];
-	qsort(links, count, sizeof(*links), compare_inodes);
-	for (size_t start = 0, end; start < count; start = end) {
-		struct ramdisk_entry *carrier = NULL;
-
-		for (end = start; end < count && links[end]->e.archive == links[start]->e.archive &&
-				  links[end]->e.ino == links[start]->e.ino; end++)
-			if (links[end]->e.filesize > 0)
-				carrier = links[end];
-		for (size_t k = start; carrier && k < end; k++)
-			if (links[k] != carrier && links[k]->e.filesize == 0) {
-				links[k]->body = carrier->body;
-				links[k]->size = carrier->size;
-				links[k]->link_member = 1;
-			}
-	}
-	free(links);
-}
-
 static const struct prov_entry *find_prov_entry(const struct eif_provenance *m,
 						unsigned ramdisk, const char *name)
 {
@@ -852,31 +803,60 @@ static const struct prov_entry *find_prov_entry(const struct eif_provenance *m,
 	return bsearch(&key, m->entries, m->entry_count, sizeof(key), compare_prov_entries);
 }
 
-static void describe_entry(struct audit *a, size_t it, const struct ramdisk_entry *re)
+/* A ramdisk's entries as stored and as the kernel leaves their names at boot. */
+struct ramdisk_view {
+	const struct cpio_read_entry *entries;
+	const struct cpio_boot_view *boot;
+};
+
+static void describe_entry(struct audit *a, size_t it, const struct ramdisk_view *rv, size_t i)
 {
-	const struct cpio_read_entry *e = &re->e;
+	const struct cpio_read_entry *e = &rv->entries[i];
+	const struct cpio_boot_view *b = &rv->boot[i];
 	char target[CPIO_READ_PATH_MAX * 4 + 1];
 
 	if (S_ISLNK(e->mode)) {
-		printable((const char *)re->body, (size_t)re->size, target, sizeof(target));
+		printable((const char *)b->body, b->size, target, sizeof(target));
 		note(a, it, EIF_AUDIT_OK, "symlink -> %s", target);
 	} else if (S_ISCHR(e->mode) || S_ISBLK(e->mode)) {
 		note(a, it, EIF_AUDIT_OK, "%s %04o %u:%u, device %u:%u", entry_kind_name(e->mode),
-		     e->mode & 07777, e->uid, e->gid, e->rdev_major, e->rdev_minor);
+		     b->mode & 07777, b->uid, b->gid, b->rdev_major, b->rdev_minor);
 	} else if (S_ISREG(e->mode)) {
-		note(a, it, EIF_AUDIT_OK, "file %04o %u:%u, %llu bytes%s", e->mode & 07777, e->uid,
-		     e->gid, (unsigned long long)re->size,
-		     re->link_member ? " (a hard link; the data is stored once)" : "");
+		note(a, it, EIF_AUDIT_OK, "file %04o %u:%u, %llu bytes", b->mode & 07777, b->uid,
+		     b->gid, (unsigned long long)b->size);
 	} else {
 		note(a, it, EIF_AUDIT_OK, "%s %04o %u:%u", entry_kind_name(e->mode),
-		     e->mode & 07777, e->uid, e->gid);
+		     b->mode & 07777, b->uid, b->gid);
+	}
+	if (b->names < 2)
+		return;
+	printable(rv->entries[b->inode].name, rv->entries[b->inode].name_len, target,
+		  sizeof(target));
+	note(a, it, EIF_AUDIT_OK, "one of %zu hard links to the inode first made as '%s'",
+	     b->names, target);
+	if (b->data_from != i && (e->filesize != 0 || b->size != 0)) {
+		printable(rv->entries[b->data_from].name, rv->entries[b->data_from].name_len,
+			  target, sizeof(target));
+		note(a, it, EIF_AUDIT_OK, "%s at boot: the %u bytes stored with '%s'",
+		     e->filesize ? "its own data is overwritten" : "its data",
+		     b->size, target);
+	}
+	if (b->attrs_from != i && (b->mode != e->mode || b->uid != e->uid || b->gid != e->gid ||
+				   b->rdev_major != e->rdev_major ||
+				   b->rdev_minor != e->rdev_minor)) {
+		printable(rv->entries[b->attrs_from].name, rv->entries[b->attrs_from].name_len,
+			  target, sizeof(target));
+		note(a, it, EIF_AUDIT_OK, "its header says %04o %u:%u, device %u:%u; at boot it "
+		     "has those of '%s'", e->mode & 07777, e->uid, e->gid, e->rdev_major,
+		     e->rdev_minor, target);
 	}
 }
 
 static void match_entry(struct audit *a, size_t it, unsigned ramdisk,
-			const struct ramdisk_entry *re)
+			const struct ramdisk_view *rv, size_t i)
 {
-	const struct cpio_read_entry *e = &re->e;
+	const struct cpio_read_entry *e = &rv->entries[i];
+	const struct cpio_boot_view *b = &rv->boot[i];
 	const struct prov_entry *pe = find_prov_entry(a->m, ramdisk, e->name);
 	const char *sha = it == SIZE_MAX ? "" : a->r->items[it].sha256;
 	size_t index;
@@ -899,36 +879,38 @@ static void match_entry(struct audit *a, size_t it, unsigned ramdisk,
 		     entry_kind_name(e->mode), entry_kind_name(pe->type));
 		return;
 	}
-	if ((e->mode & 07777) != pe->mode)
-		note(a, it, EIF_AUDIT_MISMATCH, "mode %04o, the manifest says %04o", e->mode & 07777,
+	if ((b->mode & 07777) != pe->mode)
+		note(a, it, EIF_AUDIT_MISMATCH, "mode %04o, the manifest says %04o", b->mode & 07777,
 		     pe->mode);
-	if (e->uid != pe->uid || e->gid != pe->gid)
-		note(a, it, EIF_AUDIT_MISMATCH, "owner %u:%u, the manifest says %u:%u", e->uid,
-		     e->gid, pe->uid, pe->gid);
-	if ((S_ISREG(e->mode) || S_ISLNK(e->mode)) && re->size != pe->size)
+	if (b->uid != pe->uid || b->gid != pe->gid)
+		note(a, it, EIF_AUDIT_MISMATCH, "owner %u:%u, the manifest says %u:%u", b->uid,
+		     b->gid, pe->uid, pe->gid);
+	if ((S_ISREG(e->mode) || S_ISLNK(e->mode)) && b->size != pe->size)
 		note(a, it, EIF_AUDIT_MISMATCH, "%llu bytes, the manifest says %llu",
-		     (unsigned long long)re->size, (unsigned long long)pe->size);
+		     (unsigned long long)b->size, (unsigned long long)pe->size);
 	if (pe->sha256[0] && strcmp(sha, pe->sha256) != 0)
 		note(a, it, EIF_AUDIT_MISMATCH, "sha256 differs from the manifest's %s",
 		     pe->sha256);
 	if (S_ISCHR(e->mode) || S_ISBLK(e->mode)) {
 		char rdev[32];
 
-		snprintf(rdev, sizeof(rdev), "%u:%u", e->rdev_major, e->rdev_minor);
+		snprintf(rdev, sizeof(rdev), "%u:%u", b->rdev_major, b->rdev_minor);
 		if (strcmp(rdev, pe->target) != 0)
 			note(a, it, EIF_AUDIT_MISMATCH, "device %s, the manifest says %s", rdev,
 			     pe->target);
 	}
 }
 
-/* Read every entry first (hard links need the whole archive), then report them in order. */
+/* Read every entry first (hard links need the whole archive), then report them in order,
+ * each with what its name holds at boot. */
 static void check_ramdisk(struct audit *a, size_t section_item, unsigned ramdisk,
 			  uint64_t data_offset, const unsigned char *d, size_t len)
 {
-	struct ramdisk_entry *v = NULL;
+	struct cpio_read_entry *v = NULL;
+	struct cpio_boot_view *boot = NULL;
 	size_t n = 0, cap = 0, it;
 	struct cpio_reader r;
-	struct eif_error e;
+	struct eif_error e, link_err;
 	enum eif_status rc;
 	uint64_t structure;
 	int end = 0;
@@ -946,7 +928,7 @@ static void check_ramdisk(struct audit *a, size_t section_item, unsigned ramdisk
 			break;
 		if (n == cap) {
 			size_t ncap = cap ? 2 * cap : 64;
-			struct ramdisk_entry *nv = realloc(v, ncap * sizeof(*nv));
+			struct cpio_read_entry *nv = realloc(v, ncap * sizeof(*nv));
 
 			if (!nv) {
 				a->nomem = 1;
@@ -956,24 +938,24 @@ static void check_ramdisk(struct audit *a, size_t section_item, unsigned ramdisk
 			v = nv;
 			cap = ncap;
 		}
-		v[n].e = entry;
-		v[n].body = entry.body;
-		v[n].size = entry.filesize;
-		v[n].link_member = 0;
-		n++;
+		v[n++] = entry;
 	}
-	resolve_hard_links(a, v, n);
+	if (n && (!(boot = malloc(n * sizeof(*boot))) ||
+		  cpio_read_links(v, n, boot, &link_err) != EIF_OK))
+		a->nomem = 1;
 	for (size_t i = 0; i < n && !a->nomem; i++) {
+		const struct ramdisk_view rv = { v, boot };
 		char shown[CPIO_READ_PATH_MAX * 4 + 1];
 
-		printable(v[i].e.name, v[i].e.name_len, shown, sizeof(shown));
-		it = add_item(a, EIF_AUDIT_OK, data_offset + v[i].e.offset, v[i].e.length,
+		printable(v[i].name, v[i].name_len, shown, sizeof(shown));
+		it = add_item(a, EIF_AUDIT_OK, data_offset + v[i].offset, v[i].length,
 			      "ramdisk %u %s", ramdisk, shown);
-		if (S_ISREG(v[i].e.mode) || S_ISLNK(v[i].e.mode))
-			set_sha256(a, it, v[i].body, (size_t)v[i].size);
-		describe_entry(a, it, &v[i]);
-		match_entry(a, it, ramdisk, &v[i]);
+		if (S_ISREG(v[i].mode) || S_ISLNK(v[i].mode))
+			set_sha256(a, it, boot[i].body, boot[i].size);
+		describe_entry(a, it, &rv, i);
+		match_entry(a, it, ramdisk, &rv, i);
 	}
+	free(boot);
 	free(v);
 	structure = r.totals.trailer_bytes + r.totals.gap_bytes;
 	if (rc != EIF_OK) {
@@ -1007,6 +989,18 @@ static int read_at(struct audit *a, uint64_t offset, void *buf, size_t len)
 {
 	unsigned char *p = buf;
 
+	if (a->mem) {
+		if (!eif_range_ok(offset, len, a->info->file_size)) {
+			eif_fail(a->err, EIF_E_IO, "audit: '%s': %zu bytes at offset %llu lie "
+				 "outside the %llu-byte image", a->path, len,
+				 (unsigned long long)offset,
+				 (unsigned long long)a->info->file_size);
+			a->io_failed = 1;
+			return -1;
+		}
+		memcpy(buf, a->mem + offset, len);
+		return 0;
+	}
 	while (len) {
 		ssize_t n = pread(a->fd, p, len, (off_t)offset);
 
@@ -1162,53 +1156,42 @@ static void walk(struct audit *a)
 }
 
 /* The reader refused the file: one item says why, covering all of it. */
-static void report_unreadable(struct audit *a, const struct eif_error *why)
+static void report_unreadable(struct audit *a, const struct eif_error *why, uint64_t size)
 {
-	struct stat st;
 	size_t it;
 
-	if (stat(a->path, &st) == 0)
-		a->r->file_size = (uint64_t)st.st_size;
-	it = add_item(a, EIF_AUDIT_CORRUPT, 0, a->r->file_size, "EIF structure");
+	a->r->file_size = size;
+	it = add_item(a, EIF_AUDIT_CORRUPT, 0, size, "EIF structure");
 	note(a, it, EIF_AUDIT_CORRUPT, "%s", why->msg);
 }
 
-enum eif_status eif_audit(const char *path, const struct eif_provenance *manifest,
-			  struct eif_audit_report *report, struct eif_error *err)
+/* The audit of an image the reader has read (rc EIF_OK, info) or refused (EIF_E_FORMAT,
+ * why): the walk, then the tallies. Frees info. */
+static enum eif_status audit_image(struct audit *a, enum eif_status rc, struct eif_info *info,
+				   const struct eif_error *why, uint64_t size)
 {
-	struct audit a = { .path = path, .m = manifest, .r = report, .err = err, .fd = -1 };
-	struct eif_info info;
-	struct eif_error why;
-	enum eif_status rc;
+	struct eif_audit_report *report = a->r;
 
-	memset(report, 0, sizeof(*report));
-	rc = eif_read_file(path, &info, &why);
 	if (rc == EIF_E_FORMAT) {
-		report_unreadable(&a, &why);
+		report_unreadable(a, why, size);
 	} else if (rc != EIF_OK) {
-		*err = why;
+		*a->err = *why;
 		return rc;
 	} else {
-		a.info = &info;
-		report->file_size = info.file_size;
-		a.entry_used = calloc(manifest->entry_count + 1, 1);
-		if (!a.entry_used)
-			a.nomem = 1;
-		else if ((a.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			rc = eif_fail_errno(err, "audit: cannot open '%s' again", path);
+		a->info = info;
+		report->file_size = info->file_size;
+		a->entry_used = calloc(a->m->entry_count + 1, 1);
+		if (!a->entry_used)
+			a->nomem = 1;
 		else
-			walk(&a);
-		if (a.fd >= 0)
-			close(a.fd);
-		free(a.entry_used);
-		eif_info_free(&info);
-		if (rc != EIF_OK)
-			return rc;
-		if (a.io_failed)
-			return err->code;
+			walk(a);
+		free(a->entry_used);
+		eif_info_free(info);
+		if (a->io_failed)
+			return a->err->code;
 	}
-	if (a.nomem)
-		return eif_fail(err, EIF_E_NOMEM, "audit: '%s': out of memory", path);
+	if (a->nomem)
+		return eif_fail(a->err, EIF_E_NOMEM, "audit: '%s': out of memory", a->path);
 	for (size_t i = 0; i < report->count; i++) {
 		const struct eif_audit_item *it = &report->items[i];
 
@@ -1219,6 +1202,43 @@ enum eif_status eif_audit(const char *path, const struct eif_provenance *manifes
 			report->bytes_flagged += it->length;
 	}
 	return EIF_OK;
+}
+
+enum eif_status eif_audit(const char *path, const struct eif_provenance *manifest,
+			  struct eif_audit_report *report, struct eif_error *err)
+{
+	struct audit a = { .path = path, .m = manifest, .r = report, .err = err };
+	struct eif_info info;
+	struct eif_error why;
+	enum eif_status rc;
+	struct stat st;
+	uint64_t size = 0;
+
+	memset(report, 0, sizeof(*report));
+	/* One descriptor for the reader and the walk, so that a rename between two opens cannot
+	 * mix two files in one report; O_NONBLOCK so that a FIFO is refused, not waited on. */
+	a.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (a.fd < 0)
+		return eif_fail_errno(err, "EIF '%s': cannot open it", path);
+	rc = eif_read_fd(a.fd, path, &info, &why);
+	if (rc == EIF_E_FORMAT && fstat(a.fd, &st) == 0)
+		size = (uint64_t)st.st_size;
+	rc = audit_image(&a, rc, &info, &why, size);
+	close(a.fd);
+	return rc;
+}
+
+enum eif_status eif_audit_memory(const unsigned char *data, size_t len, const char *name,
+				 const struct eif_provenance *manifest,
+				 struct eif_audit_report *report, struct eif_error *err)
+{
+	struct audit a = { .path = name, .fd = -1, .mem = data, .m = manifest, .r = report,
+			   .err = err };
+	struct eif_info info;
+	struct eif_error why;
+
+	memset(report, 0, sizeof(*report));
+	return audit_image(&a, eif_read_memory(data, len, &info, &why), &info, &why, len);
 }
 
 void eif_audit_report_free(struct eif_audit_report *r)

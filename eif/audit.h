@@ -2,14 +2,15 @@
  *
  * The manifest (written by scripts/provenance; its format is documented at the top of that
  * script) says, for each section and each entry of each ramdisk, which build step made it
- * from which pinned input, and its size and sha256. eif_audit() reads the file with
- * eif_read_file() (which refuses gaps, overlaps and trailing bytes: such a file is reported
- * as one corrupt item) and then walks it: the header (fields and CRC-32), every section in
- * order, the kernel, the command line, the metadata JSON (exact serialization and the values
- * the manifest pins), the signature (structure, COSE signature over PCR0, certificate allowed
- * by the manifest), and every entry of every newc ramdisk (type, mode, owner, size, sha256
- * of file data and link targets). Each part becomes one item of the report; the items' byte
- * ranges together cover the whole file exactly once.
+ * from which pinned input, and its size and sha256. eif_audit() reads the file through one
+ * descriptor with eif_read_fd() (which refuses gaps, overlaps and trailing bytes: such a
+ * file is reported as one corrupt item) and then walks it: the header (fields and CRC-32),
+ * every section in order, the kernel, the command line, the metadata JSON (exact
+ * serialization and the values the manifest pins), the signature (structure, COSE signature
+ * over PCR0, certificate allowed by the manifest), and every entry of every newc ramdisk
+ * (type, mode, owner, size, sha256 of file data and link targets, as the name holds them at
+ * boot once cpio_read_links() has resolved hard links as the kernel does). Each part becomes
+ * one item of the report; the items' byte ranges together cover the whole file exactly once.
  *
  * Nothing here prints or exits. */
 #ifndef EIF_AUDIT_H
@@ -37,7 +38,8 @@ struct eif_audit_item {
 	uint64_t length;
 	char *step;		/* manifest STEP and INPUT; NULL when the manifest has none */
 	char *input;
-	char sha256[65];	/* lowercase hex of the item's data, "" when there is none */
+	char sha256[65];	/* lowercase hex of the item's data (a ramdisk entry: what its name
+				 * holds at boot), "" when there is none */
 	char *detail;		/* facts about the item, or what is wrong and what to do */
 	int container;		/* a ramdisk section: its entries' items cover its data */
 };
@@ -68,6 +70,10 @@ void eif_provenance_free(struct eif_provenance *manifest);
  * read, EIF_E_NOMEM. Free the report with eif_audit_report_free() in every case. */
 enum eif_status eif_audit(const char *path, const struct eif_provenance *manifest,
 			  struct eif_audit_report *report, struct eif_error *err);
+/* The same for an EIF in memory (len bytes at data); name names it in messages. */
+enum eif_status eif_audit_memory(const unsigned char *data, size_t len, const char *name,
+				 const struct eif_provenance *manifest,
+				 struct eif_audit_report *report, struct eif_error *err);
 void eif_audit_report_free(struct eif_audit_report *report);
 
 /* "ok", "unknown", "mismatch", "missing", "corrupt". */

@@ -1,4 +1,4 @@
-/* build: write an EIF v4 exactly as eif_build does (spec section 13), in one pass over the
+/* build: write an EIF v4 as eif_build does (docs/eif-format.md#writing-an-eif), in one pass over the
  * inputs. The caller's thread reads, CRCs and writes; measure.c hashes on two threads. The
  * header is written last (its CRC covers everything after it, combined with crc32_combine),
  * so a signature section sized only after PCR0 is known still needs no second pass. */
@@ -52,17 +52,13 @@ static enum eif_status open_input(struct input *in, const char *what, const char
 				  struct eif_error *err)
 {
 	struct stat st;
+	enum eif_status rc;
 
 	in->path = path;
 	in->what = what;
-	in->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (in->fd < 0)
-		return eif_fail_errno(err, "%s '%s': cannot open it", what, path);
-	if (fstat(in->fd, &st) != 0)
-		return eif_fail_errno(err, "%s '%s': cannot stat it", what, path);
-	if (!S_ISREG(st.st_mode))
-		return eif_fail(err, EIF_E_USAGE, "%s '%s': not a regular file; give a file path",
-				what, path);
+	rc = eif_open_regular(path, what, "give a file path", &in->fd, &st, err);
+	if (rc != EIF_OK)
+		return rc;
 	in->size = (uint64_t)st.st_size;
 	posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return EIF_OK;
@@ -178,7 +174,7 @@ static enum eif_status check_text(const char *what, const char *s, struct eif_er
 	return EIF_OK;
 }
 
-/* The metadata section: serde_json of EifIdentityInfo (spec section 10). */
+/* The metadata section: serde_json of EifIdentityInfo (docs/eif-format.md#metadata-section). */
 static enum eif_status encode_metadata(const struct eif_build_options *o, struct json_buf *out,
 				       struct eif_error *err)
 {
@@ -384,7 +380,8 @@ enum eif_status eif_build(const struct eif_build_options *o, struct eif_measurem
 			goto out;
 	}
 	if (o->signing_certificate_path) {
-		rc = eif_signer_load(&signer, o->signing_certificate_path, o->private_key_path, err);
+		rc = eif_signer_open(&signer, o->signing_certificate_path, o->private_key_path,
+				     o->pkcs11_module, err);
 		if (rc != EIF_OK)
 			goto out;
 	}

@@ -28,6 +28,46 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_help(const struct cliopt_command *command)
+{
+	cliopt_help(stdout, command);
+	return cli_print("");
+}
+
+int cli_option_stop(const struct cliopt_parser *parser, int verdict)
+{
+	const char *name = parser->command->name;
+
+	if (verdict == CLIOPT_HELP)
+		return cli_help(parser->command);
+	if (verdict == CLIOPT_OPERAND)
+		return cli_usage_error(name, "unexpected argument '%s'", parser->value);
+	return cli_usage_error(name, "%s", parser->error);
+}
+
+int cli_one_eif(const struct cliopt_parser *parser, const char **path)
+{
+	if (*path)
+		return cli_usage_error(parser->command->name, "unexpected argument '%s'; one EIF at "
+				       "a time", parser->value);
+	*path = parser->value;
+	return 0;
+}
+
+void cli_parts_option(int id, const char *value, struct eif_build_options *o,
+		      const char **ramdisks)
+{
+	if (id == OPT_KERNEL) {
+		o->kernel_path = value;
+	} else if (id == OPT_CMDLINE) {
+		o->cmdline = value;
+		o->cmdline_len = strlen(value);
+	} else if (id == OPT_RAMDISK) {
+		ramdisks[o->ramdisk_count++] = value;
+		o->ramdisk_paths = ramdisks;
+	}
+}
+
 int cli_print(const char *text)
 {
 	if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {

@@ -2,6 +2,7 @@
 #ifndef EIF_CLI_H
 #define EIF_CLI_H
 
+#include "cliopt.h"
 #include "eif.h"
 
 /* Exit codes common to all subcommands (verify adds its own above these). */
@@ -22,7 +23,26 @@ int cli_print_measurements(const struct eif_measurements *pcrs);
 int cli_pcr8_of_certificate(const char *path, struct eif_measurements *pcrs);
 /* BuildTime from SOURCE_DATE_EPOCH (else 0) as RFC 3339; returns 0 or the exit code. */
 int cli_default_build_time(const char *command, char out[32]);
-/* eif pcr --kernel ... --cmdline ... --ramdisk ...: measurements of unbuilt parts. */
-int cli_pcr_from_parts(int argc, char **argv);
+/* `eif NAME --help`: the text cliopt makes from the command's table, on stdout; returns 0/1. */
+int cli_help(const struct cliopt_command *command);
+/* What a command's option loop does with any cliopt_next() verdict it does not handle
+ * itself: help (exit 0), a usage error (exit 2) or an operand it takes none of (exit 2). */
+int cli_option_stop(const struct cliopt_parser *parser, int verdict);
+/* For commands that take one EIF: stores the operand parser->value in *path; a second
+ * operand is a usage error (returns EXIT_USAGE), else 0. */
+int cli_one_eif(const struct cliopt_parser *parser, const char **path);
+
+/* The options eif build and eif pcr share: ids and table rows. */
+enum { OPT_KERNEL = 1, OPT_CMDLINE, OPT_RAMDISK, OPT_SIGNING_CERTIFICATE };
+#define CLI_PARTS_OPTIONS(required)                                                         \
+	{ "kernel", 0, "FILE", (required), OPT_KERNEL,                                     \
+	  "bzImage (x86_64) or Image (aarch64)" },                                          \
+	{ "cmdline", 0, "TEXT", (required), OPT_CMDLINE,                                   \
+	  "kernel command line, stored verbatim" },                                         \
+	{ "ramdisk", 0, "FILE", (required) | CLIOPT_REPEAT, OPT_RAMDISK,                  \
+	  "cpio ramdisk; repeat for more, in boot order" }
+/* Stores a shared parts option (kernel, cmdline, ramdisk) in o; ramdisks is argv-sized. */
+void cli_parts_option(int id, const char *value, struct eif_build_options *o,
+		      const char **ramdisks);
 
 #endif

@@ -1,5 +1,4 @@
 /* eif audit: account for every byte of an EIF against the build's provenance manifest. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,28 +8,30 @@
 
 enum { EXIT_AUDIT_CORRUPT = 3 };
 
-const char cmd_audit_usage[] =
-	"usage: eif audit FILE --provenance MANIFEST [--json]\n"
-	"\n"
-	"Account for every byte of an EIF: the header and its CRC, each section, the\n"
-	"metadata JSON, the signature and its certificate, and every entry of every ramdisk\n"
-	"(type, mode, owner, size, sha256 of the data or link target), each matched against\n"
-	"MANIFEST, the provenance scripts/provenance writes for the build. One line per item:\n"
-	"status, what, facts in [brackets], the build step and pinned input after '<-', and\n"
-	"the sha256; then PCR0 and a summary line.\n"
-	"Statuses: ok, unknown (no build step claims it), mismatch (differs from the\n"
-	"manifest), missing (in the manifest, not in the EIF), corrupt (breaks the format).\n"
-	"\n"
-	"  --provenance MANIFEST  the manifest to check against (required)\n"
-	"  --json                 print the report as JSON: file, size, result, PCRs, items\n"
-	"                         (status, what, offset, length, step, input, sha256,\n"
-	"                         detail), summary, in this key order\n"
+enum { OPT_PROVENANCE = 1, OPT_JSON };
+
+static const struct cliopt audit_options[] = {
+	{ "provenance", 0, "MANIFEST", CLIOPT_REQUIRED, OPT_PROVENANCE,
+	  "the manifest to check (make writes out/provenance)" },
+	{ "json", 0, NULL, 0, OPT_JSON, "print the report as JSON" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+static int run_audit(int argc, char **argv);
+
+const struct cliopt_command cmd_audit = {
+	"eif", "audit", "FILE", "account for every byte of an EIF against the build's provenance",
+	audit_options,
+	"One line per item: status (ok, unknown, mismatch, missing, corrupt), what,\n"
+	"facts, the build step and pinned input, the sha256; then PCR0 and a summary.\n"
 	"\n"
 	"Exit status:\n"
 	"  0  every byte is accounted for\n"
 	"  1  an item is unknown, mismatched or missing\n"
 	"  2  usage error, or the manifest cannot be read or parsed\n"
-	"  3  the EIF cannot be read, or it is corrupt or truncated\n";
+	"  3  the EIF cannot be read, or it is corrupt or truncated\n",
+	run_audit,
+};
 
 /* The first problem in one line on stderr, so a failing build says why. */
 static void explain(const struct eif_audit_report *report, const char *path, int code)
@@ -66,40 +67,30 @@ static int print_report(const struct eif_audit_report *report, const char *path,
 	return cli_print_free(text, "audit");
 }
 
-int cmd_audit(int argc, char **argv)
+static int run_audit(int argc, char **argv)
 {
-	enum { OPT_PROVENANCE = 256, OPT_JSON };
-	static const struct option longopts[] = {
-		{ "provenance", required_argument, NULL, OPT_PROVENANCE },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *manifest_path = NULL, *path;
+	const char *manifest_path = NULL, *path = NULL;
 	struct eif_provenance *manifest;
 	struct eif_audit_report report;
 	struct eif_error err;
-	int json = 0, opt, code;
+	struct cliopt_parser p;
+	int json = 0, id, code;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_PROVENANCE: manifest_path = optarg; break;
+	cliopt_start(&p, &cmd_audit, argc, argv);
+	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
+		switch (id) {
+		case OPT_PROVENANCE: manifest_path = p.value; break;
 		case OPT_JSON: json = 1; break;
-		case ':':
-			return cli_usage_error("audit", "option '%s' needs an argument",
-					       argv[optind - 1]);
+		case CLIOPT_OPERAND:
+			if (cli_one_eif(&p, &path))
+				return EXIT_USAGE;
+			break;
 		default:
-			return cli_usage_error("audit", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_stop(&p, id);
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("audit", optind == argc ? "no EIF given" :
-				       "one EIF at a time");
-	path = argv[optind];
-	if (!manifest_path)
-		return cli_usage_error("audit", "--provenance MANIFEST is required (make writes "
-				       "out/provenance)");
+	if (!path)
+		return cli_usage_error("audit", "no EIF given");
 	if (eif_provenance_load(manifest_path, &manifest, &err) != EIF_OK) {
 		fprintf(stderr, "eif: %s\n", err.msg);
 		return EXIT_USAGE;

@@ -1,5 +1,4 @@
-/* eif cpio: write a deterministic newc initramfs from directory trees and list files. */
-#include <getopt.h>
+/* eif cpio: write a deterministic newc initramfs from directory trees, list files and images. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,45 +9,43 @@
 #include "cpio.h"
 #include "oci.h"
 
-const char cmd_cpio_usage[] =
-	"usage: eif cpio [--dir [PREFIX=]PATH]... [--list FILE]... [--base DIR]\n"
-	"                [--oci [PREFIX=]LAYOUT[:TAG] | --docker-archive [PREFIX=]FILE[:TAG]]\n"
-	"                [--arch ARCH] [--image-cmd] [--image-env] [--image-info FILE]\n"
-	"                [--mtime SECONDS] [--owner UID:GID] -o OUT\n"
-	"\n"
-	"Write a newc initramfs whose bytes depend only on names, contents, modes, owners\n"
-	"and link targets: entries sorted bytewise by name, one mtime, inodes 721, 722, ...\n"
-	"\n"
-	"  --dir [PREFIX=]PATH  pack the tree below PATH as PREFIX/... (repeatable); PATH's\n"
-	"                       own mode is not used, PREFIX and its parents become 0755\n"
-	"                       directories; device nodes and sockets are refused, setuid\n"
-	"                       and setgid bits dropped\n"
-	"  --list FILE          add the entries of a gen_init_cpio list (repeatable):\n"
-	"                         file NAME LOCATION MODE UID GID [LINK...]\n"
-	"                         dir NAME MODE UID GID\n"
-	"                         nod NAME MODE UID GID b|c MAJOR MINOR\n"
-	"                         slink NAME TARGET MODE UID GID\n"
-	"                         pipe NAME MODE UID GID\n"
-	"                         sock NAME MODE UID GID\n"
-	"  --oci [PREFIX=]LAYOUT[:TAG]\n"
-	"                       flatten the container image of an OCI image layout (the\n"
-	"                       manifest tagged TAG, or the only one) as PREFIX/...: layers\n"
-	"                       checked against their digests and applied in order (whiteouts,\n"
-	"                       opaque directories, hard links); modes, owners, devices kept\n"
-	"  --docker-archive [PREFIX=]FILE[:TAG]\n"
-	"                       the same from a docker save / skopeo docker-archive tar\n"
-	"  --arch ARCH          the enclave's architecture, to pick from a multi-platform\n"
-	"                       image (x86_64 or aarch64; default x86_64)\n"
-	"  --image-cmd          write /cmd from the image config's Entrypoint and Cmd\n"
-	"  --image-env          write /env from the image config's Env\n"
-	"  --image-info FILE    write the image's manifest and layer digests and, for each\n"
-	"                       entry, the layer that made it (TAB-separated lines)\n"
-	"  --base DIR           resolve relative list LOCATIONs against DIR (default: the\n"
-	"                       current directory)\n"
-	"  --mtime SECONDS      mtime of every entry (default: $SOURCE_DATE_EPOCH, else 0)\n"
-	"  --owner UID:GID      owner of every entry (default: 0:0 for trees and implied\n"
-	"                       directories, the list's columns for list entries)\n"
-	"  -o, --output OUT     the archive, written atomically\n";
+enum {
+	OPT_DIR = 1, OPT_LIST, OPT_BASE, OPT_MTIME, OPT_OWNER, OPT_OUTPUT, OPT_OCI, OPT_DOCKER,
+	OPT_ARCH, OPT_IMAGE_CMD, OPT_IMAGE_ENV, OPT_IMAGE_INFO
+};
+
+static const struct cliopt cpio_options[] = {
+	{ "dir", 0, "[PREFIX=]PATH", CLIOPT_REPEAT, OPT_DIR, "pack the tree below PATH as PREFIX/..." },
+	{ "list", 0, "FILE", CLIOPT_REPEAT, OPT_LIST, "add the entries of a gen_init_cpio list" },
+	{ "oci", 0, "[PREFIX=]LAYOUT[:TAG]", 0, OPT_OCI,
+	  "flatten the image of an OCI layout as PREFIX/..." },
+	{ "docker-archive", 0, "[PREFIX=]FILE[:TAG]", 0, OPT_DOCKER,
+	  "the same from a docker save tar" },
+	{ "arch", 0, "ARCH", 0, OPT_ARCH, "x86_64 or aarch64: picks from a multi-platform image" },
+	{ "image-cmd", 0, NULL, 0, OPT_IMAGE_CMD, "write /cmd from the config's Entrypoint, Cmd" },
+	{ "image-env", 0, NULL, 0, OPT_IMAGE_ENV, "write /env from the image config's Env" },
+	{ "image-info", 0, "FILE", 0, OPT_IMAGE_INFO,
+	  "write the manifest, layers, and each entry's layer" },
+	{ "base", 0, "DIR", 0, OPT_BASE, "resolve relative list LOCATIONs against DIR" },
+	{ "mtime", 0, "SECONDS", 0, OPT_MTIME,
+	  "every mtime (default: SOURCE_DATE_EPOCH, else 0)" },
+	{ "owner", 0, "UID:GID", 0, OPT_OWNER, "owner of every entry" },
+	{ "output", 'o', "OUT", 0, OPT_OUTPUT, "the archive, written atomically" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+static int run_cpio(int argc, char **argv);
+
+const struct cliopt_command cmd_cpio = {
+	"eif", "cpio", "", "write a deterministic newc initramfs from trees, lists and images",
+	cpio_options,
+	"The bytes depend only on names, contents, modes, owners and link targets:\n"
+	"entries sorted bytewise by name, one mtime, inodes 721, 722, ... List lines:\n"
+	"  file NAME LOCATION MODE UID GID [LINK...]    dir NAME MODE UID GID\n"
+	"  nod NAME MODE UID GID b|c MAJOR MINOR        slink NAME TARGET MODE UID GID\n"
+	"  pipe NAME MODE UID GID                       sock NAME MODE UID GID\n",
+	run_cpio,
+};
 
 /* A value 0..4294967295 written in decimal digits only. */
 static int parse_u32(const char *s, uint32_t *out)
@@ -217,25 +214,8 @@ out:
 	return status;
 }
 
-int cmd_cpio(int argc, char **argv)
+static int run_cpio(int argc, char **argv)
 {
-	enum { OPT_DIR = 256, OPT_LIST, OPT_BASE, OPT_MTIME, OPT_OWNER, OPT_OCI, OPT_DOCKER,
-	       OPT_ARCH, OPT_IMAGE_CMD, OPT_IMAGE_ENV, OPT_IMAGE_INFO };
-	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, OPT_DIR },
-		{ "list", required_argument, NULL, OPT_LIST },
-		{ "base", required_argument, NULL, OPT_BASE },
-		{ "mtime", required_argument, NULL, OPT_MTIME },
-		{ "owner", required_argument, NULL, OPT_OWNER },
-		{ "oci", required_argument, NULL, OPT_OCI },
-		{ "docker-archive", required_argument, NULL, OPT_DOCKER },
-		{ "arch", required_argument, NULL, OPT_ARCH },
-		{ "image-cmd", no_argument, NULL, OPT_IMAGE_CMD },
-		{ "image-env", no_argument, NULL, OPT_IMAGE_ENV },
-		{ "image-info", required_argument, NULL, OPT_IMAGE_INFO },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cpio_options options = { 0 };
 	struct input_arg *inputs = NULL;
 	const char *output = NULL, *base = NULL, *mtime = NULL, *epoch;
@@ -243,32 +223,33 @@ int cmd_cpio(int argc, char **argv)
 	struct image_arg image = { .arch = "x86_64", .info = { .fd = -1 } };
 	struct eif_outfile out = { .fd = -1 };
 	struct eif_error err = { 0 };
-	int count = 0, opt, status = 1;
+	struct cliopt_parser p;
+	int count = 0, id, status = 1;
 
 	inputs = calloc((size_t)argc, sizeof(*inputs));
 	if (!inputs) {
 		fprintf(stderr, "eif cpio: out of memory\n");
 		return 1;
 	}
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
-		switch (opt) {
+	cliopt_start(&p, &cmd_cpio, argc, argv);
+	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
+		switch (id) {
 		case OPT_DIR:
 		case OPT_LIST:
-			inputs[count].is_list = opt == OPT_LIST;
-			inputs[count++].value = optarg;
+			inputs[count].is_list = id == OPT_LIST;
+			/* p.value points into argv, which is ours to edit */
+			inputs[count++].value = (char *)p.value;
 			break;
 		case OPT_BASE:
-			base = optarg;
+			base = p.value;
 			break;
 		case OPT_MTIME:
-			mtime = optarg;
+			mtime = p.value;
 			break;
 		case OPT_OWNER:
-			if (parse_owner(optarg, &options) != 0) {
+			if (parse_owner(p.value, &options) != 0) {
 				status = cli_usage_error("cpio", "--owner '%s' is not UID:GID in "
-							 "decimal, e.g. 0:0", optarg);
+							 "decimal, e.g. 0:0", p.value);
 				goto done;
 			}
 			break;
@@ -276,14 +257,14 @@ int cmd_cpio(int argc, char **argv)
 		case OPT_DOCKER:
 			if (image.spec) {
 				status = cli_usage_error("cpio", "one container image per archive; "
-							 "'%s' comes after '%s'", optarg, image.spec);
+							 "'%s' comes after '%s'", p.value, image.spec);
 				goto done;
 			}
-			image.format = opt == OPT_OCI ? OCI_LAYOUT : OCI_DOCKER_ARCHIVE;
-			image.spec = optarg;
+			image.format = id == OPT_OCI ? OCI_LAYOUT : OCI_DOCKER_ARCHIVE;
+			image.spec = (char *)p.value; /* into argv, which is ours to edit */
 			break;
 		case OPT_ARCH:
-			image.arch = optarg;
+			image.arch = p.value;
 			break;
 		case OPT_IMAGE_CMD:
 			image.want_cmd = true;
@@ -292,24 +273,20 @@ int cmd_cpio(int argc, char **argv)
 			image.want_env = true;
 			break;
 		case OPT_IMAGE_INFO:
-			image.info_path = optarg;
+			image.info_path = p.value;
 			break;
-		case 'o':
-			output = optarg;
+		case OPT_OUTPUT:
+			output = p.value;
 			break;
-		case ':':
-			status = cli_usage_error("cpio", "option '%s' needs a value",
-						 argv[optind - 1]);
+		case CLIOPT_OPERAND:
+			status = cli_usage_error("cpio", "unexpected argument '%s'; inputs are given "
+						 "with --dir, --list, --oci or --docker-archive",
+						 p.value);
 			goto done;
 		default:
-			status = cli_usage_error("cpio", "unknown option '%s'", argv[optind - 1]);
+			status = cli_option_stop(&p, id);
 			goto done;
 		}
-	}
-	if (optind < argc) {
-		status = cli_usage_error("cpio", "unexpected argument '%s'; inputs are given with "
-					 "--dir and --list", argv[optind]);
-		goto done;
 	}
 	if (!output) {
 		status = cli_usage_error("cpio", "no output; give -o OUT");

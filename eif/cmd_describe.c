@@ -1,39 +1,43 @@
 /* eif describe: nitro-cli describe-eif's output for an EIF file. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "util.h"
 
-const char cmd_describe_usage[] =
-	"usage: eif describe FILE\n"
-	"       eif describe --eif-path FILE\n"
-	"\n"
-	"Print the JSON nitro-cli describe-eif prints for FILE: EifVersion, Measurements\n"
-	"(recomputed), IsSigned, SigningCertificate, CheckCRC, SignatureCheck, ImageName,\n"
-	"ImageVersion and Metadata with the custom metadata's keys listed in it.\n"
-	"Exits 1 if FILE is not a well-formed EIF, its signature does not verify under its\n"
-	"certificate, or its metadata lacks a key; a CRC mismatch only shows as CheckCRC false.\n";
+enum { OPT_EIF_PATH = 1 };
 
-int cmd_describe(int argc, char **argv)
+static const struct cliopt describe_options[] = {
+	{ "eif-path", 0, "FILE", 0, OPT_EIF_PATH, "the EIF, as nitro-cli describe-eif names it" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+static int run_describe(int argc, char **argv);
+
+const struct cliopt_command cmd_describe = {
+	"eif", "describe", "FILE", "print the nitro-cli describe-eif JSON of an EIF",
+	describe_options,
+	"Exits 1 if FILE is not a well-formed EIF, its signature does not verify under\n"
+	"its certificate, or its metadata lacks a key; a CRC mismatch only shows as\n"
+	"CheckCRC false.\n",
+	run_describe,
+};
+
+static int run_describe(int argc, char **argv)
 {
 	struct eif_info info;
 	struct eif_error err;
+	struct cliopt_parser p;
 	const char *path = NULL;
 	char *json;
+	int id;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--eif-path") == 0 && i + 1 < argc && !path)
-			path = argv[++i];
-		else if (strncmp(argv[i], "--eif-path=", 11) == 0 && !path)
-			path = argv[i] + 11;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cli_usage_error(argv[0], "unknown option '%s'", argv[i]);
-		else if (!path)
-			path = argv[i];
-		else
-			return cli_usage_error(argv[0], "unexpected argument '%s'", argv[i]);
+	cliopt_start(&p, &cmd_describe, argc, argv);
+	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
+		if (id != OPT_EIF_PATH && id != CLIOPT_OPERAND)
+			return cli_option_stop(&p, id);
+		if (cli_one_eif(&p, &path))
+			return EXIT_USAGE;
 	}
 	if (!path)
 		return cli_usage_error(argv[0], "no EIF file given");

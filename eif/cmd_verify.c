@@ -1,6 +1,5 @@
 /* eif verify: structure, CRC and signature of an EIF, with one exit code per kind of failure. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,36 +17,38 @@ enum {
 	EXIT_VERIFY_BAD_SIGNATURE = 5,	/* signature invalid, or signs another PCR0 */
 	EXIT_VERIFY_CERT_TIME = 6,	/* certificate expired or not yet valid */
 	EXIT_VERIFY_OTHER_SIGNER = 7,	/* valid, but not by the --signing-certificate given */
+	EXIT_VERIFY_OLD_VERSION = 8,	/* well formed, but version 2 or 3 (no metadata) */
 };
 
-const char cmd_verify_usage[] =
-	"usage: eif verify FILE [--signing-certificate PEM] [--time SECONDS]\n"
-	"\n"
-	"Check an EIF as the enclave loader would, and print one line with the result:\n"
-	"the header and every section offset and size against the file, the CRC, then the\n"
-	"signature: its COSE_Sign1 must verify under the embedded certificate's key and sign\n"
-	"PCR0 recomputed from the file, and the certificate must be valid now.\n"
-	"\n"
-	"  --signing-certificate PEM  also require that this certificate signed the EIF\n"
-	"  --time SECONDS             check the certificate's dates at this time (seconds\n"
-	"                             since the epoch) instead of now\n"
-	"\n"
+enum { OPT_CERT = 1, OPT_TIME, OPT_PCR8 };
+
+static const struct cliopt verify_options[] = {
+	{ "signing-certificate", 0, "PEM", 0, OPT_CERT,
+	  "also require that this certificate signed the EIF" },
+	{ "pcr8", 0, "HEX", 0, OPT_PCR8,
+	  "also require this PCR8 (96 hex digits, as KMS pins it)" },
+	{ "time", 0, "SECONDS", 0, OPT_TIME,
+	  "check the certificate's dates at this time instead of now" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+static int run_verify(int argc, char **argv);
+
+const struct cliopt_command cmd_verify = {
+	"eif", "verify", "FILE", "check an EIF's structure, CRC and signature", verify_options,
 	"Exit status:\n"
 	"  0  valid: well formed and signed by a currently valid certificate\n"
 	"  1  error (cannot read the file, out of memory)\n"
 	"  2  usage error\n"
-	"  3  corrupt: bad structure, offsets, sizes, CRC or signature section encoding\n"
+	"  3  corrupt: a bad header field, structure, offset, size, CRC or signature\n"
+	"     encoding\n"
 	"  4  unsigned: well formed, but there is no signature section\n"
 	"  5  bad signature: the signature does not verify, or signs another PCR0\n"
 	"  6  certificate expired or not yet valid\n"
-	"  7  signed, but not by the certificate given with --signing-certificate\n";
-
-enum { OPT_CERT = 256, OPT_TIME };
-
-static const struct option verify_options[] = {
-	{ "signing-certificate", required_argument, NULL, OPT_CERT },
-	{ "time", required_argument, NULL, OPT_TIME },
-	{ NULL, 0, NULL, 0 },
+	"  7  signed, but not by the certificate given with --signing-certificate, or\n"
+	"     with another PCR8 than --pcr8\n"
+	"  8  outdated: a version 2 or 3 image, which QEMU refuses; rebuild it\n",
+	run_verify,
 };
 
 static int result(int code, const char *path, const char *verdict, const char *detail)
@@ -96,42 +97,64 @@ static int check_signer(const char *path, const char *cert_path, const struct ei
 	return result(EXIT_VERIFY_OTHER_SIGNER, path, "signed by another certificate", detail);
 }
 
-int cmd_verify(int argc, char **argv)
+/* --pcr8: the measurement of the embedded certificate against the one given. */
+static int check_pcr8(const char *path, const unsigned char want[EIF_PCR_SIZE],
+		      const struct eif_cert_info *info)
 {
-	const char *cert_path = NULL, *path;
+	char detail[400], have[EIF_PCR_HEX_SIZE], expected[EIF_PCR_HEX_SIZE];
+
+	if (memcmp(want, info->pcr8, EIF_PCR_SIZE) == 0)
+		return 0;
+	eif_hex(info->pcr8, EIF_PCR_SIZE, have);
+	eif_hex(want, EIF_PCR_SIZE, expected);
+	snprintf(detail, sizeof(detail), "PCR8 is %s, not %s; the EIF is signed with another "
+		 "certificate", have, expected);
+	return result(EXIT_VERIFY_OTHER_SIGNER, path, "signed by another certificate", detail);
+}
+
+static int run_verify(int argc, char **argv)
+{
+	const char *cert_path = NULL, *path = NULL;
+	unsigned char pcr8[EIF_PCR_SIZE];
+	int want_pcr8 = 0;
 	long long now = (long long)time(NULL);
 	struct eif_info info;
 	struct eif_cert_info cert;
 	struct eif_error err;
+	struct cliopt_parser p;
 	char detail[1600], hex[EIF_PCR_HEX_SIZE];
-	int c, rc;
+	int id, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", verify_options, NULL)) != -1) {
-		switch (c) {
-		case OPT_CERT: cert_path = optarg; break;
+	cliopt_start(&p, &cmd_verify, argc, argv);
+	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
+		switch (id) {
+		case OPT_CERT: cert_path = p.value; break;
 		case OPT_TIME: {
 			char *end;
 			errno = 0;
-			now = strtoll(optarg, &end, 10);
-			if (errno || end == optarg || *end)
+			now = strtoll(p.value, &end, 10);
+			if (errno || end == p.value || *end)
 				return cli_usage_error(argv[0], "--time '%s': give whole seconds "
-						       "since the epoch, e.g. $(date +%%s)", optarg);
+						       "since the epoch, e.g. $(date +%%s)", p.value);
 			break;
 		}
-		case ':':
-			return cli_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
+		case OPT_PCR8:
+			if (eif_unhex(p.value, pcr8, EIF_PCR_SIZE) != 0)
+				return cli_usage_error(argv[0], "--pcr8 '%s': give the 96 hex digits "
+						       "of PCR8 ('eif pcr --signing-certificate PEM')",
+						       p.value);
+			want_pcr8 = 1;
+			break;
+		case CLIOPT_OPERAND:
+			if (cli_one_eif(&p, &path))
+				return EXIT_USAGE;
+			break;
 		default:
-			return cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+			return cli_option_stop(&p, id);
 		}
 	}
-	if (optind >= argc)
+	if (!path)
 		return cli_usage_error(argv[0], "name the EIF to verify");
-	if (optind + 1 < argc)
-		return cli_usage_error(argv[0], "unexpected argument '%s'; verify one EIF at a "
-				       "time", argv[optind + 1]);
-	path = argv[optind];
 
 	if (eif_read_file(path, &info, &err) != EIF_OK) {
 		if (err.code == EIF_E_FORMAT || err.code == EIF_E_LIMIT)
@@ -143,6 +166,19 @@ int cmd_verify(int argc, char **argv)
 			 "bytes give 0x%08x; the file was altered or damaged after it was built",
 			 info.header.crc32, info.crc_computed);
 		rc = result(EXIT_VERIFY_CORRUPT, path, "corrupt", detail);
+		goto out;
+	}
+	/* The header is not measured: a field no AWS tool writes is what verify must catch. */
+	if (eif_header_check(&info.header, &err) != EIF_OK) {
+		rc = result(EXIT_VERIFY_CORRUPT, path, "corrupt", err.msg);
+		goto out;
+	}
+	if (info.header.version < EIF_VERSION_CURRENT) {
+		snprintf(detail, sizeof(detail), "header field version is %u: an image from before "
+			 "nitro-cli 1.2.0, %s metadata section; QEMU refuses it and current AWS "
+			 "tools write version %u; rebuild it", info.header.version,
+			 info.metadata ? "with a" : "without a", EIF_VERSION_CURRENT);
+		rc = result(EXIT_VERIFY_OLD_VERSION, path, "outdated", detail);
 		goto out;
 	}
 	switch (eif_signature_verify(info.signature, info.signature_len, info.pcrs.pcr0, &err)) {
@@ -165,6 +201,8 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	if (cert_path && (rc = check_signer(path, cert_path, &cert)) != 0)
+		goto out_cert;
+	if (want_pcr8 && (rc = check_pcr8(path, pcr8, &cert)) != 0)
 		goto out_cert;
 	if (now < cert.not_before_unix || now > cert.not_after_unix) {
 		snprintf(detail, sizeof(detail), "the signing certificate is %s (valid from %s to "

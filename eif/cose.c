@@ -1,4 +1,4 @@
-/* cose: PcrInfo, COSE_Sign1 and signature section bytes (spec sections 11.2, 11.3). */
+/* cose: PcrInfo, COSE_Sign1 and signature section bytes (docs/eif-format.md#cbor-encoding). */
 #include "cose.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* cose: byte-level encoding and parsing of the EIF signature structures (spec section 11.2,
- * 11.3): the PcrInfo payload, COSE_Sign1 (RFC 8152) and the signature section. No crypto here;
+/* cose: encoding and parsing of the EIF signature structures (docs/eif-format.md#cbor-encoding
+ * and on): the PcrInfo payload, COSE_Sign1 (RFC 8152) and the signature section. No crypto here;
  * sign.c adds ECDSA and X.509 on top. Parsers return pointers into (or copies of) hostile input
  * only after checking every length, and fill err with the byte offset of a problem. */
 #ifndef EIF_COSE_H

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -221,5 +222,110 @@ enum eif_status cpio_read_next(struct cpio_reader *r, struct cpio_read_entry *e,
 	r->totals.entries++;
 	r->totals.entry_bytes += e->length;
 	r->pos = next;
+	return EIF_OK;
+}
+
+/* ---- hard links, as the kernel makes them --------------------------------------------
+ *
+ * Linux's initramfs unpacker (init/initramfs.c, read at 6.12: find_link(), maybe_link(),
+ * do_name(), do_copy(), free_hash()) links entries without looking at their bodies:
+ *   - an entry takes part when nlink >= 2 and it is a regular file, a device, a FIFO or a
+ *     socket (directories and symlinks never call maybe_link());
+ *   - members share the key (c_devmajor, c_devminor, c_ino, file type) - not the name, not
+ *     the rdev - and the key table is emptied at every TRAILER!!!, so a group never spans
+ *     two archives;
+ *   - the first entry with a key creates the inode; every later one removes whatever has
+ *     its name and becomes a hard link to the first entry's name;
+ *   - a regular member then opens the shared inode without O_TRUNC, fchown()s and
+ *     fchmod()s it and, when its body is not empty, truncates it to its body size and
+ *     writes its body: so the last member with a body gives the data of every name, and the
+ *     last member gives mode, owner and mtime (an empty first member leaves the file empty
+ *     until a member with data comes);
+ *   - a device, FIFO or socket member after the first is a link and nothing more: every
+ *     name keeps the first member's mode, owner and device number.
+ * The model takes names as distinct paths: an entry that reuses an earlier name, or a path
+ * the unpacker cannot create, is the caller's to flag. */
+
+static int takes_part_in_links(const struct cpio_read_entry *e)
+{
+	return e->nlink >= 2 && !S_ISDIR(e->mode) && !S_ISLNK(e->mode);
+}
+
+static int compare_link_keys(const void *pa, const void *pb)
+{
+	const struct cpio_read_entry *a = *(const struct cpio_read_entry *const *)pa;
+	const struct cpio_read_entry *b = *(const struct cpio_read_entry *const *)pb;
+	const uint32_t ka[] = { a->archive, a->mode & S_IFMT, a->dev_major, a->dev_minor, a->ino };
+	const uint32_t kb[] = { b->archive, b->mode & S_IFMT, b->dev_major, b->dev_minor, b->ino };
+
+	for (size_t i = 0; i < sizeof(ka) / sizeof(ka[0]); i++)
+		if (ka[i] != kb[i])
+			return ka[i] < kb[i] ? -1 : 1;
+	return a < b ? -1 : a > b; /* archive order inside a group */
+}
+
+static int same_link_key(const struct cpio_read_entry *a, const struct cpio_read_entry *b)
+{
+	return a->archive == b->archive && ((a->mode ^ b->mode) & S_IFMT) == 0 &&
+	       a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && a->ino == b->ino;
+}
+
+enum eif_status cpio_read_links(const struct cpio_read_entry *entries, size_t count,
+				struct cpio_boot_view *views, struct eif_error *err)
+{
+	const struct cpio_read_entry **members;
+	size_t linked = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		views[i] = (struct cpio_boot_view){ .inode = i, .data_from = i, .attrs_from = i,
+						    .names = 1 };
+		linked += takes_part_in_links(&entries[i]);
+	}
+	if (linked && !(members = malloc(linked * sizeof(*members))))
+		return eif_fail(err, EIF_E_NOMEM, "cpio: out of memory linking %zu hard-link "
+				"members", linked);
+	if (linked) {
+		linked = 0;
+		for (size_t i = 0; i < count; i++)
+			if (takes_part_in_links(&entries[i]))
+				members[linked++] = &entries[i];
+		qsort(members, linked, sizeof(*members), compare_link_keys);
+	}
+	for (size_t start = 0, end; start < linked; start = end) {
+		size_t first = (size_t)(members[start] - entries), data = first, attrs = first;
+
+		for (end = start + 1; end < linked && same_link_key(members[start], members[end]);
+		     end++)
+			;
+		if (S_ISREG(members[start]->mode)) {
+			attrs = (size_t)(members[end - 1] - entries);
+			for (size_t k = start; k < end; k++)
+				if (members[k]->filesize > 0)
+					data = (size_t)(members[k] - entries);
+		}
+		for (size_t k = start; k < end; k++) {
+			struct cpio_boot_view *v = &views[members[k] - entries];
+
+			v->inode = first;
+			v->data_from = data;
+			v->attrs_from = attrs;
+			v->names = end - start;
+		}
+	}
+	if (linked)
+		free(members);
+	for (size_t i = 0; i < count; i++) {
+		struct cpio_boot_view *v = &views[i];
+		const struct cpio_read_entry *d = &entries[v->data_from], *a = &entries[v->attrs_from];
+
+		v->body = d->body;
+		v->size = d->filesize;
+		v->mode = a->mode;
+		v->uid = a->uid;
+		v->gid = a->gid;
+		v->mtime = a->mtime;
+		v->rdev_major = a->rdev_major;
+		v->rdev_minor = a->rdev_minor;
+	}
 	return EIF_OK;
 }

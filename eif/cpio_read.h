@@ -11,8 +11,9 @@
  *   - the file type is one of regular, directory, symlink, char, block, FIFO, socket; only
  *     regular files and symlinks carry a body; a symlink target holds no NUL;
  *   - 070702 bodies must match their checksum (sum of the body bytes, modulo 2^32).
- * Hard links are reported as they are stored (same ino, nlink >= 2, the body on one member);
- * resolving them is the caller's business. Nothing is allocated; nothing prints. */
+ * cpio_read_next() reports hard links as they are stored (same ino, nlink >= 2, the body on
+ * one member) and allocates nothing; cpio_read_links() then says what each name holds at
+ * boot, as the kernel links them. Nothing prints. */
 #ifndef EIF_CPIO_READ_H
 #define EIF_CPIO_READ_H
 
@@ -64,6 +65,25 @@ void cpio_reader_init(struct cpio_reader *r, const void *buf, size_t len);
  * a message naming the offset, the field and what is wrong. After a failure every call fails. */
 enum eif_status cpio_read_next(struct cpio_reader *r, struct cpio_read_entry *entry, int *end,
 			       struct eif_error *err);
+
+/* What one entry's name is at boot, once the kernel's unpacker has linked it. Indexes are
+ * into the array given to cpio_read_links(). */
+struct cpio_boot_view {
+	size_t inode;		/* the entry that created the inode this name ends up on: itself,
+				 * unless it is a later member of a hard-link group */
+	size_t data_from;	/* the entry whose body the name holds at boot */
+	size_t attrs_from;	/* the entry whose mode, owner, mtime and device number it keeps */
+	size_t names;		/* names the inode has in its archive (1 when not linked) */
+	const unsigned char *body;	/* the bytes the name holds at boot (file, symlink) */
+	uint32_t size;
+	uint32_t mode, uid, gid, mtime, rdev_major, rdev_minor;
+};
+
+/* The boot view of each of count entries, read in order from one buffer by
+ * cpio_read_next(), into views[0..count). Hard links follow the kernel's rules (the comment
+ * on the definition cites them). EIF_E_NOMEM is the only failure. */
+enum eif_status cpio_read_links(const struct cpio_read_entry *entries, size_t count,
+				struct cpio_boot_view *views, struct eif_error *err);
 
 /* "file", "directory", "symlink", "char device", "block device", "fifo", "socket", or
  * NULL for a mode whose type newc cannot carry. */

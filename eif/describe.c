@@ -1,4 +1,4 @@
-/* describe: nitro-cli describe-eif's JSON (spec section 14.3) from a read image. */
+/* describe: describe-eif's JSON (docs/eif-format.md#nitro-cli-describe-eif) from a read image. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +40,10 @@ static enum eif_status add_certificate(struct json_value *root, const struct eif
 	enum eif_status rc;
 	int bad = 0;
 
+	/* its messages already start with "signature section" */
 	rc = eif_signature_cert_info(info->signature, info->signature_len, &cert, err);
 	if (rc != EIF_OK)
-		return eif_error_prefix(err, "signature section");
+		return rc;
 	obj = json_object_add(root, "SigningCertificate");
 	if (!obj) {
 		eif_cert_info_free(&cert);
@@ -174,7 +175,7 @@ enum eif_status eif_describe(const struct eif_info *info, char **json, struct ei
 
 	*json = NULL;
 	if (info->signature && info->signature_corrupt)
-		return eif_fail(err, EIF_E_FORMAT, "signature section: %s", info->signature_error);
+		return eif_fail(err, EIF_E_FORMAT, "%s", info->signature_error);
 	json_init_object(&root);
 	snprintf(version, sizeof(version), "%u", info->header.version);
 	v = json_object_add(&root, "EifVersion");
@@ -199,7 +200,9 @@ enum eif_status eif_describe(const struct eif_info *info, char **json, struct ei
 			info->signature, info->signature_len, info->pcrs.pcr0, &verr);
 		if (r != EIF_SIGNATURE_VALID && r != EIF_SIGNATURE_WRONG_PCR0) {
 			*err = verr;
-			rc = eif_error_prefix(err, "signature section");
+			/* a corrupt section's message names it already; a bad signature's not */
+			rc = r == EIF_SIGNATURE_CORRUPT ? verr.code :
+							  eif_error_prefix(err, "signature section");
 			goto out;
 		}
 		if (add_bool(&root, "SignatureCheck", r == EIF_SIGNATURE_VALID)) {

@@ -25,7 +25,7 @@ struct eif_error {
 	char msg[1024];
 };
 
-/* Format constants (spec section 3 and 4). */
+/* Format constants (docs/eif-format.md#the-header, #section-headers-and-types). */
 #define EIF_MAGIC "\x2e\x65\x69\x66"
 #define EIF_VERSION_CURRENT 4
 #define EIF_HEADER_SIZE 548
@@ -66,6 +66,10 @@ struct eif_header {
 
 void eif_header_encode(const struct eif_header *header, unsigned char out[EIF_HEADER_SIZE]);
 void eif_header_decode(const unsigned char in[EIF_HEADER_SIZE], struct eif_header *header);
+/* The header fields no PCR covers and no reader needs, against what AWS's format defines:
+ * version 2..4, flags bits 1-15 clear, default_mem and default_cpus non-zero, reserved and
+ * unused 0. EIF_E_FORMAT names the first field that no AWS tool would write. */
+enum eif_status eif_header_check(const struct eif_header *h, struct eif_error *err);
 void eif_section_header_encode(uint16_t type, uint64_t size,
 			       unsigned char out[EIF_SECTION_HEADER_SIZE]);
 /* "kernel", "cmdline", "ramdisk", "signature", "metadata", or "invalid" for anything else. */
@@ -96,7 +100,7 @@ struct eif_build_options {
 	/* NULL: only compute the measurements (no file, no metadata, no signature section). */
 	const char *output_path;
 	enum eif_arch arch;
-	/* Metadata (section 10 of the spec); NULL picks eif_build's default:
+	/* Metadata (docs/eif-format.md#metadata-section); NULL picks eif_build's default:
 	 * name = kernel file name, version = name if given (eif_build stores --name as the
 	 * version) else "1.0", build_tool = "eif_build", build_tool_version = "0.3.1",
 	 * img_os = "OS", img_kernel = "kernel". build_time is required (callers derive it
@@ -105,8 +109,9 @@ struct eif_build_options {
 	const char *name, *version, *build_time, *build_tool, *build_tool_version;
 	const char *img_os, *img_kernel;
 	const char *metadata_path;        /* custom metadata JSON file (<= 4096 bytes) or NULL */
-	/* Signing: both or neither. */
-	const char *signing_certificate_path, *private_key_path;
+	/* Signing: both or neither. The key may be a PKCS#11 URI (pkcs11:...), used through
+	 * pkcs11_module (NULL: see eif_signer_open in sign.h). */
+	const char *signing_certificate_path, *private_key_path, *pkcs11_module;
 };
 
 /* Write the EIF (atomically) and return its measurements (PCR8 when signed). */
@@ -159,6 +164,10 @@ struct eif_info {
  * ramdisk, at most one metadata (required for v4) and signature section. A CRC mismatch
  * is not an error: it is reported in crc_ok. */
 enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err);
+/* The same for an EIF already open as fd (pread only, the offset is left alone), so that a
+ * caller that reads the file again reads the same file; path names it in messages. */
+enum eif_status eif_read_fd(int fd, const char *path, struct eif_info *info,
+			    struct eif_error *err);
 enum eif_status eif_read_memory(const unsigned char *data, size_t len, struct eif_info *info,
 				struct eif_error *err);
 void eif_info_free(struct eif_info *info);

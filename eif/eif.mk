@@ -1,29 +1,36 @@
 # eif/: libeif.a and the eif CLI (host tools).  Included by the top-level Makefile.
-# Every eif/*.c and cbor/*.c is compiled; the CLI-only files (main.c, cli.c, cmd_*.c)
-# go into out/bin/eif, everything else into out/lib/libeif.a.
+# Every eif/*.c and cbor/*.c is compiled; the CLI-only files (main.c, cli.c, cmd_*.c, and
+# common/cliopt.c, the option parser nsm shares) go into out/bin/eif, the rest into libeif.a.
 EIF_VERSION ?= 0.1.0
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 
 EIF_ALL_SRCS := $(sort $(wildcard eif/*.c cbor/*.c))
-EIF_CLI_SRCS := $(filter eif/main.c eif/cli.c eif/cmd_%.c,$(EIF_ALL_SRCS))
+EIF_CLI_SRCS := $(filter eif/main.c eif/cli.c eif/cmd_%.c,$(EIF_ALL_SRCS)) common/cliopt.c
 EIF_LIB_SRCS := $(filter-out $(EIF_CLI_SRCS),$(EIF_ALL_SRCS))
 EIF_LIB_OBJS := $(EIF_LIB_SRCS:%.c=$(O)/obj/%.o)
 EIF_CLI_OBJS := $(EIF_CLI_SRCS:%.c=$(O)/obj/%.o)
-EIF_CFLAGS   := $(WARN) $(CFLAGS) -pthread -Ieif -Icbor -MMD -MP
-EIF_LDLIBS   := -lcrypto -lz -lzstd -pthread
+EIF_CFLAGS   := $(WARN) $(CFLAGS) -pthread -Ieif -Icbor -Icommon -MMD -MP
+EIF_LDLIBS   := -lcrypto -lz -llzma -lzstd -pthread
 
 eif: $(O)/bin/eif $(O)/lib/libeif.a
 .PHONY: eif install-eif
 
-$(O)/obj/eif/%.o $(O)/obj/cbor/%.o: | $(STAMP)/packages-build
+$(O)/obj/eif/%.o $(O)/obj/cbor/%.o $(O)/obj/common/%.o: | $(STAMP)/packages-build
 $(O)/obj/eif/%.o: eif/%.c
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -c -o $@ $<
+	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) $(EIF_EXTRA_CFLAGS) -c -o $@ $<
 $(O)/obj/cbor/%.o: cbor/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -c -o $@ $<
+$(O)/obj/common/%.o: common/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -c -o $@ $<
 $(O)/obj/eif/main.o: EIF_CFLAGS += -DEIF_TOOL_VERSION='"$(EIF_VERSION)"'
+# the PKCS#11 header only (libp11-kit-dev); modules are dlopen()ed when a pkcs11: key is used.
+# Recursive, so pkg-config runs after packages-build installed it.
+EIF_P11_CFLAGS = $(shell pkg-config --cflags p11-kit-1)
+$(O)/obj/eif/pkcs11.o: EIF_EXTRA_CFLAGS = $(EIF_P11_CFLAGS)
 
 $(O)/lib/libeif.a: $(EIF_LIB_OBJS)
 	$(call msg,AR,$@)
@@ -32,7 +39,7 @@ $(O)/bin/eif: $(EIF_CLI_OBJS) $(O)/lib/libeif.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(EIF_CLI_OBJS) $(O)/lib/libeif.a $(EIF_LDLIBS)
 
--include $(EIF_ALL_SRCS:%.c=$(O)/obj/%.d)
+-include $(EIF_ALL_SRCS:%.c=$(O)/obj/%.d) $(O)/obj/common/cliopt.d
 
 install-eif: $(O)/bin/eif eif/eif.1
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/bin/eif)
@@ -48,6 +55,13 @@ $(O)/tests/eif/eif-unit: tests/eif/eif-unit.c tests/lib/tap.h $(O)/lib/libeif.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(EIF_CFLAGS) -Itests/lib -o $@ tests/eif/eif-unit.c $(O)/lib/libeif.a $(EIF_LDLIBS)
 CHECK_DEPS += $(O)/tests/eif/eif-unit
+
+# Unit tests of the option parser eif and nsm share, under ASan/UBSan (tests/eif-cliopt-unit.t).
+$(O)/tests/cliopt/cliopt-unit: tests/cliopt/cliopt-unit.c common/cliopt.c common/cliopt.h tests/lib/tap.h | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-Icommon -Itests/lib -o $@ tests/cliopt/cliopt-unit.c common/cliopt.c
+CHECK_DEPS += $(O)/tests/cliopt/cliopt-unit
 
 # make bench: eif build with a 1 GiB ramdisk against openssl dgst -sha384 (bench/eif-build.sh).
 $(O)/bench/measure: bench/measure.c | $(STAMP)/packages-build
@@ -76,7 +90,20 @@ fuzz: $(O)/fuzz/reader
 		-print_final_stats=1 $(O)/fuzz/corpus-reader tests/fuzz/reader
 .PHONY: fuzz
 
-# ---- CBOR codec, signing and their tests (owner: eif sign/verify; cbor/, eif/sign.c, cose.c) ----
+# libFuzzer targets for eif audit (eif_audit_memory against the manifest in
+# tests/fuzz/audit-common.h): audit takes the input as the whole EIF; audit-frame builds a valid
+# EIF (header, table, CRC) around fuzzed metadata and ramdisks, so mutations reach the cpio
+# reader and the hard-link model. `make fuzz-audit fuzz-audit-frame FUZZ_RUNS=N`.
+FUZZ_AUDIT_SRCS := $(FUZZ_READER_SRCS) eif/audit.c eif/cpio_read.c
+$(O)/fuzz/audit $(O)/fuzz/audit-frame: $(O)/fuzz/%: tests/fuzz/fuzz-%.c tests/fuzz/audit-common.h 		$(FUZZ_AUDIT_SRCS) $(wildcard eif/*.h cbor/*.h)
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -pthread -o $@ $< $(FUZZ_AUDIT_SRCS) -lcrypto -lz
+fuzz-audit fuzz-audit-frame: fuzz-%: $(O)/fuzz/%
+	$(Q)mkdir -p $(O)/fuzz/corpus-$* && $< -runs=$(FUZZ_RUNS) -max_len=8192 \
+		-print_final_stats=1 $(O)/fuzz/corpus-$* tests/fuzz/$*
+.PHONY: fuzz-audit fuzz-audit-frame
+
+# ---- CBOR codec, signing and their tests (cbor/, eif/sign.c, eif/cose.c) ---------------------
 # cbor-unit links cbor.c alone, built freestanding, since nsm/lib links the same file with musl.
 SIGN_TEST_CFLAGS := $(WARN) $(CFLAGS) -Ieif -Icbor -Itests/lib
 $(O)/tests/cbor/cbor-unit: tests/cbor/cbor-unit.c cbor/cbor.c cbor/cbor.h tests/lib/tap.h | $(STAMP)/packages-build
@@ -96,10 +123,10 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
 $(O)/fuzz/cbor: tests/fuzz/fuzz-cbor.c cbor/cbor.c cbor/cbor.h
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz-cbor.c cbor/cbor.c
-$(O)/fuzz/signature: tests/fuzz/fuzz-signature.c eif/sign.c eif/cose.c eif/util.c cbor/cbor.c eif/sign.h eif/cose.h
+$(O)/fuzz/signature: tests/fuzz/fuzz-signature.c eif/sign.c eif/cose.c eif/pkcs11.c eif/util.c cbor/cbor.c eif/sign.h eif/cose.h
 	$(call msg,FUZZCC,$@)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz-signature.c eif/sign.c \
-		eif/cose.c eif/util.c cbor/cbor.c -lcrypto -lz
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -o $@ tests/fuzz/fuzz-signature.c \
+		eif/sign.c eif/cose.c eif/pkcs11.c eif/util.c cbor/cbor.c -lcrypto -lz
 fuzz-cbor fuzz-signature: fuzz-%: $(O)/fuzz/%
 	$(Q)mkdir -p $(O)/fuzz/corpus-$* && $< -runs=$(FUZZ_RUNS) -max_len=4096 $(O)/fuzz/corpus-$* tests/fuzz/$*
 .PHONY: fuzz-cbor fuzz-signature

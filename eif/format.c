@@ -42,6 +42,29 @@ void eif_header_decode(const unsigned char in[EIF_HEADER_SIZE], struct eif_heade
 	h->crc32 = eif_be32(in + EIF_CRC_OFFSET);
 }
 
+enum eif_status eif_header_check(const struct eif_header *h, struct eif_error *err)
+{
+	if (h->version < 2 || h->version > EIF_VERSION_CURRENT)
+		return eif_fail(err, EIF_E_FORMAT, "header field version is %u; EIF versions are 2, "
+				"3 and %u", h->version, EIF_VERSION_CURRENT);
+	if (h->flags & ~EIF_FLAG_ARM64)
+		return eif_fail(err, EIF_E_FORMAT, "header field flags is 0x%04x; bits 1-15 are "
+				"reserved and must be 0", h->flags);
+	if (h->default_mem == 0)
+		return eif_fail(err, EIF_E_FORMAT, "header field default_mem is 0; AWS tools "
+				"write 1073741824");
+	if (h->default_cpus == 0)
+		return eif_fail(err, EIF_E_FORMAT, "header field default_cpus is 0; AWS tools "
+				"write 2");
+	if (h->reserved != 0)
+		return eif_fail(err, EIF_E_FORMAT, "header field reserved is %u; it must be 0",
+				h->reserved);
+	if (h->unused != 0)
+		return eif_fail(err, EIF_E_FORMAT, "header field unused (offset 540) is %u; it "
+				"must be 0", h->unused);
+	return EIF_OK;
+}
+
 void eif_section_header_encode(uint16_t type, uint64_t size,
 			       unsigned char out[EIF_SECTION_HEADER_SIZE])
 {

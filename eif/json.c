@@ -765,6 +765,20 @@ void json_init_object(struct json_value *v)
 	v->type = JSON_OBJECT;
 }
 
+void json_init_array(struct json_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = JSON_ARRAY;
+}
+
+struct json_value *json_array_add(struct json_value *array)
+{
+	if (grow(array, 0) != 0)
+		return NULL;
+	memset(&array->items[array->count], 0, sizeof(array->items[0]));
+	return &array->items[array->count++];
+}
+
 struct json_value *json_object_add(struct json_value *obj, const char *key)
 {
 	char *copy = strdup(key);

@@ -58,6 +58,9 @@ int json_set_string(struct json_value *v, const char *s, size_t n);
 int json_set_number_text(struct json_value *v, const char *text);
 void json_set_bool(struct json_value *v, int b);
 void json_init_object(struct json_value *v);
+void json_init_array(struct json_value *v);
+/* Appends an element and returns its slot (type JSON_NULL) or NULL when out of memory. */
+struct json_value *json_array_add(struct json_value *array);
 /* Appends a member and returns its value slot (type JSON_NULL) or NULL when out of memory. */
 struct json_value *json_object_add(struct json_value *obj, const char *key);
 /* Member lookup by exact name, NULL if absent. */

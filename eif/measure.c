@@ -31,6 +31,20 @@ struct eif_measure {
 	size_t chunk;     /* size of each buffer */
 };
 
+unsigned eif_section_feed(unsigned type, unsigned ramdisk_index, int snapshot_pcr1)
+{
+	unsigned boot = snapshot_pcr1 ? EIF_FEED_PCR0 : EIF_FEED_PCR0 | EIF_FEED_PCR1;
+
+	switch (type) {
+	case EIF_SECTION_KERNEL:
+	case EIF_SECTION_CMDLINE:
+		return boot;
+	case EIF_SECTION_RAMDISK:
+		return ramdisk_index == 0 ? boot : EIF_FEED_PCR0 | EIF_FEED_PCR2;
+	default:
+		return 0;
+	}
+}
 
 /* Thread 0 hashes PCR0 (and takes the PCR1 snapshot); thread 1 hashes PCR1/PCR2 data. */
 static void hash_chunk(struct eif_measure *m, int index, const struct slot *s)

@@ -27,6 +27,12 @@ enum {
 	EIF_FEED_PCR1_SNAPSHOT = 8, /* after this chunk, PCR1's hash state = PCR0's (copy) */
 };
 
+/* What the data of a section of this type feeds, the ramdisk_index-th ramdisk counted from 0
+ * (AWS EifReader): kernel, cmdline and ramdisk 0 feed PCR0 and PCR1, later ramdisks PCR0
+ * and PCR2, metadata and signature nothing. With snapshot_pcr1 the PCR1 part is left out:
+ * PCR1 is then taken as a snapshot of PCR0 after ramdisk 0. */
+unsigned eif_section_feed(unsigned type, unsigned ramdisk_index, int snapshot_pcr1);
+
 struct eif_measure;
 
 /* total: how many bytes will be submitted, roughly. Below EIF_MEASURE_THREAD_MIN the

@@ -181,23 +181,6 @@ static enum eif_status load_section(const struct source *src, const struct eif_s
 	return EIF_OK;
 }
 
-/* Which hashes a section's data feeds, in encounter order (AWS EifReader). */
-static unsigned section_feed(const struct eif_section_info *s, unsigned ramdisk_index,
-			     int snapshot_pcr1)
-{
-	unsigned boot = snapshot_pcr1 ? EIF_FEED_PCR0 : EIF_FEED_PCR0 | EIF_FEED_PCR1;
-
-	switch (s->type) {
-	case EIF_SECTION_KERNEL:
-	case EIF_SECTION_CMDLINE:
-		return boot;
-	case EIF_SECTION_RAMDISK:
-		return ramdisk_index == 0 ? boot : EIF_FEED_PCR0 | EIF_FEED_PCR2;
-	default:
-		return 0;
-	}
-}
-
 /* One pass over the file: CRC of everything after the CRC field, PCRs of the measured data. */
 static enum eif_status measure_sections(const struct source *src, struct eif_info *info,
 					const unsigned char header[EIF_HEADER_SIZE],
@@ -224,7 +207,7 @@ static enum eif_status measure_sections(const struct source *src, struct eif_inf
 		return rc;
 	for (unsigned i = 0; i < info->section_count; i++) {
 		const struct eif_section_info *s = &info->sections[i];
-		unsigned feed = section_feed(s, ramdisk_index, snapshot_pcr1);
+		unsigned feed = eif_section_feed(s->type, ramdisk_index, snapshot_pcr1);
 		uint64_t pos = s->offset, end = s->offset + EIF_SECTION_HEADER_SIZE + s->size;
 		size_t header_left = EIF_SECTION_HEADER_SIZE;
 
@@ -326,29 +309,41 @@ enum eif_status eif_read_memory(const unsigned char *data, size_t len, struct ei
 	return rc;
 }
 
-enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err)
+enum eif_status eif_read_fd(int fd, const char *path, struct eif_info *info,
+			    struct eif_error *err)
 {
-	struct source src = { path, -1, NULL, 0 };
+	struct source src = { path, fd, NULL, 0 };
 	struct stat st;
 	enum eif_status rc;
 
 	memset(info, 0, sizeof(*info));
-	src.fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (src.fd < 0)
-		return eif_fail_errno(err, "EIF '%s': cannot open it", path);
-	if (fstat(src.fd, &st) != 0) {
+	if (fstat(fd, &st) != 0) {
 		rc = eif_fail_errno(err, "EIF '%s': cannot stat it", path);
 	} else if (!S_ISREG(st.st_mode)) {
 		rc = eif_fail(err, EIF_E_USAGE, "EIF '%s': not a regular file; give an .eif file",
 			      path);
 	} else {
 		src.size = (uint64_t)st.st_size;
-		posix_fadvise(src.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		rc = read_source(&src, info, err);
 	}
-	close(src.fd);
 	if (rc != EIF_OK)
 		eif_info_free(info);
+	return rc;
+}
+
+enum eif_status eif_read_file(const char *path, struct eif_info *info, struct eif_error *err)
+{
+	struct stat st;
+	enum eif_status rc;
+	int fd;
+
+	memset(info, 0, sizeof(*info));
+	rc = eif_open_regular(path, "EIF", "give an .eif file", &fd, &st, err);
+	if (rc != EIF_OK)
+		return rc;
+	rc = eif_read_fd(fd, path, info, err);
+	close(fd);
 	return rc;
 }
 

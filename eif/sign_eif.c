@@ -3,6 +3,7 @@
  * table always matches the sections (upstream issue #54). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <zlib.h>
 
 #include "eif.h"
+#include "json.h"
 #include "sign.h"
 #include "util.h"
 
@@ -143,6 +145,30 @@ static enum eif_status write_signed(const char *in_path, int fd, const struct ei
 	return eif_outfile_pwrite(out, hdr, sizeof(hdr), 0, err);
 }
 
+/* Opens the EIF to sign once (a FIFO or device is refused at once) and reads it through that
+ * descriptor; refuses it when damaged: a signature would vouch for broken bytes. On EIF_OK the
+ * caller owns *fd and info; otherwise *fd is closed and -1. */
+static enum eif_status open_signable(const char *path, int *fd, struct stat *st,
+				     struct eif_info *info, struct eif_error *err)
+{
+	enum eif_status rc = eif_open_regular(path, "EIF", "give an .eif file", fd, st, err);
+
+	if (rc != EIF_OK)
+		return rc;
+	rc = eif_read_fd(*fd, path, info, err);
+	if (rc == EIF_OK && !info->crc_ok) {
+		rc = eif_fail(err, EIF_E_FORMAT, "EIF '%s': CRC mismatch (header 0x%08x, computed "
+			      "0x%08x): the file is damaged; rebuild it instead of signing it",
+			      path, info->header.crc32, info->crc_computed);
+		eif_info_free(info);
+	}
+	if (rc != EIF_OK) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
+}
+
 enum eif_status eif_sign_file(const char *in_path, const char *out_path,
 			      const struct eif_signer *signer, struct eif_measurements *pcrs,
 			      struct eif_error *err)
@@ -155,25 +181,11 @@ enum eif_status eif_sign_file(const char *in_path, const char *out_path,
 	enum eif_status rc;
 	int fd;
 
-	fd = open(in_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return eif_fail_errno(err, "EIF '%s': cannot open it", in_path);
-	if (fstat(fd, &before) != 0) {
-		rc = eif_fail_errno(err, "EIF '%s': cannot stat it", in_path);
-		close(fd);
+	/* One descriptor for reading, measuring and copying: a rename between two opens by
+	 * name could otherwise mix two files' bytes in the result. */
+	rc = open_signable(in_path, &fd, &before, &info, err);
+	if (rc != EIF_OK)
 		return rc;
-	}
-	rc = eif_read_file(in_path, &info, err);
-	if (rc != EIF_OK) {
-		close(fd);
-		return rc;
-	}
-	if (!info.crc_ok) {
-		rc = eif_fail(err, EIF_E_FORMAT, "EIF '%s': CRC mismatch (header 0x%08x, computed "
-			      "0x%08x): the file is damaged; rebuild it instead of signing it",
-			      in_path, info.header.crc32, info.crc_computed);
-		goto out;
-	}
 	rc = eif_signature_section_build(signer, info.pcrs.pcr0, &signature, &signature_len, err);
 	if (rc != EIF_OK)
 		goto out;
@@ -211,5 +223,103 @@ out:
 	free(signature);
 	eif_info_free(&info);
 	close(fd);
+	return rc;
+}
+
+/* 1 when path exists and is the file st describes. */
+static int same_file(const struct stat *st, const char *path)
+{
+	struct stat other;
+
+	return path && stat(path, &other) == 0 && other.st_dev == st->st_dev &&
+	       other.st_ino == st->st_ino;
+}
+
+/* The summary an air-gapped signer can show its operator before signing. */
+static char *tbs_summary_json(const struct eif_tbs *t)
+{
+	char pcr0[EIF_PCR_HEX_SIZE], pcr8[EIF_PCR_HEX_SIZE], digest[2 * 64 + 1], size[32];
+	struct json_value root, *v;
+	char *text = NULL;
+
+	eif_hex(t->pcr0, EIF_PCR_SIZE, pcr0);
+	eif_hex(t->pcr8, EIF_PCR_SIZE, pcr8);
+	eif_hex(t->digest, t->digest_len, digest);
+	snprintf(size, sizeof(size), "%zu", t->tbs_len);
+	json_init_object(&root);
+	if ((v = json_object_add(&root, "PCR0")) && !json_set_string(v, pcr0, strlen(pcr0)) &&
+	    (v = json_object_add(&root, "PCR8")) && !json_set_string(v, pcr8, strlen(pcr8)) &&
+	    (v = json_object_add(&root, "Algorithm")) &&
+	    !json_set_string(v, t->algorithm, strlen(t->algorithm)) &&
+	    (v = json_object_add(&root, "Curve")) &&
+	    !json_set_string(v, t->curve, strlen(t->curve)) &&
+	    (v = json_object_add(&root, "DigestAlgorithm")) &&
+	    !json_set_string(v, t->digest_name, strlen(t->digest_name)) &&
+	    (v = json_object_add(&root, "Digest")) &&
+	    !json_set_string(v, digest, strlen(digest)) &&
+	    (v = json_object_add(&root, "SigStructureSize")) && !json_set_number_text(v, size))
+		text = eif_json_text(&root);
+	json_free(&root);
+	return text;
+}
+
+enum eif_status eif_sign_export(const char *eif_path, const struct eif_signer *signer,
+				const char *tbs_path, const char *digest_path,
+				struct eif_tbs *out, struct eif_error *err)
+{
+	struct eif_info info;
+	struct eif_outfile files[3] = { { .fd = -1 }, { .fd = -1 }, { .fd = -1 } };
+	char *json = NULL, *json_path = NULL;
+	struct stat st;
+	enum eif_status rc;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	rc = open_signable(eif_path, &fd, &st, &info, err);
+	if (rc != EIF_OK)
+		return rc;
+	close(fd);
+	if (same_file(&st, tbs_path) || same_file(&st, digest_path)) {
+		eif_info_free(&info);
+		return eif_fail(err, EIF_E_USAGE, "EIF '%s': --tbs-out and --digest-out must name "
+				"other files; the EIF stays as it is until --signature", eif_path);
+	}
+	rc = eif_signer_tbs(signer, info.pcrs.pcr0, out, err);
+	eif_info_free(&info);
+	if (rc != EIF_OK)
+		return rc;
+	json = tbs_summary_json(out);
+	if (!json || asprintf(&json_path, "%s.json", tbs_path) < 0) {
+		json_path = NULL;
+		rc = eif_fail(err, EIF_E_NOMEM, "eif sign: out of memory for the summary");
+		goto out;
+	}
+	/* all three or none: open every temporary file before committing any */
+	const struct {
+		const char *path;
+		const void *data;
+		size_t len;
+	} outputs[3] = {
+		{ tbs_path, out->tbs, out->tbs_len },
+		{ json_path, json, strlen(json) },
+		{ digest_path, out->digest, out->digest_len },
+	};
+	for (int i = 0; i < 3 && rc == EIF_OK; i++)
+		if (outputs[i].path) {
+			rc = eif_outfile_open(&files[i], outputs[i].path, err);
+			if (rc == EIF_OK)
+				rc = eif_outfile_write(&files[i], outputs[i].data, outputs[i].len,
+						       err);
+		}
+	for (int i = 0; i < 3 && rc == EIF_OK; i++)
+		if (outputs[i].path)
+			rc = eif_outfile_commit(&files[i], err);
+out:
+	for (int i = 0; i < 3; i++)
+		eif_outfile_abort(&files[i]);
+	free(json);
+	free(json_path);
+	if (rc != EIF_OK)
+		eif_tbs_free(out);
 	return rc;
 }

@@ -101,11 +101,22 @@ static inline int eif_parse_hex(const unsigned char *p, int n, uint32_t *out)
 
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void eif_hex(const unsigned char *in, size_t n, char *out);
+/* The inverse: exactly 2n hex digits (either case) into n bytes; 0, or -1 if text is not. */
+int eif_unhex(const char *text, unsigned char *out, size_t n);
 
 /* read()/write() loops that retry on EINTR and short counts.
  * eif_read_full returns the number of bytes read (< len only at EOF) or -1. */
 long long eif_read_full(int fd, void *buf, size_t len);
 int eif_write_full(int fd, const void *buf, size_t len);
+
+/* Open path read-only, refusing at once anything but a regular file: the open does not
+ * block (O_NONBLOCK, cleared again after the check), so a FIFO or a device named by mistake
+ * gives an error instead of a hang. what names the file in messages ("kernel"), hint is the
+ * next step after "not a regular file; " ("give a file path"). Sets *fd and *st on EIF_OK;
+ * *fd is -1 otherwise. */
+struct stat;
+enum eif_status eif_open_regular(const char *path, const char *what, const char *hint, int *fd,
+				 struct stat *st, struct eif_error *err);
 
 /* Read a whole regular file of at most max bytes into a malloc'd buffer
  * (NUL-terminated for convenience; *len excludes the NUL). what names the file
@@ -131,8 +142,9 @@ struct eif_outfile {
 	char *tmp_path;
 	unsigned long long written;
 	unsigned long long flushed; /* bytes handed to writeback so far */
-	/* Direct mode (eif_outfile_direct): writes gather in stage and go to the disk with
-	 * O_DIRECT in aligned blocks starting at file offset stage_at. */
+	/* Direct mode (eif_outfile_direct): writes gather in stage, which goes to the disk with
+	 * O_DIRECT at file offset stage_at, on the writer's thread once it is full. */
+	struct eif_direct_writer *writer;
 	unsigned char *stage;
 	size_t staged;
 	unsigned long long stage_at;
@@ -140,7 +152,9 @@ struct eif_outfile {
 enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, struct eif_error *err);
 /* Send what follows straight to the disk (O_DIRECT), bypassing the page cache: for outputs
  * of hundreds of MiB, copying into the page cache costs as much CPU as a hash pass, and it
- * evicts what the build still reads. Call right after open, before any write. Where the
+ * evicts what the build still reads. A writer thread sends full 4 MiB stages to the disk
+ * while the caller fills the next, so writing overlaps the caller's work (issue 21). Call
+ * right after open, before any write. Where the
  * file system refuses O_DIRECT, or an aligned write is refused later, the file quietly goes
  * on with ordinary writes; the bytes are the same either way. A later pwrite or the commit
  * ends direct mode. */

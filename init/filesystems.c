@@ -24,7 +24,7 @@ struct link_step {
 	const char *target;
 };
 
-/* Same filesystems, flags and options as the AWS init (BOOT.md part 1, 2.3 step 9), so
+/* Same filesystems, flags and options as the AWS init (docs/boot-contract.md#filesystems), so
  * applications see what they saw there, /tmp and /run noexec included. */
 static const struct mount_step early_mounts[] = {
 	{ "proc", "/proc", "proc", NODEV_NOSUID_NOEXEC, NULL },

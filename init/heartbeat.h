@@ -1,4 +1,4 @@
-/* The "enclave ready" heartbeat to the parent instance (BOOT.md D.2). */
+/* The "enclave ready" heartbeat to the parent instance (docs/boot-contract.md#the-heartbeat). */
 #ifndef INIT_HEARTBEAT_H
 #define INIT_HEARTBEAT_H
 

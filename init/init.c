@@ -1,7 +1,7 @@
 /*
  * PID 1 of a Nitro enclave: a drop-in for the AWS init (same inputs /cmd, /env, /rootfs and
  * /nsm.ko, same heartbeat, same mounts) that reports what goes wrong instead of panicking.
- * Sequence and reasons: ../shared/spec/BOOT.md part 1 section 2 and part 2 section D.
+ * Sequence and reasons: docs/boot-contract.md#what-init-must-do.
  */
 #include "config.h"
 #include "exec.h"
@@ -25,7 +25,7 @@
 #define ENV_PATH "/env"
 #define USER_ROOT "/rootfs"
 
-/* The AWS init's defaults when a file gives nothing (BOOT.md part 1, 2.3 step 11). */
+/* The AWS init's defaults when a file gives nothing (docs/boot-contract.md#defaults). */
 static char *default_argv[] = { "sh", NULL };
 static char *default_envp[] = { "PATH=" EXEC_DEFAULT_PATH, NULL };
 

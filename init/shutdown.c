@@ -2,7 +2,7 @@
  * Why a triple fault.  The measured AWS kernel command line says reboot=k, and we must not change
  * a byte of it.  With reboot=k, x86 Linux pulses the keyboard controller's reset line; a machine
  * without an i8042 ignores that, and the kernel moves on (EFI, then a BIOS warm restart through
- * real mode), so under QEMU's nitro-enclave machine -no-reboot never triggers: QEMU.md 3 saw the
+ * real mode), so QEMU's -no-reboot never fires (docs/qemu-test-bed.md#the-command-line): we saw the
  * firmware boot the kernel again (14 boots in 40 s); with our 6.12 kernel the guest sat after
  * "reboot: machine restart" until the test's timeout.
  *

@@ -28,7 +28,8 @@ KERNEL_FRAGMENTS  = $(KERNEL_CONFIG) $(if $(filter 1,$(HARDEN)),$(KERNEL_HARDENI
 K  := $(O)/kernel
 KB := $(K)/build
 
-# Reproducible identity of the build (REPRO.md 1.1-1.4); the timestamp is SOURCE_DATE_EPOCH.
+# Reproducible identity of the build (docs/reproducibility.md#kernel-identity); the timestamp is
+# SOURCE_DATE_EPOCH.
 kernel_epoch := $(SOURCE_DATE_EPOCH)
 kernel_timestamp := $(shell LC_ALL=C TZ=UTC date -u -d '@$(kernel_epoch)' '+%a %b %e %H:%M:%S UTC %Y' 2>/dev/null)
 KERNEL_BUILD_USER := enclave-kit

@@ -4,10 +4,10 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 
 NSM_LIB_SRCS  := $(sort $(wildcard nsm/lib/*.c)) cbor/cbor.c
-NSM_TOOL_SRCS := $(sort $(wildcard nsm/tool/*.c))
+NSM_TOOL_SRCS := $(sort $(wildcard nsm/tool/*.c)) common/cliopt.c
 NSM_LIB_OBJS  := $(NSM_LIB_SRCS:%.c=$(O)/obj/nsm/musl/%.o)
 NSM_TOOL_OBJS := $(NSM_TOOL_SRCS:%.c=$(O)/obj/nsm/musl/%.o)
-NSM_CFLAGS    := $(MUSL_CFLAGS) -Insm -Insm/lib -Icbor -MMD -MP
+NSM_CFLAGS    := $(MUSL_CFLAGS) -Insm -Insm/lib -Icbor -Icommon -MMD -MP
 
 nsm: $(O)/nsm.ko $(O)/lib/libnsm.a $(O)/bin/nsm
 .PHONY: nsm install-nsm nsm-module-in

@@ -1,5 +1,6 @@
 #!/bin/sh
-# cbor/cbor.c: encoder vectors (RFC 8949, BOOT.md B.2 NSM requests) and malformed-input rejection.
+# cbor/cbor.c: encoder vectors (RFC 8949, NSM requests of docs/boot-contract.md#requests) and
+# malformed-input rejection.
 : "${O:?run through tests/run or make check}"
 : "${TOP:?run through tests/run or make check}"
 . "$TOP/tests/lib/tap.sh"

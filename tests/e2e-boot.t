@@ -5,6 +5,7 @@
 # `eif verify` and by QEMU.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
+. "$TOP/tests/lib/json.sh"
 work=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$work"' EXIT
 eif_file=$O/enclave.eif
@@ -15,8 +16,8 @@ cp "$O/enclave.eif" "$work/enclave.eif" && cp "$O/pcr.json" "$work/pcr.json" || 
 eif_file=$work/enclave.eif pcr_json=$work/pcr.json
 greeting='Hello from a Nitro Enclave built from source!'
 
-# pcr_from_json KEY FILE: the hex value of "KEY": "..." in a JSON file.
-pcr_from_json() { sed -n "s/.*\"$1\": *\"\([0-9a-f]*\)\".*/\1/p" "$2" | head -n 1; }
+# pcr_from_json KEY FILE: the value of KEY in a measurements JSON file.
+pcr_from_json() { json_field "$1" <"$2"; }
 # pcr_from_console N FILE: the value hello printed for PCRN.
 pcr_from_console() { tr -d '\r' <"$2" | sed -n "s/^hello: PCR$1 \([0-9a-f]*\).*/\1/p" | head -n 1; }
 
@@ -51,7 +52,7 @@ cp "$eif_file" "$work/signed.eif"
 ok $? "eif sign adds a signature section"
 "$EIF" verify "$work/signed.eif" >"$work/verify.out" 2>&1
 ok $? "eif verify accepts the signed image: $(cat "$work/verify.out")"
-want8=$("$EIF" pcr --signing-certificate "$work/cert.pem" | sed -n 's/.*"PCR8": *"\([0-9a-f]*\)".*/\1/p')
+want8=$("$EIF" pcr --signing-certificate "$work/cert.pem" | json_field PCR8)
 qemu_boot_eif "$work/signed.eif" "$work/console-signed" 120
 is "$?" 0 "the signed image boots to the end"
 is "$(pcr_from_console 8 "$work/console-signed")" "$want8" "PCR8 inside the guest equals eif pcr --signing-certificate"

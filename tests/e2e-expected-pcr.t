@@ -14,7 +14,8 @@ fi
 lock_report=$("$TOP/scripts/check-lock" 2>&1)
 ok $? "the machine's toolchain matches configs/sources.lock"
 [ -z "$lock_report" ] || echo "$lock_report" | sed 's/^/# /'
-field() { sed -n "s/.*\"$1\": *\"\([0-9a-f]*\)\".*/\1/p" "$2" | head -n 1; }
+. "$TOP/tests/lib/json.sh"
+field() { json_field "$1" <"$2"; }
 for pcr in PCR0 PCR1 PCR2; do
 	want=$(field $pcr "$expected")
 	[ -n "$want" ] || { ok 1 "$pcr is in $expected"; continue; }

@@ -5,10 +5,8 @@
 # machine and prints the greeting.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
-[ "$(id -u)" = 0 ] || bail "umoci keeps owners only as root; run this test as root"
-for tool in umoci skopeo; do
-	command -v $tool >/dev/null || "$TOP/scripts/ensure-packages" check || bail "$tool is missing (configs/packages/check)"
-done
+. "$TOP/tests/oci/tools.sh"
+need_tools --root "umoci keeps owners only as root" umoci skopeo
 for f in bzImage ramdisk/system.cpio ramdisk/user.cpio kernel/release examples/hello/rootfs/bin/hello; do
 	[ -e "$O/$f" ] || bail "$O/$f missing: run make first"
 done

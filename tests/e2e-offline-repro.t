@@ -2,6 +2,8 @@
 # The whole build again, in a copy of the tree at another path, after `make fetch`, inside a
 # network namespace with no interfaces, with another umask, TZ, locale, HOME, user, host name,
 # -j level and clock: it must succeed and give the same bytes for every boot-chain artifact.
+# The second build includes a kernel and wants both cores:
+# tests/run: alone
 . "$TOP/tests/lib/tap.sh"
 [ -r "$O/enclave.eif" ] || bail "$O/enclave.eif missing: run make first"
 unshare -n true 2>/dev/null || bail "unshare -n does not work here (needs root or user namespaces)"

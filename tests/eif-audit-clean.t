@@ -28,7 +28,7 @@ has_line "^ok +ramdisk 0 nsm\.ko \[file 0755 0:0, 16 bytes\] <- nsm: nsm/ .* sha
 has_line '^ok +ramdisk 0 dev \[dir 0755 0:0\] <- system-list: configs/ramdisk/system\.list$' "ramdisk 0 dev"
 has_line "^ok +ramdisk 1 rootfs/bin/sh \[file 0755 0:0, [0-9]+ bytes\] <- app: $parts/app/bin/sh sha256:$(sha "$parts/app/bin/sh")\$" \
 	"an application file with its source path and sha256"
-has_line "^ok +ramdisk 1 rootfs/bin/tool2 \[file 0755 0:0, [0-9]+ bytes( \(a hard link; the data is stored once\))?\] <- app: .* sha256:$(sha "$parts/app/usr/bin/tool")\$" \
+has_line "^ok +ramdisk 1 rootfs/bin/tool2 \[file 0755 0:0, [0-9]+ bytes; one of 3 hard links to the inode first made as 'rootfs/a/hl'; its data at boot: the [0-9]+ bytes stored with 'rootfs/usr/bin/tool'\] <- app: .* sha256:$(sha "$parts/app/usr/bin/tool")\$" \
 	"hard links carry their group's data"
 has_line '^ok +ramdisk 1 rootfs/lib \[symlink -> usr/lib\] <- app: ' "symlink with its target"
 has_line "^ok +ramdisk 1 rootfs/etc/with space \[file 0644 0:0, 7 bytes\]" "a name with a space"

@@ -12,7 +12,8 @@ z=00000000
 
 cd "$work" || bail "cannot enter $work"
 
-# 1. The nitro-cli bootstrap ramdisk layout (BOOT.md C.3): dev, init, nsm.ko, mtime 1492533000.
+# 1. The nitro-cli bootstrap ramdisk layout (docs/boot-contract.md#the-system-ramdisk): dev, init,
+# nsm.ko, mtime 1492533000.
 printf 'INIT' >init
 printf 'NSM.KO!' >nsm.ko
 cat >system.list <<'EOF'

@@ -1,7 +1,7 @@
 #!/bin/sh
-# PCR formulas (spec 12.1, TV-2..TV-4) checked against an openssl oracle, on tiny inputs and on
-# ramdisks large enough to go through the two hashing threads; eif pcr's four modes agree with
-# eif build.
+# PCR formulas (docs/eif-format.md#pcr-formulas, TV-2..TV-4) checked against an openssl oracle, on
+# tiny inputs and on ramdisks large enough to go through the two hashing threads; eif pcr's four
+# modes agree with eif build.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/eif.sh"
 make_tv1_inputs
@@ -68,7 +68,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp384r1 -nodes -days 2
 fp=$(openssl x509 -in cert.pem -noout -fingerprint -sha384 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
 is "$("$EIF" pcr --signing-certificate cert.pem | json_field PCR8)" "$(extend_hex "$fp")" "pcr --signing-certificate = extend(fingerprint)"
 is "$("$EIF" pcr --signing-certificate "$TOP/tests/data/tv14/cert.pem" | json_field PCR8)" \
-	d22d54f6435331797fec2b2b162b705f436737eb3a3cf3b50725468e410c4c0e3fd693422c7195fd067a214780b311d4 "PCR8 of the spec's TV-14 certificate"
+	d22d54f6435331797fec2b2b162b705f436737eb3a3cf3b50725468e410c4c0e3fd693422c7195fd067a214780b311d4 "PCR8 of the TV-14 certificate"
 "$EIF" pcr --kernel bzImage --cmdline console=ttyS0 --ramdisk ramdisk0 --ramdisk ramdisk1 --signing-certificate cert.pem >signed-parts.json
 is "$(json_field PCR8 <signed-parts.json)" "$(extend_hex "$fp")" "pcr from parts with a certificate adds PCR8"
 is "$(json_field PCR0 <signed-parts.json)" "$(json_field PCR0 <tv1.json)" "... and keeps PCR0"

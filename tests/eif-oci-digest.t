@@ -3,14 +3,17 @@
 # in an OCI layout a layer or the config changed in place (same size); in a docker-archive a
 # layer whose bytes do not match the config's diff_id, or a config not matching its name.
 . "$TOP/tests/oci/common.sh"
+. "$TOP/tests/lib/json.sh"
 plan 9
 printf 'f hello 0644 0 0 original\n' | mklayer l1.tar || bail "cannot make the layer"
 mklayout img l1.tar || bail "cannot make the layout"
-blob=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]; print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][0]["digest"][7:])' img)
+# manifest_field DIR JQ: a value of the first manifest of the layout DIR.
+manifest_field() { jq -r "$2" "$1/blobs/sha256/$(jq -r '.manifests[0].digest[7:]' "$1/index.json")"; }
+blob=$(manifest_field img '.layers[0].digest[7:]')
 cp -r img bad && sed -i 's/original/0riginal/' "bad/blobs/sha256/$blob"
 refused "layer changed in place" "layer 1: blob has digest sha256:" --oci bad
 cp -r img badcfg
-cfg=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]; print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["config"]["digest"][7:])' img)
+cfg=$(manifest_field img '.config.digest[7:]')
 sed -i 's/true/tru3/' "badcfg/blobs/sha256/$cfg"
 refused "config changed in place" "config has digest sha256:" --oci badcfg
 # A docker-archive (checked by diff_id) whose layer differs from the config's diff_id, and one

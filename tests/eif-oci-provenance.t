@@ -3,13 +3,14 @@
 # layer's digest and diff_id, and the layer that made each entry; scripts/provenance turns that
 # into entry records, so eif audit traces every user-ramdisk entry of an image to its layer.
 . "$TOP/tests/oci/common.sh"
+. "$TOP/tests/lib/json.sh"
 plan 7
 printf 'd bin 0755 0 0\nf bin/a 0755 0 0 one\nf bin/b 0644 0 0 b\n' | mklayer l1.tar &&
 	printf 'd bin 0755 0 0\nf bin/a 0755 0 0 two\nf bin/.wh.b 0644 0 0\n' | mklayer l2.tar && gzip -n l2.tar &&
 	mklayout img --tag v1 l1.tar l2.tar.gz || bail "cannot make the image"
 "$EIF" cpio --oci rootfs=img:v1 --image-info info.txt -o a.cpio 2>err.txt
 ok $? "eif cpio --image-info runs" || diag "$(cat err.txt)"
-want=$(python3 -c 'import json; print(json.load(open("img/index.json"))["manifests"][0]["digest"])')
+want=$(jq -r '.manifests[0].digest' img/index.json)
 is "$(awk -F '\t' '$1 == "manifest" { print $2 }' info.txt)" "$want" "the manifest digest is the one index.json names"
 l2=$(sha256sum l2.tar.gz | cut -c1-64)
 is "$(awk -F '\t' '$1 == "layer" && $2 == 2 { print $3 }' info.txt)" "sha256:$l2" "layer 2 is named by its blob digest"

@@ -3,7 +3,7 @@
 # multi-platform image index the linux manifest for --arch; otherwise errors that list the
 # tags or the platforms the layout offers.
 . "$TOP/tests/oci/common.sh"
-plan 10
+plan 11
 printf 'f which 0644 0 0 amd64\n' | mklayer amd.tar && printf 'f which 0644 0 0 arm64\n' | mklayer arm.tar &&
 	mklayout a --tag one --arch amd64 amd.tar && mklayout b --tag two --arch arm64 arm.tar || bail "cannot make the images"
 python3 - <<'PY' || bail "cannot make the layouts"

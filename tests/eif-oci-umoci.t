@@ -11,10 +11,8 @@
 #    the unpacked tree given as a directory APP with the same CMD and ENV, for a root-owned
 #    variant of the image without setuid bits (a directory APP drops owners and those bits).
 . "$TOP/tests/oci/common.sh"
-[ "$(id -u)" = 0 ] || bail "umoci unpack keeps owners only as root; run this test as root"
-for tool in umoci skopeo; do
-	command -v $tool >/dev/null || "$TOP/scripts/ensure-packages" check || bail "$tool is missing (configs/packages/check)"
-done
+. "$TOP/tests/lib/json.sh"
+need_tools --root "umoci unpack keeps owners only as root" umoci skopeo
 plan 10
 
 layer1() {	# $1: owner of the non-root entries; $2: setuid/setgid prefix
@@ -81,8 +79,8 @@ build() {
 }
 listing() { cpio -itv <"$1" >"$1.txt" 2>&1; cpio -itv <"$2" >"$2.txt" 2>&1; diff "$1.txt" "$2.txt"; }
 umoci init --layout img && build full 1000 4 2 && build plain 0 0 0 || bail "cannot build the images with umoci and skopeo"
-layers=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["layers"]))' \
-	"img/blobs/sha256/$(python3 -c 'import json; print([m["digest"][7:] for m in json.load(open("img/index.json"))["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"]=="full"][0])')")
+full=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "full") | .digest[7:]' img/index.json)
+layers=$(jq '.layers | length' "img/blobs/sha256/$full")
 is "$layers" 3 "the image has three layers, the last from umoci repack"
 
 # Owners and modes kept: the image against the unpacked tree, as a list.

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The exit path.  The measured AWS command line keeps reboot=k, which never ends QEMU's
-# nitro-enclave machine (QEMU.md 3: the firmware boots the kernel again); init switches the
-# kernel to the triple-fault method, which QEMU's -no-reboot ends.  ACPI: see QEMU_ACPI in
-# tests/init/boot.sh (INIT_EXIT_PATH_ACPI="on off" tries both once acpi=on boots).
+# nitro-enclave machine (docs/qemu-test-bed.md#the-command-line: the firmware boots the kernel
+# again); init switches the kernel to the triple-fault method, which QEMU's -no-reboot ends.  ACPI:
+# see QEMU_ACPI in tests/init/boot.sh (INIT_EXIT_PATH_ACPI="on off" tries both once acpi=on boots).
 . "$TOP/tests/init/boot.sh"
 for acpi in ${INIT_EXIT_PATH_ACPI:-off}; do
 	QEMU_ACPI=$acpi boot_command exit-path-acpi-$acpi "probe: started" /bin/probe

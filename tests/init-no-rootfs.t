@@ -1,7 +1,7 @@
 #!/bin/sh
-# A user ramdisk that lost everything (no rootfs/, no /cmd, no /env: initramfs unpacking ran
-# out of memory, BOOT.md C.6): init says what is missing, runs nothing, and still ends the
-# enclave, where the AWS init segfaults and the kernel panics.
+# A user ramdisk that lost everything (no rootfs/, no /cmd, no /env: initramfs unpacking ran out of
+# memory, docs/boot-contract.md#unpacking): init says what is missing, runs nothing, and still ends
+# the enclave, where the AWS init segfaults and the kernel panics.
 . "$TOP/tests/init/boot.sh"
 boot_prepare no-rootfs
 rm -rf "$work/rootfs"

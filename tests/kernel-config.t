@@ -18,7 +18,8 @@ rm -rf "$work" && mkdir -p "$work" || bail "cannot create $work"
 ok $? "every line of configs/kernel/$ARCH.defconfig holds in $config"
 [ -s "$work/check.out" ] && sed 's/^/# /' "$work/check.out"
 
-# What the Nitro boot chain and our own parts need (BOOT.md E.1), whatever the defconfig says.
+# What the Nitro boot chain and our own parts need (docs/boot-contract.md#kernel-requirements),
+# whatever the defconfig says.
 for option in 64BIT SMP ACPI VIRTIO_MMIO VIRTIO_MMIO_CMDLINE_DEVICES VSOCKETS VIRTIO_VSOCKETS \
 	SERIAL_8250 SERIAL_8250_CONSOLE BLK_DEV_INITRD DEVTMPFS TMPFS PROC_FS SYSFS UNIX98_PTYS \
 	CGROUPS NAMESPACES USER_NS SECCOMP MODULES MODULE_UNLOAD MODVERSIONS HW_RANDOM BINFMT_ELF \
@@ -49,7 +50,8 @@ printf 'CONFIG_A=n\n' >"$work/override"
 "$TOP/kernel/check-config" "$work/resolved" "$work/good" "$work/override" >"$work/override.out" 2>&1
 is "$?" 1 "a later fragment overrides an earlier one (HARDEN=1 fragment after the defconfig)"
 
-# The AWS x86_64 command line (BOOT.md 1.3), 119 bytes, no trailing newline.
+# The AWS x86_64 command line (docs/boot-contract.md#the-kernel-command-line), 119 bytes, no
+# trailing newline.
 cmdline=$TOP/configs/cmdline/$ARCH
 is "$(wc -c <"$cmdline" | tr -d ' ')" 119 "configs/cmdline/$ARCH is 119 bytes"
 is "$(tail -c 1 "$cmdline" | od -An -c | tr -d ' ')" "n" "configs/cmdline/$ARCH ends without a newline"
@@ -57,7 +59,8 @@ is "$(cat "$cmdline")" \
 	"reboot=k panic=30 pci=off nomodules console=ttyS0 i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd random.trust_cpu=on" \
 	"configs/cmdline/$ARCH is the AWS command line"
 
-# No absolute build path in the image (REPRO.md 1.7), fixed identity in the version banner.
+# No absolute build path in the image (docs/reproducibility.md#build-paths), fixed identity in the
+# version banner.
 is "$(grep -c -a -F "$(cd "$O/kernel/build" && pwd)" "$vmlinux")" 0 "vmlinux holds no absolute path of the build tree"
 banner=$(strings -a "$vmlinux" | grep -m 1 '^Linux version ')
 case $banner in

@@ -57,7 +57,8 @@ kernel/unpack-source deb "$work/fake.deb" "$want" usr/src/linux-source-6.12.tar.
 is "$?" 1 "unpack-source refuses a .deb whose sha256 differs from the lock"
 is "$([ -e "$work/tree2" ] && echo present || echo absent)" absent "nothing is unpacked from it"
 
-# The pinned source has the queued_replies pushback (BOOT.md 1.6); our patch removes it.
+# The pinned source has the queued_replies pushback (docs/boot-contract.md#kernel-patches); our
+# patch removes it.
 transport=$O/kernel/build/net/vmw_vsock/virtio_transport.c
 if [ -r "$transport" ]; then
 	is "$(grep -c queued_replies "$transport")" 0 "the built tree's virtio_transport.c has no queued_replies pushback"

@@ -67,25 +67,25 @@ grep -q '^nsm-guest: finished' "$console"
 ok $? "the guest program ran to its end"
 
 # PCR0/1/2: the NSM's (through libnsm, and through `nsm pcrs`) against eif pcr on the host.
-json_field() { sed -n "s/.*\"$1\": \"\\([^\"]*\\)\".*/\\1/p" | head -1; }
-json_bool() { sed -n "s/.*\"$1\": \\(true\\|false\\).*/\\1/p" | head -1; }
+. "$TOP/tests/lib/json.sh"
+# pcrs_json FILTER: jq FILTER applied to what 'nsm pcrs' printed (nothing if it is not JSON).
+pcrs_json() { jq -r "$1" "$work/nsm-pcrs.json" 2>/dev/null; }
 # block TAG: what the guest's run of the nsm tool tagged TAG printed.
 block() { sed -n "/^nsm-guest: begin $1\$/,/^nsm-guest: end $1\$/p" "$console" | sed '1d;$d'; }
 block pcrs >"$work/nsm-pcrs.json"
-sed -n '/"Locked"/,/}/p' "$work/nsm-pcrs.json" >"$work/nsm-locked.json"
 for i in 0 1 2; do
-	want=$(json_field "PCR$i" <"$work/pcr.json")
+	want=$(jq -r ".PCR$i // empty" "$work/pcr.json")
 	[ -n "$want" ] || want="(no PCR$i in eif pcr output)"
 	got=$(sed -n "s/^nsm-guest: PCR$i //p" "$console")
 	is "$got" "$want" "PCR$i read through libnsm equals eif pcr"
-	got=$(sed '/"Locked"/,$d' "$work/nsm-pcrs.json" | json_field "PCR$i")
+	got=$(pcrs_json ".PCR$i")
 	is "$got" "$want" "PCR$i of 'nsm pcrs' equals eif pcr"
-	is "$(json_bool "PCR$i" <"$work/nsm-locked.json")" true "'nsm pcrs' shows PCR$i locked"
+	is "$(pcrs_json ".Locked.PCR$i")" true "'nsm pcrs' shows PCR$i locked"
 done
 zero=$(printf '%096d' 0)
-is "$(sed '/"Locked"/,$d' "$work/nsm-pcrs.json" | json_field PCR8)" "$zero" \
+is "$(pcrs_json .PCR8)" "$zero" \
 	"'nsm pcrs' shows PCR8 zero for an unsigned EIF"
-is "$(json_field HashAlgorithm <"$work/nsm-pcrs.json")" "$(json_field HashAlgorithm <"$work/pcr.json")" \
+is "$(pcrs_json .HashAlgorithm)" "$(jq -r .HashAlgorithm "$work/pcr.json")" \
 	"'nsm pcrs' labels the hash as eif pcr does"
 
 # ExtendPCR: new = SHA-384(old || data), checked with perl's Digest::SHA.
@@ -110,10 +110,8 @@ block extend30-locked | grep -q 'ReadOnlyIndex'
 ok $? "'nsm extend' on a locked PCR names the NSM's ReadOnlyIndex"
 block random | grep -Eqx '[0-9a-f]{80}'
 ok $? "'nsm random 40' prints 80 hex digits"
-block describe | grep -qF "\"ModuleId\": \"$QEMU_ENCLAVE_ID\""
-ok $? "'nsm describe' shows the enclave id QEMU was given"
-block describe | grep -qF '"MaxPcrs": 32'
-ok $? "'nsm describe' shows 32 PCRs"
+is "$(block describe | json_field ModuleId)" "$QEMU_ENCLAVE_ID" "'nsm describe' shows the enclave id QEMU was given"
+is "$(block describe | json_field MaxPcrs)" 32 "'nsm describe' shows 32 PCRs"
 block attest | grep -qF "/tmp/doc.cbor: " && block attest | grep -qF "module $QEMU_ENCLAVE_ID"
 ok $? "'nsm attest' summarises the document it wrote"
 block usage | grep -qF "is not a PCR index"

@@ -30,7 +30,7 @@ expect_usage 2 "'-1' is not a PCR index" lock -1
 expect_usage 2 "expected 2 arguments, got 1" extend 16
 expect_usage 2 "is not a byte count" random 2000000
 expect_usage 2 "-o DOC is required" attest
-expect_usage 2 "--nonce needs a file name" attest -o doc --nonce
+expect_usage 2 "option '--nonce' needs a value" attest -o doc --nonce
 expect_usage 2 "unknown option '--bogus'" attest --bogus -o doc
 work=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$work"' EXIT

@@ -1,8 +1,8 @@
 #!/bin/sh
-# The back-end's data path plays the Nitro parent (BOOT.md D.2): a guest stream connection to
-# CID 3 port 9000 is accepted, the byte 0xB7 is echoed, then the parent closes. Without the
-# listener (--no-heartbeat), or on another port, the connection is reset. The probe plays the
-# guest's virtio-vsock driver on real rings in shared memory (tests/vsock/probe/probe.c).
+# The back-end's data path plays the Nitro parent (docs/boot-contract.md#the-heartbeat): a guest
+# stream connection to CID 3 port 9000 is accepted, the byte 0xB7 is echoed, then the parent closes.
+# Without the listener (--no-heartbeat), or on another port, the connection is reset. The probe
+# plays the guest's virtio-vsock driver on real rings in shared memory (tests/vsock/probe/probe.c).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
 qemu_backend_test_setup vsock-heartbeat

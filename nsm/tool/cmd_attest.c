@@ -1,7 +1,6 @@
 /* nsm attest [--user-data F] [--nonce F] [--public-key F] -o DOC */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,44 +98,39 @@ static int write_atomically(const char *path, const uint8_t *data, size_t len)
 	return !ok;
 }
 
+enum { OPT_USER_DATA, OPT_NONCE, OPT_PUBLIC_KEY, OPT_OUTPUT };
+
+static const struct cliopt attest_options[] = {
+	{ "user-data", 0, "F", 0, OPT_USER_DATA, "bind the bytes of F (<= 512) as user_data" },
+	{ "nonce", 0, "F", 0, OPT_NONCE, "bind the bytes of F (<= 512) as the nonce" },
+	{ "public-key", 0, "F", 0, OPT_PUBLIC_KEY, "bind the bytes of F (<= 1024) as public_key" },
+	{ "output", 'o', "DOC", CLIOPT_REQUIRED, OPT_OUTPUT, "the document, written atomically" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
 static int run_attest(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "user-data", required_argument, NULL, 'u' },
-		{ "nonce", required_argument, NULL, 'n' },
-		{ "public-key", required_argument, NULL, 'k' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct input user_data = { .option = "--user-data", .max = USER_DATA_MAX };
 	static struct input nonce = { .option = "--nonce", .max = NONCE_MAX };
 	static struct input public_key = { .option = "--public-key", .max = PUBLIC_KEY_MAX };
 	static uint8_t doc[NSM_RESPONSE_MAX_SIZE];
 	static struct nsm_document parsed;
+	struct cliopt_parser p;
 	const char *output = NULL;
 	char why[NSM_ERROR_MAX];
 	size_t len;
-	int c;
+	int id;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:", options, NULL)) != -1) {
-		/* The option just parsed, for messages (optind may have moved past argv). */
-		const char *opt = argv[optind - 1 < argc ? optind - 1 : argc - 1];
-
-		switch (c) {
-		case 'u': user_data.path = optarg; break;
-		case 'n': nonce.path = optarg; break;
-		case 'k': public_key.path = optarg; break;
-		case 'o': output = optarg; break;
-		case ':': return usage_error(&cmd_attest, "%s needs a file name", opt);
-		default: return usage_error(&cmd_attest, "unknown option '%s'", opt);
+	cliopt_start(&p, &cmd_attest, argc, argv);
+	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
+		switch (id) {
+		case OPT_USER_DATA: user_data.path = p.value; break;
+		case OPT_NONCE: nonce.path = p.value; break;
+		case OPT_PUBLIC_KEY: public_key.path = p.value; break;
+		case OPT_OUTPUT: output = p.value; break;
+		default: return tool_option_stop(&p, id);
 		}
 	}
-	if (optind != argc)
-		return usage_error(&cmd_attest, "unexpected argument '%s'", argv[optind]);
-	if (!output)
-		return usage_error(&cmd_attest, "-o DOC is required");
 	if ((user_data.path && read_input(&user_data)) || (nonce.path && read_input(&nonce)) ||
 	    (public_key.path && read_input(&public_key)))
 		return 1;
@@ -157,8 +151,8 @@ static int run_attest(int argc, char **argv)
 	return 0;
 }
 
-const struct command cmd_attest = {
-	"attest", "[--user-data F] [--nonce F] [--public-key F] -o DOC",
+const struct cliopt_command cmd_attest = {
+	"nsm", "attest", "",
 	"write an attestation document (COSE_Sign1 CBOR) binding the given files to DOC",
-	run_attest,
+	attest_options, NULL, run_attest,
 };

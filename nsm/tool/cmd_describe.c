@@ -25,8 +25,7 @@ static int run_describe(int argc, char **argv)
 	static struct nsm_description d;
 	int status;
 
-	(void)argv;
-	if ((status = tool_describe_nsm(&cmd_describe, argc, &d)) != 0)
+	if ((status = tool_describe_nsm(&cmd_describe, argc, argv, &d)) >= 0)
 		return status;
 	printf("{\n  \"ModuleId\": ");
 	print_json_string(d.module_id);
@@ -39,7 +38,7 @@ static int run_describe(int argc, char **argv)
 	return 0;
 }
 
-const struct command cmd_describe = {
-	"describe", "", "print the NSM's module id, version, digest and locked PCRs as JSON",
-	run_describe,
+const struct cliopt_command cmd_describe = {
+	"nsm", "describe", "", "print the NSM's module id, version, digest and locked PCRs as JSON",
+	NULL, NULL, run_describe,
 };

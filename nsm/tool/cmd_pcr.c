@@ -25,14 +25,18 @@ static void print_pcr_json(uint16_t index, const struct nsm_pcr *pcr)
 	printf("\", \"Locked\": %s}\n", pcr->locked ? "true" : "false");
 }
 
-/* Checks the operand count, parses the PCR index argv[1] and opens the device: 0 when all
- * went well, else the exit status (the reason is printed). */
-static int setup(const struct command *cmd, int argc, char **argv, int operands,
-		 uint16_t *index)
+/* Parses the operands (the PCR index first) and opens the device: -1 when all went well,
+ * else the exit status (the reason or the help is printed). */
+static int setup(const struct cliopt_command *cmd, int argc, char **argv, int count,
+		 const char **operands, uint16_t *index)
 {
-	if (!expect_operands(cmd, argc, operands) || !parse_index(cmd, argv[1], index))
+	int status = tool_parse(cmd, argc, argv, operands, count, NULL);
+
+	if (status >= 0)
+		return status;
+	if (!parse_index(cmd, operands[0], index))
 		return 2;
-	return tool_open();
+	return tool_open() ? 1 : -1;
 }
 
 static int run_pcrs(int argc, char **argv)
@@ -42,8 +46,7 @@ static int run_pcrs(int argc, char **argv)
 	char what[32];
 	int status;
 
-	(void)argv;
-	if ((status = tool_describe_nsm(&cmd_pcrs, argc, &desc)) != 0)
+	if ((status = tool_describe_nsm(&cmd_pcrs, argc, argv, &desc)) >= 0)
 		return status;
 	for (size_t i = 0; i < MEASURED_COUNT; i++) {
 		if (nsm_describe_pcr(&tool_nsm, measured[i], &pcrs[i]) != NSM_SUCCESS) {
@@ -68,13 +71,14 @@ static int run_pcrs(int argc, char **argv)
 static int run_pcr(int argc, char **argv)
 {
 	struct nsm_pcr pcr;
+	const char *operands[1];
 	uint16_t index;
-	int status = setup(&cmd_pcr, argc, argv, 1, &index);
+	int status = setup(&cmd_pcr, argc, argv, 1, operands, &index);
 
-	if (status)
+	if (status >= 0)
 		return status;
 	if (nsm_describe_pcr(&tool_nsm, index, &pcr) != NSM_SUCCESS)
-		return tool_fail(argv[1]);
+		return tool_fail(operands[0]);
 	print_pcr_json(index, &pcr);
 	return 0;
 }
@@ -82,40 +86,43 @@ static int run_pcr(int argc, char **argv)
 static int run_extend(int argc, char **argv)
 {
 	struct nsm_pcr pcr;
+	const char *operands[2];
 	uint16_t index;
-	int status = setup(&cmd_extend, argc, argv, 2, &index);
+	int status = setup(&cmd_extend, argc, argv, 2, operands, &index);
 
-	if (status)
+	if (status >= 0)
 		return status;
-	if (nsm_extend_pcr(&tool_nsm, index, argv[2], strlen(argv[2]), &pcr) != NSM_SUCCESS)
-		return tool_fail(argv[1]);
+	if (nsm_extend_pcr(&tool_nsm, index, operands[1], strlen(operands[1]), &pcr) !=
+	    NSM_SUCCESS)
+		return tool_fail(operands[0]);
 	print_pcr_json(index, &pcr);
 	return 0;
 }
 
 static int run_lock(int argc, char **argv)
 {
+	const char *operands[1];
 	uint16_t index;
-	int status = setup(&cmd_lock, argc, argv, 1, &index);
+	int status = setup(&cmd_lock, argc, argv, 1, operands, &index);
 
-	if (status)
+	if (status >= 0)
 		return status;
 	if (nsm_lock_pcr(&tool_nsm, index) != NSM_SUCCESS)
-		return tool_fail(argv[1]);
+		return tool_fail(operands[0]);
 	return 0;
 }
 
-const struct command cmd_pcrs = {
-	"pcrs", "", "print PCR0, 1, 2 and 8 and their lock state as JSON (like eif describe)",
-	run_pcrs,
+const struct cliopt_command cmd_pcrs = {
+	"nsm", "pcrs", "", "print PCR0, 1, 2 and 8 and their lock state as JSON (like eif describe)",
+	NULL, NULL, run_pcrs,
 };
-const struct command cmd_pcr = {
-	"pcr", "N", "print PCR N and whether it is locked", run_pcr,
+const struct cliopt_command cmd_pcr = {
+	"nsm", "pcr", "N", "print PCR N and whether it is locked", NULL, NULL, run_pcr,
 };
-const struct command cmd_extend = {
-	"extend", "N DATA", "extend PCR N with the bytes of DATA and print the new value",
-	run_extend,
+const struct cliopt_command cmd_extend = {
+	"nsm", "extend", "N DATA", "extend PCR N with the bytes of DATA and print the new value",
+	NULL, "DATA is taken as text; put -- before a DATA that starts with '-'.\n", run_extend,
 };
-const struct command cmd_lock = {
-	"lock", "N", "lock PCR N until the enclave ends", run_lock,
+const struct cliopt_command cmd_lock = {
+	"nsm", "lock", "N", "lock PCR N until the enclave ends", NULL, NULL, run_lock,
 };

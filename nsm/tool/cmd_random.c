@@ -1,35 +1,39 @@
 /* nsm random [--raw] N */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "tool.h"
 
 #define RANDOM_LIMIT (1024 * 1024)
 
+enum { OPT_RAW = 0 };
+
+static const struct cliopt random_options[] = {
+	{ "raw", 0, NULL, 0, OPT_RAW, "write the bytes themselves instead of hex" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
 static int run_random(int argc, char **argv)
 {
 	static uint8_t buf[RANDOM_LIMIT];
-	int raw = argc > 1 && strcmp(argv[1], "--raw") == 0;
+	const char *count;
+	unsigned flags = 0;
 	char *end;
 	unsigned long n;
+	int status = tool_parse(&cmd_random, argc, argv, &count, 1, &flags);
 
-	if (raw) {
-		argc--;
-		argv++;
-	}
-	if (!expect_operands(&cmd_random, argc, 1))
-		return 2;
+	if (status >= 0)
+		return status;
 	errno = 0;
-	n = strtoul(argv[1], &end, 10);
-	if (!*argv[1] || *end || *argv[1] == '-' || errno || n > RANDOM_LIMIT)
-		return usage_error(&cmd_random, "'%s' is not a byte count (0..%d)", argv[1],
+	n = strtoul(count, &end, 10);
+	if (!*count || *end || *count == '-' || errno || n > RANDOM_LIMIT)
+		return usage_error(&cmd_random, "'%s' is not a byte count (0..%d)", count,
 				   RANDOM_LIMIT);
 	if (tool_open())
 		return 1;
 	if (nsm_fill_random(&tool_nsm, buf, n) != NSM_SUCCESS)
 		return tool_fail("GetRandom");
-	if (raw) {
+	if (flags & (1u << OPT_RAW)) {
 		fwrite(buf, 1, n, stdout);
 	} else {
 		print_hex(stdout, buf, n);
@@ -38,7 +42,7 @@ static int run_random(int argc, char **argv)
 	return 0;
 }
 
-const struct command cmd_random = {
-	"random", "[--raw] N",
-	"print N random bytes from the NSM in hex (--raw: the bytes themselves)", run_random,
+const struct cliopt_command cmd_random = {
+	"nsm", "random", "N", "print N random bytes from the NSM in hex", random_options, NULL,
+	run_random,
 };

@@ -1,5 +1,4 @@
 /* nsm(1): talk to the Nitro Secure Module from inside an enclave. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,7 +8,7 @@
 
 struct nsm tool_nsm;
 
-static const struct command *const commands[] = {
+static const struct cliopt_command *const commands[] = {
 	&cmd_pcrs, &cmd_pcr, &cmd_extend, &cmd_lock, &cmd_random, &cmd_describe, &cmd_attest,
 };
 
@@ -43,12 +42,7 @@ int tool_fail(const char *what)
 	return 1;
 }
 
-static void print_command_usage(FILE *f, const struct command *cmd)
-{
-	fprintf(f, "usage: nsm %s%s%s\n", cmd->name, *cmd->synopsis ? " " : "", cmd->synopsis);
-}
-
-int usage_error(const struct command *cmd, const char *fmt, ...)
+int usage_error(const struct cliopt_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -57,46 +51,59 @@ int usage_error(const struct command *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	print_command_usage(stderr, cmd);
+	cliopt_usage(stderr, cmd);
 	return 2;
 }
 
-int wants_help(const struct command *cmd, int argc, char **argv)
+int tool_option_stop(const struct cliopt_parser *parser, int verdict)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			print_command_usage(stdout, cmd);
-			printf("\n%c%s.\nSee nsm(1) for details.\n", toupper((unsigned char)cmd->summary[0]),
-			       cmd->summary + 1);
-			return 1;
-		}
+	if (verdict == CLIOPT_HELP) {
+		cliopt_help(stdout, parser->command);
+		return 0;
 	}
-	return 0;
+	if (verdict == CLIOPT_OPERAND)
+		return usage_error(parser->command, "unexpected argument '%s'", parser->value);
+	return usage_error(parser->command, "%s", parser->error);
 }
 
-int expect_operands(const struct command *cmd, int argc, int count)
+int tool_parse(const struct cliopt_command *cmd, int argc, char **argv, const char **operands,
+	       int count, unsigned *flags)
 {
-	if (argc - 1 == count)
-		return 1;
-	usage_error(cmd, "expected %d argument%s, got %d", count, count == 1 ? "" : "s",
-		    argc - 1);
-	return 0;
+	struct cliopt_parser p;
+	int id, got = 0;
+
+	cliopt_start(&p, cmd, argc, argv);
+	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
+		if (id == CLIOPT_OPERAND && got < count)
+			operands[got] = p.value;
+		if (id == CLIOPT_OPERAND)
+			got++;
+		else if (id >= 0 && flags)
+			*flags |= 1u << id;
+		else
+			return tool_option_stop(&p, id);
+	}
+	if (got != count)
+		return usage_error(cmd, "expected %d argument%s, got %d", count,
+				   count == 1 ? "" : "s", got);
+	return -1;
 }
 
-int tool_describe_nsm(const struct command *cmd, int argc, struct nsm_description *d)
+int tool_describe_nsm(const struct cliopt_command *cmd, int argc, char **argv,
+		      struct nsm_description *d)
 {
-	if (!expect_operands(cmd, argc, 0))
-		return 2;
+	int status = tool_parse(cmd, argc, argv, NULL, 0, NULL);
+
+	if (status >= 0)
+		return status;
 	if (tool_open())
 		return 1;
 	if (nsm_describe_nsm(&tool_nsm, d) != NSM_SUCCESS)
 		return tool_fail("DescribeNSM");
-	return 0;
+	return -1;
 }
 
-int parse_index(const struct command *cmd, const char *s, uint16_t *index)
+int parse_index(const struct cliopt_command *cmd, const char *s, uint16_t *index)
 {
 	char *end;
 	unsigned long v;
@@ -132,8 +139,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < COMMAND_COUNT; i++) {
 		if (strcmp(argv[1], commands[i]->name) != 0)
 			continue;
-		if (wants_help(commands[i], argc - 1, argv + 1))
-			return 0;
 		int status = commands[i]->run(argc - 1, argv + 1);
 		nsm_close(&tool_nsm);
 		if (fflush(stdout) != 0 || ferror(stdout)) {

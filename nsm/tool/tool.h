@@ -5,16 +5,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cliopt.h"
 #include "nsm.h"
 
-struct command {
-	const char *name;
-	const char *synopsis;	/* arguments after the command name */
-	const char *summary;
-	int (*run)(int argc, char **argv);	/* argv[0] is the command name */
-};
-
-extern const struct command cmd_pcrs, cmd_pcr, cmd_extend, cmd_lock, cmd_random, cmd_describe,
+/* Each command is a cliopt_command (common/cliopt.h): its option table drives the parser
+ * and its --help text. */
+extern const struct cliopt_command cmd_pcrs, cmd_pcr, cmd_extend, cmd_lock, cmd_random, cmd_describe,
 	cmd_attest;
 
 /* The one NSM handle of the process (16 KiB of buffers: not on the stack). */
@@ -26,18 +22,24 @@ int tool_open(void);
 int tool_fail(const char *what);
 
 /* Exit status 2 after "nsm CMD: MESSAGE" and the command's usage line on stderr. */
-int usage_error(const struct command *cmd, const char *fmt, ...)
+int usage_error(const struct cliopt_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* If argv holds -h or --help, prints the usage on stdout and returns 1. */
-int wants_help(const struct command *cmd, int argc, char **argv);
-/* Checks that the command got exactly `count` operands; otherwise prints usage and returns 0. */
-int expect_operands(const struct command *cmd, int argc, int count);
+/* What a command's option loop does with a cliopt_next() verdict it does not handle itself:
+ * --help (prints it, status 0) or a usage error (status 2). */
+int tool_option_stop(const struct cliopt_parser *parser, int verdict);
+/* Parses argv against cmd's table for commands with flags and operands only: exactly
+ * `count` operands go to operands[], flag ids seen set bits (1u << id) in *flags (may be
+ * NULL when cmd has none). Returns -1 to go on, else the exit status (help or usage). */
+int tool_parse(const struct cliopt_command *cmd, int argc, char **argv, const char **operands,
+	       int count, unsigned *flags);
 /* For the commands without operands that start from DescribeNSM (describe, pcrs): checks
- * there are none, opens the device and fills d: 0, else the exit status (reason printed). */
-int tool_describe_nsm(const struct command *cmd, int argc, struct nsm_description *d);
+ * there are none, opens the device and fills d: -1, else the exit status (reason or help
+ * printed). */
+int tool_describe_nsm(const struct cliopt_command *cmd, int argc, char **argv,
+		      struct nsm_description *d);
 
 /* PCR index 0..65535 in decimal; 0 and an error message if not. */
-int parse_index(const struct command *cmd, const char *s, uint16_t *index);
+int parse_index(const struct cliopt_command *cmd, const char *s, uint16_t *index);
 void print_hex(FILE *f, const uint8_t *p, size_t n);
 
 #endif

@@ -2,6 +2,9 @@
  * tests/eif-audit-cpio-reader.t, so any read outside the buffer or overflow aborts the run.
  *
  *   cpio-read-mutate parse FILE       print "entries N archives N" or "error: MESSAGE"
+ *   cpio-read-mutate links FILE       one line per entry, what cpio_read_links() says its
+ *       name is at boot: NAME inode=FIRST data=FROM attrs=FROM names=N MODE UID:GID
+ *       size=N rdev=MAJOR:MINOR body=TEXT (body: up to 40 bytes, others as \xHH)
  *   cpio-read-mutate mutate ROUNDS FILE...
  *       TAP: each seed parses; every truncation fails exactly when it cuts into the last
  *       trailer; every single-byte change and ROUNDS random multi-byte changes never break
@@ -215,6 +218,42 @@ static void mutate_seed(const char *path, long rounds)
 	free(data);
 }
 
+/* Print the boot view of every entry of the archive in data, or "error: MESSAGE". */
+static int print_links(const unsigned char *data, size_t len)
+{
+	struct cpio_read_entry *v = calloc(len / CPIO_READ_HEADER_SIZE + 1, sizeof(*v));
+	struct cpio_boot_view *boot = calloc(len / CPIO_READ_HEADER_SIZE + 1, sizeof(*boot));
+	struct cpio_reader r;
+	struct eif_error err;
+	size_t n = 0;
+	int end = 0;
+
+	if (!v || !boot) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	cpio_reader_init(&r, data, len);
+	while (cpio_read_next(&r, &v[n], &end, &err) == EIF_OK && !end)
+		n++;
+	if (!end || cpio_read_links(v, n, boot, &err) != EIF_OK) {
+		printf("error: %s\n", err.msg);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct cpio_boot_view *b = &boot[i];
+
+		printf("%s inode=%s data=%s attrs=%s names=%zu %06o %u:%u size=%u rdev=%u:%u body=",
+		       v[i].name, v[b->inode].name, v[b->data_from].name, v[b->attrs_from].name,
+		       b->names, b->mode, b->uid, b->gid, b->size, b->rdev_major, b->rdev_minor);
+		for (uint32_t k = 0; k < b->size && k < 40; k++)
+			printf(b->body[k] > 0x20 && b->body[k] < 0x7f ? "%c" : "\\x%02x", b->body[k]);
+		printf("\n");
+	}
+	free(v);
+	free(boot);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "parse") == 0) {
@@ -240,6 +279,19 @@ int main(int argc, char **argv)
 		       (unsigned long long)o.totals.archives);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "links") == 0) {
+		size_t len;
+		unsigned char *data = load(argv[2], &len);
+		int rc;
+
+		if (!data) {
+			perror(argv[2]);
+			return 2;
+		}
+		rc = print_links(data, len);
+		free(data);
+		return rc;
+	}
 	if (argc >= 4 && strcmp(argv[1], "mutate") == 0) {
 		long rounds = strtol(argv[2], NULL, 10);
 
@@ -248,6 +300,6 @@ int main(int argc, char **argv)
 		printf("1..%d\n", test_number);
 		return failures ? 1 : 0;
 	}
-	fprintf(stderr, "usage: cpio-read-mutate parse FILE | mutate ROUNDS FILE...\n");
+	fprintf(stderr, "usage: cpio-read-mutate parse FILE | links FILE | mutate ROUNDS FILE...\n");
 	return 2;
 }

@@ -1,4 +1,4 @@
-/* Unit tests of cbor/cbor.c: encoder vectors (RFC 8949 appendix A, BOOT.md B.2 NSM requests),
+/* Unit tests of cbor/cbor.c: encoder vectors (RFC 8949 appendix A, docs/boot-contract.md#requests),
  * decoder round trips, and rejection of malformed input without moving the cursor. */
 #include <stdint.h>
 #include <stdio.h>
@@ -106,7 +106,7 @@ static void test_encode_other(void)
 	expect("8400171818 18ff", "serde Vec<u8> [0, 23, 24, 255]");
 }
 
-/* BOOT.md section B.2 request examples. */
+/* The request examples of docs/boot-contract.md#requests. */
 static void test_nsm_requests(void)
 {
 	start();

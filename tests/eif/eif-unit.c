@@ -216,7 +216,7 @@ static void test_reader(const char *tv1_hex_path)
 	is_int(info.crc_computed, 0x27849440, "tv1 CRC is 0x27849440");
 	is_int((long long)info.metadata_len, 241, "tv1 metadata is 241 bytes");
 	is_hex(info.pcrs.pcr0, 48, "d83479617748abeab851276f775e8e6daf65b50ff712781738b07707fea638e8"
-				   "a409f42073234d1c5c990a787dbf0b61", "tv1 PCR0 (spec 12.4)");
+				   "a409f42073234d1c5c990a787dbf0b61", "tv1 PCR0 (the worked example)");
 	is_int(info.pcrs.has_pcr8, 0, "tv1 has no PCR8");
 	eif_info_free(&info);
 	eif_header_decode(tv1, &h);

@@ -46,14 +46,16 @@ boot_prepare() {
 	cp "$O/tests/init/bin/probe" "$work/rootfs/usr/local/bin/local-probe"
 }
 
-# The system ramdisk as nitro-cli lays it out (BOOT.md C.3); nsm.ko only once it is built.
+# The system ramdisk as nitro-cli lays it out (docs/boot-contract.md#the-system-ramdisk); nsm.ko
+# only once it is built.
 boot_system_list() {
 	echo "dir /dev 0755 0 0"
 	echo "file /init $O/init 0755 0 0"
 	[ ! -e "$O/nsm.ko" ] || echo "file /nsm.ko $O/nsm.ko 0755 0 0"
 }
 
-# The user ramdisk (BOOT.md C.4): rootfs/ and, when the test wrote them, cmd and env.
+# The user ramdisk (docs/boot-contract.md#the-user-ramdisk): rootfs/ and, when the test wrote them,
+# cmd and env.
 boot_user_list() {
 	[ ! -e "$work/cmd" ] || echo "file /cmd $work/cmd 0644 0 0"
 	[ ! -e "$work/env" ] || echo "file /env $work/env 0644 0 0"

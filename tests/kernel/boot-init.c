@@ -127,7 +127,7 @@ int main(void)
 
 	/*
 	 * End the machine the way the enclave init does under QEMU: the reboot method is chosen at
-	 * run time through sysfs (the cmdline's reboot=k never ends QEMU, QEMU.md section 3).
+	 * run time through sysfs (the cmdline's reboot=k never ends QEMU, docs/qemu-test-bed.md#the-command-line).
 	 */
 	if (write_string("/sys/kernel/reboot/type", "triple") == 0)
 		printf("kernel-test: reboot type triple\n");

@@ -1,6 +1,6 @@
 # Shared steps of the kernel tests (tests/kernel-*.t): a tiny initramfs around a static musl
 # /init (tests/kernel/boot-init.c), booted under Debian's `qemu-system-x86_64 -M microvm` with
-# software emulation.
+# software emulation (qemu_boot_kernel of tests/lib/qemu.sh, which bounds the QEMUs running at once).
 #   . "$TOP/tests/kernel/lib.sh"
 #   kernel_require FILE...          fail (never skip) with the make line if a FILE is missing
 #   kernel_initramfs DIR            DIR/initramfs.cpio with DIR/init; sets $cpio_tool
@@ -10,13 +10,11 @@
 #   kernel_mmio_cmdline             the virtio_mmio.device= arguments for our devices
 # Knob: KERNEL_BOOT_TIMEOUT (seconds, default 120) bounds one boot; a TCG boot takes ~3-10 s.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/qemu.sh"
 : "${KERNEL_BOOT_TIMEOUT:=120}"
 ARCH=${ARCH:-x86_64}
 KERNEL_QEMU=${KERNEL_QEMU:-qemu-system-x86_64}
 
-# -icount ties the guest's TSC to a steady virtual clock. Without it, a TCG guest with ACPI on
-# stalls at "Calibrating APIC timer": there is no kvmclock, and microvm's hardware-reduced ACPI
-# gives the kernel no PIT to calibrate against (a Nitro enclave, under KVM, has kvmclock).
 # The virtio-mmio devices every boot gets; microvm puts the first device in the highest slot.
 kernel_qemu_devices='-device virtio-rng-device -device virtio-balloon-device'
 
@@ -69,19 +67,10 @@ kernel_mmio_cmdline() {
 }
 
 kernel_boot() {
-	kernel=$1 initrd=$2 acpi=$3 console=$4 append=${5-}
 	cmdline=$(cat "$TOP/configs/cmdline/$ARCH")
-	[ -n "$append" ] && cmdline="$cmdline $append"
-	rm -f "$console"
+	[ -z "${5-}" ] || cmdline="$cmdline $5"
 	# shellcheck disable=SC2086
-	timeout -k 5 "$KERNEL_BOOT_TIMEOUT" "$KERNEL_QEMU" \
-		-M microvm,acpi="$acpi",auto-kernel-cmdline=off,rtc=on \
-		-L /usr/share/qemu -L /usr/share/seabios \
-		-accel tcg -icount shift=auto -cpu max -smp 2 -m 256M \
-		-nodefaults -no-user-config -nographic -no-reboot \
-		-serial file:"$console" -monitor none \
-		$kernel_qemu_devices \
-		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null >"$console.qemu" 2>&1
+	qemu_boot_kernel "$1" "$2" "$3" "$4" "$cmdline" $kernel_qemu_devices
 }
 
 # console_line CONSOLE PREFIX: the rest of the first console line starting with "kernel-test: PREFIX"

@@ -2,19 +2,20 @@
 : "${O:?run through tests/run or make check}"
 : "${TOP:?run through tests/run or make check}"
 : "${EIF:=$O/bin/eif}"
+. "$TOP/tests/lib/json.sh"
 [ -x "$EIF" ] || bail "$EIF missing; run make eif"
 work=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$work"' EXIT
 unset SOURCE_DATE_EPOCH
 
-# The tv1 inputs of spec TV-7: kernel file 'bzImage', two ramdisks.
+# The tv1 inputs of TV-7 (docs/eif-format.md#test-vectors): kernel file 'bzImage', two ramdisks.
 make_tv1_inputs() {
 	printf kernel >"$work/bzImage"
 	printf ramdisk0 >"$work/ramdisk0"
 	printf ramdisk1 >"$work/ramdisk1"
 }
 
-# build_tv1 OUTPUT [extra flags...]: the spec's exact eif_build command line for tv1.
+# build_tv1 OUTPUT [extra flags...]: TV-7's exact eif_build command line for tv1.
 build_tv1() {
 	out=$1
 	shift
@@ -35,8 +36,6 @@ extend_hex() {
 # sha384_hex FILE...: SHA-384 of the concatenation.
 sha384_hex() { cat "$@" | openssl dgst -sha384 -r | cut -d' ' -f1; }
 
-# json_field KEY < JSON: the string value of "KEY": "..." (first match).
-json_field() { sed -n "s/.*\"$1\": \"\\([^\"]*\\)\".*/\\1/p" | head -1; }
 # unhex HEX: the bytes (perl is in the check package group).
 unhex() { perl -e 'print pack("H*", $ARGV[0])' "$1"; }
 # be64_at FILE OFFSET: the big-endian u64 at OFFSET, in decimal.

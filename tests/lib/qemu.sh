@@ -1,5 +1,10 @@
-# Boot an EIF under QEMU's nitro-enclave machine (shared/spec/QEMU.md section 3).
+# Every QEMU boot of the tests goes through here: an EIF under the nitro-enclave machine
+# (docs/qemu-test-bed.md#the-command-line), or a bare kernel under Debian's microvm machine.
 #   . "$TOP/tests/lib/qemu.sh"        (needs $O, or $TOP for $TOP/out; tests/run exports both)
+# Each boot first takes one of $QEMU_SLOTS (default 2) slots, lock files under $O/tests/qemu-slots
+# held with flock(1) for as long as QEMU runs, so that however many tests run in parallel, at
+# most two QEMUs (each one a busy core under TCG) run at once; the wait does not count towards
+# the boot's timeout.
 #
 # qemu_boot_eif EIF CONSOLE TIMEOUT
 #     Boot EIF with a fresh vhost-user-vsock back-end on a socket in a private temporary
@@ -23,6 +28,15 @@
 #     For tests of the back-end alone (with tap.sh): sets $probe (the vhost-user probe), a
 #     private $tmp removed at exit (after stopping the last back-end) and a guest $cid; bails
 #     out when a binary is missing.
+# qemu_boot_kernel KERNEL INITRD ACPI CONSOLE CMDLINE [QEMU-ARGS...]
+#     Boot KERNEL and INITRD under Debian's qemu-system-x86_64 -M microvm (ACPI on|off), with
+#     the kernel command line CMDLINE and the extra QEMU-ARGS (devices); the serial console
+#     goes to the file CONSOLE, QEMU's own messages to CONSOLE.qemu. Bounded by
+#     $KERNEL_BOOT_TIMEOUT seconds (default 120); returns QEMU's status, 124 on timeout.
+#     $KERNEL_QEMU names another QEMU binary.
+# qemu_slot_take
+#     Wait for a free boot slot and hold it on file descriptor 9 of the calling (sub)shell
+#     until that shell and the processes it started have ended. The boot functions call it.
 # qemu_wait_for CONSOLE TEXT SECONDS [PID]
 #     Wait until the fixed string TEXT appears in the file CONSOLE: 0 when it did, 1 after
 #     SECONDS (0: no limit), 2 as soon as process PID (if given) has ended without it.
@@ -77,6 +91,30 @@ qemu_backend_start() {
 		fi
 		_qs_n=$((_qs_n + 1))
 		sleep 0.05
+	done
+}
+
+qemu_slot_take() {
+	_qt_dir=${O:-${TOP:-.}/out}/tests/qemu-slots
+	mkdir -p "$_qt_dir" || { qemu_fail "cannot create the slot directory $_qt_dir"; return 1; }
+	_qt_start=$(date +%s)
+	while :; do
+		_qt_n=0
+		while [ "$_qt_n" -lt "${QEMU_SLOTS:-2}" ]; do
+			_qt_lock=$_qt_dir/slot.$_qt_n
+			# A failed redirection on exec would end the shell: check the file first.
+			: >>"$_qt_lock" 2>/dev/null || { qemu_fail "cannot write the lock file $_qt_lock"; return 1; }
+			exec 9>>"$_qt_lock"
+			if flock -n 9; then
+				_qt_waited=$(( $(date +%s) - _qt_start ))
+				[ "$_qt_waited" -eq 0 ] ||
+					echo "qemu.sh: waited $_qt_waited s for a free QEMU slot (slot $_qt_n)" >&2
+				return 0
+			fi
+			exec 9>&-
+			_qt_n=$((_qt_n + 1))
+		done
+		sleep 0.2
 	done
 }
 
@@ -139,6 +177,7 @@ qemu_run() {
 
 	append=${QEMU_APPEND-}
 
+	qemu_slot_take || exit 125
 	sock=$tmp/vsock.sock
 	# shellcheck disable=SC2086
 	qemu_backend_start "$sock" "$backend_log" --guest-cid "${QEMU_GUEST_CID:-16}" $backend_flags
@@ -208,10 +247,32 @@ qemu_boot_eif() {
 qemu_boot_until() {
 	qemu_run "$1" "$2" "$3" &
 	_qb_pid=$!
-	qemu_wait_for "$2" "$4" "$3" "$_qb_pid"
+	# No time limit of its own: the run is bounded by its timeout, and waiting for a slot
+	# must not count.
+	qemu_wait_for "$2" "$4" 0 "$_qb_pid"
 	_qb_found=$?
 	[ "$_qb_found" -ne 0 ] || kill -TERM "$_qb_pid" 2>/dev/null
 	wait "$_qb_pid"
 	qemu_status=$?
 	[ "$_qb_found" -eq 0 ]
+}
+
+qemu_boot_kernel() {
+	(
+		_qk_kernel=$1 _qk_initrd=$2 _qk_acpi=$3 _qk_console=$4 _qk_cmdline=$5
+		shift 5
+		rm -f "$_qk_console" && : >"$_qk_console.qemu" || exit 125
+		qemu_slot_take 2>>"$_qk_console.qemu" || exit 125
+		# -icount ties the guest's TSC to a steady virtual clock. Without it, a TCG guest with
+		# ACPI on stalls at "Calibrating APIC timer": there is no kvmclock, and microvm's
+		# hardware-reduced ACPI gives the kernel no PIT to calibrate against.
+		exec timeout -k 5 "${KERNEL_BOOT_TIMEOUT:-120}" "${KERNEL_QEMU:-qemu-system-x86_64}" \
+			-M microvm,acpi="$_qk_acpi",auto-kernel-cmdline=off,rtc=on \
+			-L /usr/share/qemu -L /usr/share/seabios \
+			-accel tcg -icount shift=auto -cpu max -smp 2 -m 256M \
+			-nodefaults -no-user-config -nographic -no-reboot \
+			-serial file:"$_qk_console" -monitor none \
+			"$@" -kernel "$_qk_kernel" -initrd "$_qk_initrd" -append "$_qk_cmdline" \
+			</dev/null >>"$_qk_console.qemu" 2>&1
+	)
 }

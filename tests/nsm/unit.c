@@ -1,4 +1,4 @@
-/* Host unit tests of libnsm: request encoding against the vectors of BOOT.md B.2, answer and
+/* Host unit tests of libnsm: request encoding (docs/boot-contract.md#requests), answer and
  * attestation-document decoding (valid, truncated, malformed), and the typed calls over a fake
  * transport. `unit --write-corpus DIR` also writes the valid answers as fuzzing seeds. */
 #include <errno.h>
@@ -27,7 +27,7 @@ static size_t unhex(const char *hex, uint8_t *out, size_t cap)
 	return n;
 }
 
-/* ---- request vectors (BOOT.md B.2) ------------------------------------------------------- */
+/* ---- request vectors (docs/boot-contract.md#requests) ---------------------------------- */
 
 static void expect_request(const struct nsm_request *req, const char *hex, const char *what)
 {

@@ -1,11 +1,13 @@
 # Shared by tests/eif-oci-*.t: . "$TOP/tests/oci/common.sh"
 # Gives: $work (a private temporary directory, removed on exit), mklayer OUT.tar < SPEC,
 # mklayout DIR [options] LAYER... (tests/oci/mklayout), refused NAME MESSAGE SPEC...
-# (eif cpio of an image must fail with MESSAGE in its error and write nothing).
+# (eif cpio of an image must fail with MESSAGE in its error and write nothing), need_tools
+# (tests/oci/tools.sh).
 . "$TOP/tests/lib/tap.sh"
 : "${EIF:?EIF is not set; run the tests through tests/run (make check)}"
 [ -x "$EIF" ] || bail "$EIF is missing; build it first (make eif)"
-command -v python3 >/dev/null || bail "python3 is missing"
+. "$TOP/tests/oci/tools.sh"
+need_tools python3
 unset SOURCE_DATE_EPOCH
 work=$(mktemp -d "${TMPDIR:-/tmp}/eif-oci.XXXXXX") || bail "cannot create a temporary directory"
 trap 'rm -rf "$work"' EXIT INT TERM

@@ -2,6 +2,7 @@
 # Source after tests/lib/tap.sh; needs $TOP and $EIF. Sets up the scratch directory $work.
 
 [ -x "$EIF" ] || bail "$EIF missing; run make check"
+. "$TOP/tests/lib/json.sh"
 work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
 
@@ -60,12 +61,17 @@ make_dated_pair() {
 		bail "openssl ca for '$1' failed: $(cat "$work/openssl.log")"
 }
 
-# tv1_eif OUT: the spec's 884-byte unsigned tv1 (Appendix A)
+# tv1_eif OUT: the 884-byte unsigned tv1 of TV-7 (docs/eif-format.md#test-vectors)
 tv1_eif() {
 	hex_to_file "$TOP/tests/data/tv14/tv1.hex" "$1"
 }
 
-# json_field KEY: value of "KEY": "..." from JSON on stdin (first match)
-json_field() {
-	sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p" | head -1
+# signed_tv1: $work/signer.pem and .key, $work/tv1.eif (unsigned) and $work/signed.eif (tv1
+# signed with that pair)
+signed_tv1() {
+	make_pair signer
+	tv1_eif "$work/tv1.eif"
+	"$EIF" sign "$work/tv1.eif" --signing-certificate "$work/signer.pem" \
+		--private-key "$work/signer.key" --output "$work/signed.eif" >/dev/null ||
+		bail "eif sign of tv1 failed"
 }

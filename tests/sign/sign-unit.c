@@ -1,4 +1,4 @@
-/* Unit tests of eif/cose.c and eif/sign.c: TV-5, TV-6 and TV-14 of the spec, a sign/verify round
+/* eif/cose.c and eif/sign.c: TV-5, TV-6, TV-14 (docs/eif-format.md#test-vectors), a sign/verify round
  * trip, tampering and malformed sections.
  * usage: sign-unit TV14_CERT.pem TV14_SIGNATURE.hex CERT.pem KEY.pem OTHER_CERT.pem
  * (the last three: a throwaway P-384 pair and an unrelated certificate, made by the caller). */

@@ -154,7 +154,7 @@ static void accept_connection(struct vsock_host *h, const struct vsock_header *i
 	send_packet(h, c->host_cid, c->host_port, c->guest_port, OP_RESPONSE, 0, c, NULL, 0);
 }
 
-/* The parent reads one byte, requires 0xB7, echoes it and closes (BOOT.md D.2). */
+/* The parent reads one byte, requires 0xB7, echoes it and closes (docs/boot-contract.md#the-heartbeat). */
 static void heartbeat_data(struct vsock_host *h, struct vsock_connection *c, const uint8_t *data,
 			   uint32_t len)
 {

@@ -1,5 +1,5 @@
 /* The host end of the guest's virtio-vsock: CIDs 2 (host) and 3 (the Nitro parent), with the
- * enclave heartbeat listener (BOOT.md D.2) on one port, and sinks: listeners on CID 3 that
+ * heartbeat listener (docs/boot-contract.md#the-heartbeat) on one port, and sinks: CID 3 listeners that
  * append what the guest sends to a file. Packets in and out are raw virtio-vsock packets
  * (44-byte little-endian header, then payload). */
 #ifndef VSOCK_HOST_H
