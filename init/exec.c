@@ -27,11 +27,9 @@ void exec_search(char *const argv[], char *const envp[], const char *search_path
 		const char *colon = strchr(dir, ':');
 		size_t dir_length = colon ? (size_t)(colon - dir) : strlen(dir);
 
-		if (dir_length > 0) {
-			if (dir_length + 1 + name_length + 1 > sizeof(candidate)) {
-				errno = ENAMETOOLONG;
-				return;
-			}
+		/* An entry too long to hold the name is one place the command cannot be; the next
+		 * entries still can, as with an entry that does not exist. */
+		if (dir_length > 0 && dir_length + 1 + name_length + 1 <= sizeof(candidate)) {
 			memcpy(candidate, dir, dir_length);
 			candidate[dir_length] = '/';
 			memcpy(candidate + dir_length + 1, name, name_length + 1);

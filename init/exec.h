@@ -6,7 +6,8 @@
 #define EXEC_DEFAULT_PATH "/sbin:/usr/sbin:/bin:/usr/bin"
 
 /* execve() argv[0] directly when it contains a '/', else each directory of search_path in turn
- * (empty elements are skipped rather than meaning the current directory).  Returns only on
+ * (empty elements, and elements too long to form a path with the name, are skipped; an empty
+ * element does not mean the current directory).  Returns only on
  * failure, with errno set: EACCES if some candidate was not executable, ENOENT if none
  * existed, or the first other error. */
 void exec_search(char *const argv[], char *const envp[], const char *search_path);

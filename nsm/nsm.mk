@@ -36,13 +36,15 @@ $(O)/bin/nsm: $(NSM_TOOL_OBJS) $(O)/lib/libnsm.a
 # same module in another directory (tests/nsm-driver-repro.t compares the two).
 NSM_DRIVER_SRCS := nsm/driver/nsm.c nsm/driver/Kbuild
 NSM_MODULE_DIR  ?= $(O)/obj/nsm/module
-# nsm_build_module DIR: copy the sources into DIR, build DIR/nsm.ko there against $(KB).
-nsm_build_module = rm -rf $(1) && mkdir -p $(1) && cp $(NSM_DRIVER_SRCS) $(1)/ && \
+# nsm_build_module DIR [SOURCES]: copy the sources (default: the driver's) into DIR, build the
+# module there against $(KB).
+nsm_build_module = rm -rf $(1) && mkdir -p $(1) && cp $(or $(2),$(NSM_DRIVER_SRCS)) $(1)/ && \
 	$(kernel_make) M=$(abspath $(1)) W=1 \
-		KCFLAGS=-ffile-prefix-map=$(abspath $(1))=nsm/driver modules >$(1)/build.log 2>&1 || \
-		{ cat $(1)/build.log >&2; echo "nsm: building nsm.ko in $(1) failed (log above)" >&2; exit 1; }; \
+		KCFLAGS=-ffile-prefix-map=$(abspath $(1))=$(patsubst %/,%,$(dir $(firstword $(or $(2),$(NSM_DRIVER_SRCS))))) \
+		modules >$(1)/build.log 2>&1 || \
+		{ cat $(1)/build.log >&2; echo "nsm: building a module in $(1) failed (log above)" >&2; exit 1; }; \
 	if grep -nE '^[^ :]+:[0-9]+(:[0-9]+)?: warning:' $(1)/build.log >&2; then \
-		echo "nsm: nsm.ko must build without W=1 warnings (see $(1)/build.log)" >&2; exit 1; fi
+		echo "nsm: modules must build without W=1 warnings (see $(1)/build.log)" >&2; exit 1; fi
 
 $(O)/nsm.ko: $(NSM_DRIVER_SRCS) $(K)/release
 	$(call msg,KMOD,$@)
@@ -53,6 +55,13 @@ nsm-module-in: $(K)/release
 	$(if $(filter-out $(abspath $(O)/obj/nsm/module),$(abspath $(NSM_MODULE_DIR))),,$(error NSM_MODULE_DIR must name another directory))
 	$(call msg,KMOD,$(NSM_MODULE_DIR)/nsm.ko)
 	$(Q)$(call nsm_build_module,$(NSM_MODULE_DIR))
+
+# A software NSM device that claims more answer bytes than it wrote (tests/nsm-guest.t).
+NSM_LIAR_SRCS := tests/nsm/liar/nsm_liar.c tests/nsm/liar/Kbuild
+$(O)/tests/nsm/nsm-liar.ko: $(NSM_LIAR_SRCS) $(K)/release
+	$(call msg,KMOD,$@)
+	$(Q)$(call nsm_build_module,$(O)/obj/tests/nsm/liar,$(NSM_LIAR_SRCS))
+	$(Q)mkdir -p $(@D) && cp $(O)/obj/tests/nsm/liar/nsm_liar.ko $@.tmp && mv $@.tmp $@
 
 # ---- host tests ----------------------------------------------------------------------------
 # Unit tests of libnsm with the host compiler under ASan/UBSan; a libFuzzer target for its
@@ -85,5 +94,5 @@ install-nsm: $(O)/bin/nsm nsm/nsm.1
 	$(Q)install -m 0644 nsm/nsm.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsm.1
 
 CHECK_DEPS   += $(O)/nsm.ko $(O)/lib/libnsm.a $(O)/bin/nsm $(O)/tests/nsm/unit \
-	$(O)/tests/nsm/fuzz-decode $(O)/tests/nsm/bin/nsm-guest
+	$(O)/tests/nsm/fuzz-decode $(O)/tests/nsm/bin/nsm-guest $(O)/tests/nsm/nsm-liar.ko
 INSTALL_DEPS += install-nsm

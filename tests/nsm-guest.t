@@ -15,9 +15,10 @@ export QEMU_ENCLAVE_ID
 ARCH=${ARCH:-x86_64}
 cmdline_file=$TOP/configs/cmdline/$ARCH
 guest=$O/tests/nsm/bin/nsm-guest
+liar=$O/tests/nsm/nsm-liar.ko
 
 missing=
-for need in "$EIF" "$O/bzImage" "$O/ramdisk/system.cpio" "$O/nsm.ko" "$O/bin/nsm" "$guest" \
+for need in "$EIF" "$O/bzImage" "$O/ramdisk/system.cpio" "$O/nsm.ko" "$O/bin/nsm" "$guest" "$liar" \
 	"$cmdline_file" "$TOP/tests/lib/qemu.sh" "$TOP/scripts/user-ramdisk"; do
 	[ -e "$need" ] || missing="$missing $need"
 done
@@ -31,7 +32,10 @@ fi
 work=$O/tests/nsm/guest
 rm -rf "$work" && mkdir -p "$work/rootfs/bin" "$work/rootfs/lib" || bail "cannot create $work"
 cp "$guest" "$work/rootfs/bin/nsm-guest" && cp "$O/bin/nsm" "$work/rootfs/bin/nsm" &&
-	cp "$O/nsm.ko" "$work/rootfs/lib/nsm-test.ko" || bail "cannot fill $work/rootfs"
+	cp "$O/nsm.ko" "$work/rootfs/lib/nsm-test.ko" &&
+	# A software NSM that claims more answer bytes than it wrote (tests/nsm/liar).
+	cp "$liar" "$work/rootfs/lib/nsm-liar.ko" ||
+	bail "cannot fill $work/rootfs"
 "$TOP/scripts/user-ramdisk" "$EIF" "$work/rootfs" /bin/nsm-guest '' "$work/user.cpio" \
 	>"$work/eif.log" 2>&1 &&
 "$EIF" build --kernel "$O/bzImage" --cmdline "$(cat "$cmdline_file")" \
@@ -71,7 +75,12 @@ ok $? "the guest program ran to its end"
 # pcrs_json FILTER: jq FILTER applied to what 'nsm pcrs' printed (nothing if it is not JSON).
 pcrs_json() { jq -r "$1" "$work/nsm-pcrs.json" 2>/dev/null; }
 # block TAG: what the guest's run of the nsm tool tagged TAG printed.
-block() { sed -n "/^nsm-guest: begin $1\$/,/^nsm-guest: end $1\$/p" "$console" | sed '1d;$d'; }
+# The kernel may print to the same console in the middle of a block ("[    7.7] clocksource: ..."):
+# such lines are not the tool's.
+block() {
+	sed -n "/^nsm-guest: begin $1\$/,/^nsm-guest: end $1\$/p" "$console" | sed '1d;$d' |
+		grep -v '^\[ *[0-9][0-9]*\.[0-9]*\] '
+}
 block pcrs >"$work/nsm-pcrs.json"
 for i in 0 1 2; do
 	want=$(jq -r ".PCR$i // empty" "$work/pcr.json")

@@ -5,7 +5,7 @@
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
 qemu_backend_test_setup vsock-backend
-plan 11
+plan 14
 
 # start_backend NAME [FLAGS]: a fresh back-end on $tmp/NAME.sock, log $tmp/NAME.log
 start_backend() {
@@ -75,3 +75,22 @@ is "$out" "$expected" "impossible descriptors, chains, packets and ring indices 
 grep -q "head descriptor 999 outside a ring of 16; queue stopped" "$log"
 ok $? "a head index beyond the ring stops that queue and says why" || show_log
 backend_exit "the back-end exits 0 after the hostile guest"
+
+# A refused memory table must leave the running rings in the table that stands: the back-end
+# used to unmap the old regions first, and the next kick read freed memory (SIGSEGV).
+start_backend mem-table
+out=$("$probe" bad-mem-table "$sock" "$cid" 2>&1)
+expected="SET_MEM_TABLE with a region of size 0: ack 1
+host: reset
+SET_MEM_TABLE with a region whose offset wraps: ack 1
+host: reset
+SET_MEM_TABLE with a good region and one that cannot be mapped: ack 1
+host: reset
+SET_MEM_TABLE of the same RAM: ack 0
+host: reset
+SET_MEM_TABLE without the rings: ack 0
+survived kicks of rings outside the new table (features 0x140000000)"
+is "$out" "$expected" "refused memory tables keep the rings working in the old one; a new table moves them or stops them"
+grep -q "SET_MEM_TABLE refused, the previous table stays: memory region at guest 0x.*out of range" "$log"
+ok $? "a refused table is logged with its reason" || show_log
+backend_exit "the back-end exits 0 after refused memory tables"

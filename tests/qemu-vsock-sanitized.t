@@ -36,6 +36,7 @@ run garbage-1 garbage @SOCK@ "$seed0"
 run garbage-2 garbage @SOCK@ $((seed0 + 1))
 run hostile hostile @SOCK@
 run hostile-guest hostile-guest @SOCK@ "$cid"
+run bad-mem-table bad-mem-table @SOCK@ "$cid"
 run heartbeat connect @SOCK@ "$cid" 9000 0xb7
 run wrong-byte connect @SOCK@ "$cid" 9000 0x00
 run sink send @SOCK@ "$cid" 7000 300000

@@ -120,6 +120,12 @@ static int nsm_exchange(struct nsm *nsm, size_t request_len)
 	if (err)
 		return err;
 
+	/*
+	 * The device reports how many bytes it wrote, and user space gets that
+	 * many: bytes it claims but did not write must be zeros, never the
+	 * previous answer (which may be another caller's).
+	 */
+	memset(nsm->response, 0, NSM_RESPONSE_MAX_SIZE);
 	sg_init_one(&request_sg, nsm->request, request_len);
 	sg_init_one(&response_sg, nsm->response, NSM_RESPONSE_MAX_SIZE);
 	err = virtqueue_add_outbuf(nsm->vq, &request_sg, 1, nsm->request, GFP_KERNEL);

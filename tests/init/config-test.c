@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,6 +240,12 @@ static void test_search(const char *dir)
 	is_int(search_status(program, "/nonexistent"), 9, "a name with '/' ignores PATH");
 	is_int(search_status("", path), 200 + ENOENT, "an empty name is not found");
 	is_int(search_status("tool", ""), 200 + ENOENT, "an empty PATH finds nothing");
+	/* A PATH entry longer than PATH_MAX is skipped like a missing directory. */
+	char long_path[PATH_MAX + 1200];
+	snprintf(long_path, sizeof(long_path), "/%0*d:%s", PATH_MAX, 0, bin);
+	is_int(search_status("tool", long_path), 7, "an over-long PATH entry is skipped, the next one searched");
+	snprintf(long_path, sizeof(long_path), "/%0*d", PATH_MAX, 0);
+	is_int(search_status("tool", long_path), 200 + ENOENT, "a PATH of one over-long entry finds nothing: ENOENT");
 	is_int(exec_failure_status(ENOENT), 127, "not found is status 127");
 	is_int(exec_failure_status(EACCES), 126, "not runnable is status 126");
 }

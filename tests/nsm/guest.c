@@ -29,6 +29,7 @@ static const char *errname(int e)
 
 #define MODULE_COPY "/lib/nsm-test.ko"	/* init unlinks /nsm.ko; reloads use this copy */
 #define DRIVER_DIR "/sys/bus/virtio/drivers/nsm"
+#define RNG_CURRENT "/sys/class/misc/hw_random/rng_current"
 #define THREADS 8
 #define REQUESTS_PER_THREAD 100
 #define LATENCY_REQUESTS 2000
@@ -266,7 +267,7 @@ static void test_random(void)
 	       "GetRandom returns 256 bytes (got %zu)", na);
 	report(nsm_get_random(&nsm, b, &nb) == NSM_SUCCESS && memcmp(a, b, sizeof(a)) != 0 &&
 	       !all_zero(a, sizeof(a)), "two GetRandom answers differ and are not zero");
-	f = fopen("/sys/class/misc/hw_random/rng_current", "r");
+	f = fopen(RNG_CURRENT, "r");
 	if (f) {
 		if (!fgets(current, sizeof(current), f))
 			current[0] = '\0';
@@ -562,10 +563,27 @@ static void test_unbind(void)
 	report(dev[0] != '\0', "the driver is bound to a virtio device (%s)", dev);
 	if (!dev[0])
 		return;
-	/* nsm.fd stays open across the unbind. */
+	/* nsm.fd stays open across the unbind; held keeps the node's inode. */
+	int held = open(NSM_DEVICE, O_PATH | O_CLOEXEC);
 	e = write_file(DRIVER_DIR "/unbind", dev) ? errno : 0;
 	report(e == 0, "unbinding %s with %s open works (%s)", dev, NSM_DEVICE, errname(e));
 	report(wait_for_node(0), "%s disappears", NSM_DEVICE);
+	/*
+	 * An open() that found the node before misc_deregister() and reaches misc_open() after
+	 * it, made certain: the misc core no longer knows the minor and says ENODEV.  This is
+	 * why the threads of test_unbind_under_load() may see ENODEV at open.
+	 */
+	char again[64];
+	snprintf(again, sizeof(again), "/proc/self/fd/%d", held);
+	int fd = held >= 0 ? open(again, O_RDWR | O_CLOEXEC) : -1;
+	e = fd < 0 ? errno : 0;
+	report(held >= 0 && fd < 0 && e == ENODEV,
+	       "an open of the node found before the unbind fails with ENODEV (%s)",
+	       held < 0 ? "no O_PATH descriptor" : errname(e));
+	if (fd >= 0)
+		close(fd);
+	if (held >= 0)
+		close(held);
 	int st = nsm_describe_pcr(&nsm, 0, &pcr);
 	report(st == NSM_INTERNAL_ERROR && nsm.sys_errno == ENODEV,
 	       "a request on the file opened before the unbind fails with ENODEV (%s)",
@@ -579,11 +597,12 @@ static void test_unbind(void)
 }
 
 /* Unbind and bind the driver again and again while threads keep sending requests: they may
- * see only answers, ENODEV (their file outlived the device) or ENOENT (no node right now). */
+ * see only answers, ENODEV (their file outlived the device, or their open lost the race below)
+ * or ENOENT (no node right now). */
 struct hammer {
 	pthread_t thread;
 	int id;
-	long answers, gone, unexpected;
+	long answers, gone, open_gone, unexpected;
 	char first_error[NSM_ERROR_MAX];
 };
 
@@ -598,7 +617,16 @@ static void *hammer(void *arg)
 
 	while (!hammer_stop) {
 		if (nsm_open(n, NULL) != NSM_SUCCESS) {
-			if (n->sys_errno != ENOENT && h->unexpected++ == 0)
+			/*
+			 * open() finds the node, then misc_open() (drivers/char/misc.c) looks
+			 * its minor up under misc_mtx. misc_deregister() takes the minor off
+			 * the list and removes the node under that mutex, so an open that
+			 * found the node just before gets -ENODEV from the misc core, before
+			 * any driver code runs: no driver can close that window.
+			 */
+			if (n->sys_errno == ENODEV)
+				h->open_gone++;
+			else if (n->sys_errno != ENOENT && h->unexpected++ == 0)
 				snprintf(h->first_error, sizeof(h->first_error), "%s", n->error);
 			usleep(1000);
 			continue;
@@ -625,7 +653,7 @@ static void test_unbind_under_load(void)
 	static struct hammer hammers[4];
 	const int count = sizeof(hammers) / sizeof(hammers[0]);
 	struct timespec deadline;
-	long answers = 0, gone = 0, unexpected = 0;
+	long answers = 0, gone = 0, open_gone = 0, unexpected = 0;
 	int cycles = 0, finished = 0;
 	char dev[256];
 
@@ -661,15 +689,77 @@ static void test_unbind_under_load(void)
 		pthread_join(hammers[i].thread, NULL);
 		answers += hammers[i].answers;
 		gone += hammers[i].gone;
+		open_gone += hammers[i].open_gone;
 		unexpected += hammers[i].unexpected;
 		if (hammers[i].unexpected)
 			note("thread %d: first unexpected error: %s", i, hammers[i].first_error);
 	}
 	report(unexpected == 0 && answers > 0 && gone > 0,
-	       "requests got answers (%ld) or ENODEV (%ld) or ENOENT, nothing else (%ld)",
-	       answers, gone, unexpected);
+	       "requests got answers (%ld) or ENODEV (%ld), opens ENOENT or ENODEV (%ld), nothing else (%ld)",
+	       answers, gone, open_gone, unexpected);
 	report(wait_for_node(1) && nsm_open(&nsm, NULL) == NSM_SUCCESS,
 	       "%s is back after the last bind", NSM_DEVICE);
+}
+
+/* ---- a device that claims more answer bytes than it wrote ---------------------------------- */
+
+#define LIAR_MODULE "/lib/nsm-liar.ko"	/* tests/nsm/liar */
+
+/* nsm.ko bound to nsm_liar, a software NSM that copies each request into the response buffer
+ * and claims the whole buffer as written: after a large answer, a 1-byte one must come back
+ * as that byte and zeros, never as the rest of the earlier answer (which could have been
+ * another process's attestation document). */
+static void test_liar(void)
+{
+	static uint8_t big[NSM_REQUEST_MAX_SIZE], resp[NSM_RESPONSE_MAX_SIZE];
+	uint8_t small = 0x01;
+	uint64_t len;
+	char real[256], now[256];
+	int e, fd;
+
+	nsm_close(&nsm);
+	/* Its answers are no GetRandom answers: keep the hwrng core from reading through it. */
+	e = write_file(RNG_CURRENT, "none") ? errno : 0;
+	report(e == 0, "no hwrng is read while the lying device is bound (%s)", errname(e));
+	bound_device(real, sizeof(real));
+	e = real[0] && write_file(DRIVER_DIR "/unbind", real) != 0 ? errno : 0;
+	report(real[0] && e == 0 && wait_for_node(0), "unbinding %s from the NSM QEMU emulates (%s)",
+	       real, errname(e));
+	fd = open(LIAR_MODULE, O_RDONLY | O_CLOEXEC);
+	e = fd >= 0 && syscall(SYS_finit_module, fd, "", 0) == 0 ? 0 : errno;
+	if (fd >= 0)
+		close(fd);
+	bound_device(now, sizeof(now));
+	report(e == 0 && wait_for_node(1) && now[0] && strcmp(now, real) != 0,
+	       "loading %s binds nsm.ko to its lying device (%s, bound to %s)", LIAR_MODULE,
+	       errname(e), now[0] ? now : "nothing");
+
+	fd = open(NSM_DEVICE, O_RDWR | O_CLOEXEC);
+	memset(big, 0xa5, sizeof(big));
+	len = sizeof(resp);
+	e = fd >= 0 ? raw_ioctl(fd, NSM_IOCTL_RAW, big, sizeof(big), resp, &len) : errno;
+	report(e == 0 && len == sizeof(resp) && resp[0] == 0xa5 && resp[sizeof(big) - 1] == 0xa5,
+	       "the lying device answers a %zu-byte request with it and claims %llu bytes (%s)",
+	       sizeof(big), (unsigned long long)len, errname(e));
+	memset(resp, 0x5a, sizeof(resp));
+	len = sizeof(resp);
+	e = fd >= 0 ? raw_ioctl(fd, NSM_IOCTL_RAW, &small, 1, resp, &len) : errno;
+	size_t stale = 0;
+	for (size_t i = 1; i < len && i < sizeof(resp); i++)
+		stale += resp[i] == 0xa5;
+	report(e == 0 && len == sizeof(resp) && resp[0] == small && all_zero(resp + 1, len - 1),
+	       "a 1-byte answer claimed as %llu bytes: the bytes not written read as zeros "
+	       "(%zu bytes of the previous answer) (%s)", (unsigned long long)len, stale, errname(e));
+	if (fd >= 0)
+		close(fd);
+
+	e = syscall(SYS_delete_module, "nsm_liar", O_NONBLOCK) ? errno : 0;
+	report(e == 0 && wait_for_node(0), "unloading nsm_liar removes its device (%s)", errname(e));
+	e = real[0] && write_file(DRIVER_DIR "/bind", real) != 0 ? errno : 0;
+	report(real[0] && e == 0 && wait_for_node(1) && nsm_open(&nsm, NULL) == NSM_SUCCESS,
+	       "binding %s again brings back %s (%s)", real, NSM_DEVICE, errname(e));
+	e = write_file(RNG_CURRENT, "\n") ? errno : 0;
+	report(e == 0, "the hwrng core picks its best source again (%s)", errname(e));
 }
 
 static void test_unload(void)
@@ -726,6 +816,7 @@ int main(void)
 	measure("GetRandom", 1);
 	test_unbind();
 	test_unbind_under_load();
+	test_liar();
 	test_unload();
 	printf("nsm-guest: finished\n");
 	return 0;

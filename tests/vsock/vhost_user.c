@@ -208,6 +208,8 @@ static int reset_owner(struct vhost_user_device *d, struct message *m)
 	return 0;
 }
 
+/* The new table is built aside and replaces the old one only when every region mapped: a
+ * refused table leaves the device as it was, so started rings never point into unmapped memory. */
 static int set_mem_table(struct vhost_user_device *d, struct message *m)
 {
 	uint32_t count = (uint32_t)get_le(m->payload, 4);
@@ -216,26 +218,30 @@ static int set_mem_table(struct vhost_user_device *d, struct message *m)
 		       count, m->size, m->nfds);
 		return -1;
 	}
-	guest_memory_clear(&d->mem);
+	struct guest_memory fresh;
+	guest_memory_init(&fresh);
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *r = m->payload + 8 + 32 * i;
 		char err[200];
 		int fd = take_fd(m);
-		int rc = guest_memory_add(&d->mem, get_le(r, 8), get_le(r + 8, 8), get_le(r + 16, 8),
+		int rc = guest_memory_add(&fresh, get_le(r, 8), get_le(r + 8, 8), get_le(r + 16, 8),
 					  get_le(r + 24, 8), fd, err, sizeof(err));
 		close(fd);
 		if (rc < 0) {
-			d->log("vhost-user: SET_MEM_TABLE: %s", err);
-			guest_memory_clear(&d->mem);
+			d->log("vhost-user: SET_MEM_TABLE refused, the previous table stays: %s", err);
+			guest_memory_clear(&fresh);
 			return -1;
 		}
 	}
-	/* Running rings point into the old mapping: resolve them again. */
+	/* Running rings point into the old mapping: resolve them in the new one before it goes;
+	 * a ring the new table does not hold stops (virtqueue_start clears started). */
 	for (unsigned i = 0; i < VSOCK_QUEUES; i++) {
 		char err[200];
-		if (d->vq[i].started && virtqueue_start(&d->vq[i], &d->mem, err, sizeof(err)) < 0)
-			d->log("vhost-user: %s", err);
+		if (d->vq[i].started && virtqueue_start(&d->vq[i], &fresh, err, sizeof(err)) < 0)
+			d->log("vhost-user: %s; queue stopped", err);
 	}
+	guest_memory_clear(&d->mem);
+	d->mem = fresh;
 	return 0;
 }
 

@@ -8,6 +8,9 @@
  *   vhost-user-probe hostile SOCKET          malformed but framed messages; each must be
  *                                            survived (a GET_FEATURES answer after each)
  *   vhost-user-probe hostile-guest SOCKET CID   impossible rings and descriptors
+ *   vhost-user-probe bad-mem-table SOCKET CID   SET_MEM_TABLE messages the back-end must
+ *                                            refuse, sent after the rings started, each
+ *                                            followed by a connection attempt (kicks)
  *   vhost-user-probe connect SOCKET CID PORT BYTE [HOST-CID]   connect from guest CID to
  *                                            HOST-CID (default 3) PORT, send BYTE, print
  *                                            what the host answered
@@ -188,6 +191,7 @@ static uint64_t get_cid(void)
 /* ---- the guest side: one memfd of guest RAM with both rings and their buffers ---- */
 
 static uint8_t *ram;
+static int ram_fd = -1;
 static int kick[2], call[2];
 static uint16_t tx_avail, tx_kicked, rx_avail, rx_used_seen, rx_notified;
 static bool tx_burst;		/* kick the tx queue only before waiting (send-burst) */
@@ -274,7 +278,7 @@ static void setup_guest(uint64_t cid)
 	set_u64(SET_PROTOCOL_FEATURES, 1ull << 9, NULL, 0);
 	send_msg(SET_OWNER, FLAG_VERSION, NULL, 0, NULL, 0);
 	send_guest_memory(mem);
-	close(mem);
+	ram_fd = mem;
 	for (unsigned q = 0; q < 2; q++) {
 		describe_ring(q);
 		state(SET_VRING_BASE, q, 0);
@@ -695,6 +699,67 @@ static void scenario_hostile_guest(uint64_t cid)
 	expect_alive("an rx avail index 1000 ahead");
 }
 
+/* A connection attempt to a port nobody listens on: the host answers with a reset, which
+ * takes the tx ring (our request) and the rx ring (its answer). */
+static void expect_refused_connection(uint64_t cid, const char *after)
+{
+	guest_send(cid, 9999, 1, 0, NULL, 0);
+	if (print_host_packets(cid, 9999, 1) != 3)
+		die("after %s the host did not answer a connection attempt with a reset", after);
+}
+
+/* Memory tables the back-end must refuse, once its rings run in the table it has: each is
+ * refused (REPLY_ACK 1), and the rings keep working in the table that stands. */
+static void scenario_bad_mem_table(uint64_t cid)
+{
+	static const struct {
+		const char *what;
+		uint64_t size, offset;
+		bool unmappable_second;
+	} tables[] = {
+		{ "a region of size 0", 0, 0, false },
+		{ "a region whose offset wraps", MEM_SIZE, UINT64_MAX - 100, false },
+		{ "a good region and one that cannot be mapped", MEM_SIZE, 0, true },
+	};
+	setup_guest(cid);
+	int other = memfd_create("other-ram", MFD_CLOEXEC);
+	int efd = eventfd(0, EFD_CLOEXEC);
+	if (other < 0 || ftruncate(other, MEM_SIZE) < 0 || efd < 0)
+		die("memfd or eventfd: %s", strerror(errno));
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		uint8_t t[8 + 2 * 32] = { 0 };
+		unsigned n = tables[i].unmappable_second ? 2 : 1;
+		int fds[2] = { other, efd };	/* an eventfd refuses mmap */
+		put_le(t, n, 4);
+		put_le(t + 8, GUEST_BASE + 4 * MEM_SIZE, 8);
+		put_le(t + 16, tables[i].size, 8);
+		put_le(t + 24, USER_BASE + 4 * MEM_SIZE, 8);
+		put_le(t + 32, tables[i].offset, 8);
+		put_le(t + 40, GUEST_BASE + 8 * MEM_SIZE, 8);
+		put_le(t + 48, 4096, 8);
+		put_le(t + 56, USER_BASE + 8 * MEM_SIZE, 8);
+		printf("SET_MEM_TABLE with %s: ack %llu\n", tables[i].what,
+		       (unsigned long long)acked(SET_MEM_TABLE, t, 8 + 32 * n, fds, n));
+		expect_refused_connection(cid, tables[i].what);
+	}
+	/* The same RAM again: accepted, and the rings follow it into the new mapping. */
+	uint8_t t[8 + 32] = { 0 };
+	put_le(t, 1, 4);
+	put_le(t + 8, GUEST_BASE, 8);
+	put_le(t + 16, MEM_SIZE, 8);
+	put_le(t + 24, USER_BASE, 8);
+	printf("SET_MEM_TABLE of the same RAM: ack %llu\n",
+	       (unsigned long long)acked(SET_MEM_TABLE, t, sizeof(t), &ram_fd, 1));
+	expect_refused_connection(cid, "the same RAM again");
+	/* Other RAM that does not hold the rings: accepted, and the rings stop. */
+	put_le(t + 24, USER_BASE + 4 * MEM_SIZE, 8);
+	printf("SET_MEM_TABLE without the rings: ack %llu\n",
+	       (unsigned long long)acked(SET_MEM_TABLE, t, sizeof(t), &other, 1));
+	kick_queue(0);
+	kick_queue(1);
+	expect_alive("kicks of rings outside the new table");
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -705,7 +770,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 3)
-		die("usage: vhost-user-probe config|garbage|fuzz|hostile|hostile-guest|connect|send SOCKET [ARGS]");
+		die("usage: vhost-user-probe config|garbage|fuzz|hostile|hostile-guest|bad-mem-table|connect|send SOCKET [ARGS]");
 	const char *what = argv[1];
 	connect_to(argv[2]);
 	if (!strcmp(what, "config") && argc == 3) {
@@ -728,6 +793,8 @@ int main(int argc, char **argv)
 		scenario_fuzz((uint32_t)strtoul(argv[3], NULL, 0), (unsigned)strtoul(argv[4], NULL, 0));
 	} else if (!strcmp(what, "hostile") && argc == 3) {
 		scenario_hostile();
+	} else if (!strcmp(what, "bad-mem-table") && argc == 4) {
+		scenario_bad_mem_table(strtoull(argv[3], NULL, 0));
 	} else if (!strcmp(what, "hostile-guest") && argc == 4) {
 		scenario_hostile_guest(strtoull(argv[3], NULL, 0));
 	} else if ((!strcmp(what, "send") || !strcmp(what, "send-burst")) && argc == 6) {
