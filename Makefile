@@ -131,6 +131,7 @@ help:
 	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks,'
 	@echo '                 bench-oci: eif cpio --oci on a 1 GiB image'
 	@echo '  fuzz fuzz-cbor fuzz-signature   libFuzzer: EIF reader, CBOR decoder, signature'
+	@echo '  fuzz-audit fuzz-audit-frame     libFuzzer: eif audit, on whole EIFs and on frames'
 	@echo '  install        install-eif install-nsm: the tools and man pages (DESTDIR, PREFIX)'
 	@echo '  clean          remove O; help: this text'
 	@echo 'Knobs (current value):'
