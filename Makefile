@@ -9,8 +9,9 @@ V := 0
 endif
 SOURCE_DATE_EPOCH ?= 1735689600# 2025-01-01 00:00 UTC: pinned, so the PCRs do not move with each commit
 APP               ?= $(O)/examples/hello/rootfs
-CMD               ?= /bin/hello
-ENV               ?= examples/hello/env
+# An image (APP=oci:... or docker-archive:...) brings its own command and environment.
+CMD               ?= $(if $(filter oci:% docker-archive:%,$(APP)),,/bin/hello)
+ENV               ?= $(if $(filter oci:% docker-archive:%,$(APP)),,examples/hello/env)
 NAME              ?= enclave
 VERSION           := 0.1.0
 KERNEL_CONFIG     ?= configs/kernel/$(ARCH).defconfig
@@ -53,15 +54,22 @@ sq_escape = $(subst ','\'',$(1))
 replace_if_changed = if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else \
 	$(if $(and $(2),$(Q)),printf '  %-7s %s\n' '$(2)' '$(1)' &&) mv $(1).tmp $(1); fi
 $(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(O)/bin/eif FORCE
-	$(Q)mkdir -p $(@D) && $< $(O)/bin/eif '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' $@.tmp
+	$(Q)mkdir -p $(@D) && ARCH=$(ARCH) $< $(O)/bin/eif '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' $@.tmp
 	$(Q)$(call replace_if_changed,$@,CPIO)
 $(STAMP)/cmd: FORCE	# rewritten only when CMD changes: the provenance records CMD as written
 	@mkdir -p $(@D) && printf '%s' '$(call sq_escape,$(CMD))' >$@.tmp && $(call replace_if_changed,$@)
 # What the provenance and the SBOM say about the user ramdisk beyond its bytes: the APP and ENV
-# names, ENV's hash (comments are not packed) and a tar APP's hash.
+# names, ENV's hash (comments are not packed), a tar APP's hash, and an image's bytes (APP=oci:
+# LAYOUT[:TAG] every file of the layout, docker-archive:FILE[:TAG] the file): a layer recompressed
+# or a manifest rewritten may pack the same ramdisk but changes the digests both documents name.
+image_path = $(patsubst docker-archive:%,%,$(patsubst oci:%,%,$(APP)))
+image_hash = p='$(call sq_escape,$(image_path))' && { [ -e "$$p" ] || p=$${p%:*}; } && \
+	if [ -d "$$p" ]; then (cd "$$p" && find -L . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum --); \
+	elif [ -e "$$p" ]; then sha256sum <"$$p"; fi
 $(STAMP)/user-inputs: FORCE
 	@mkdir -p $(@D) && { printf 'APP %s\nENV %s\n' '$(call sq_escape,$(APP))' '$(call sq_escape,$(ENV))' && \
-		for f in '$(call sq_escape,$(ENV))' '$(call sq_escape,$(APP))'; do [ ! -f "$$f" ] || sha256sum <"$$f"; done; } >$@.tmp && \
+		for f in '$(call sq_escape,$(ENV))' '$(call sq_escape,$(APP))'; do [ ! -f "$$f" ] || sha256sum <"$$f"; done \
+		$(if $(filter oci:% docker-archive:%,$(APP)),&& $(image_hash)); } >$@.tmp && \
 		$(call replace_if_changed,$@)
 $(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kernel/release \
 		$(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/bin/eif
@@ -131,13 +139,15 @@ help:
 	@echo '  kernel-audit   which hardening options the kernel config has, and why not'
 	@echo '  kernel-check-hardened  build the HARDEN=1 kernel in HARDEN_O and boot it'
 	@echo '  nsm-module-in  build nsm.ko again in NSM_MODULE_DIR=dir (reproducibility test)'
-	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks'
+	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks,'
+	@echo '                 bench-oci: eif cpio --oci on a 1 GiB image'
 	@echo '  fuzz fuzz-cbor fuzz-signature   libFuzzer: EIF reader, CBOR decoder, signature'
 	@echo '  fuzz-audit fuzz-audit-frame fuzz-attest   ... eif audit, attestation documents'
 	@echo '  install        install-eif install-nsm: the tools and man pages (DESTDIR, PREFIX)'
 	@echo '  clean          remove O; help: this text'
 	@echo 'Knobs (current value):'
-	@echo '  APP=$(APP)  the application tree (directory or .tar)'
+	@echo '  APP=$(APP)  the application tree (directory or .tar), or an image:'
+	@echo '      oci:LAYOUT[:TAG] or docker-archive:FILE[:TAG] (CMD, ENV from its config if unset)'
 	@echo '  CMD=$(CMD)  ENV=$(ENV)'
 	@echo '  NAME=$(NAME)  ARCH=$(ARCH)  O=$(O)  V=$(V) (1: show commands)'
 	@echo '  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH)  (file times and build time in the image)'

@@ -31,14 +31,8 @@ printf 'bench kernel' >"$dir/kernel"
 printf 'bench bootstrap ramdisk' >"$dir/bootstrap"
 cat "$ramdisk" >/dev/null # both contenders start from the page cache
 
-# run NAME COMMAND...: append "NAME WALL USER SYS RSS" to the results.
-run() {
-	name=$1
-	shift
-	"$measure" "$@" >/dev/null 2>"$dir/measure.out" ||
-		{ echo "bench: '$*' failed: $(cat "$dir/measure.out")" >&2; exit 1; }
-	echo "$name $(tail -1 "$dir/measure.out")" >>"$dir/results"
-}
+results=$dir/results
+. "$(dirname "$0")/lib.sh"
 build() {
 	run "$1" "$eif" build --kernel "$dir/kernel" --cmdline console=ttyS0 --ramdisk "$dir/bootstrap" \
 		--ramdisk "$ramdisk" --output "$2/bench.eif"

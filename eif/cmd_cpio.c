@@ -1,17 +1,31 @@
-/* eif cpio: write a deterministic newc initramfs from directory trees and list files. */
+/* eif cpio: write a deterministic newc initramfs from directory trees, list files and images. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "cpio.h"
+#include "oci.h"
 
-enum { OPT_DIR = 1, OPT_LIST, OPT_BASE, OPT_MTIME, OPT_OWNER, OPT_OUTPUT };
+enum {
+	OPT_DIR = 1, OPT_LIST, OPT_BASE, OPT_MTIME, OPT_OWNER, OPT_OUTPUT, OPT_OCI, OPT_DOCKER,
+	OPT_ARCH, OPT_IMAGE_CMD, OPT_IMAGE_ENV, OPT_IMAGE_INFO
+};
 
 static const struct cliopt cpio_options[] = {
 	{ "dir", 0, "[PREFIX=]PATH", CLIOPT_REPEAT, OPT_DIR, "pack the tree below PATH as PREFIX/..." },
 	{ "list", 0, "FILE", CLIOPT_REPEAT, OPT_LIST, "add the entries of a gen_init_cpio list" },
+	{ "oci", 0, "[PREFIX=]LAYOUT[:TAG]", 0, OPT_OCI,
+	  "flatten the image of an OCI layout as PREFIX/..." },
+	{ "docker-archive", 0, "[PREFIX=]FILE[:TAG]", 0, OPT_DOCKER,
+	  "the same from a docker save tar" },
+	{ "arch", 0, "ARCH", 0, OPT_ARCH, "x86_64 or aarch64: picks from a multi-platform image" },
+	{ "image-cmd", 0, NULL, 0, OPT_IMAGE_CMD, "write /cmd from the config's Entrypoint, Cmd" },
+	{ "image-env", 0, NULL, 0, OPT_IMAGE_ENV, "write /env from the image config's Env" },
+	{ "image-info", 0, "FILE", 0, OPT_IMAGE_INFO,
+	  "write the manifest, layers, and each entry's layer" },
 	{ "base", 0, "DIR", 0, OPT_BASE, "resolve relative list LOCATIONs against DIR" },
 	{ "mtime", 0, "SECONDS", 0, OPT_MTIME,
 	  "every mtime (default: SOURCE_DATE_EPOCH, else 0)" },
@@ -23,7 +37,7 @@ static const struct cliopt cpio_options[] = {
 static int run_cpio(int argc, char **argv);
 
 const struct cliopt_command cmd_cpio = {
-	"eif", "cpio", "", "write a deterministic newc initramfs from trees and lists",
+	"eif", "cpio", "", "write a deterministic newc initramfs from trees, lists and images",
 	cpio_options,
 	"The bytes depend only on names, contents, modes, owners and link targets:\n"
 	"entries sorted bytewise by name, one mtime, inodes 721, 722, ... List lines:\n"
@@ -94,12 +108,119 @@ static int output_inside_tree(const char *output, const char *tree)
 	return inside;
 }
 
+struct image_arg {
+	enum oci_format format;
+	char *spec;          /* [PREFIX=]PATH[:TAG] as given */
+	const char *arch;
+	bool want_cmd, want_env;
+	const char *info_path;  /* --image-info */
+	const char *prefix;     /* PREFIX of the spec, while it is split */
+	struct eif_outfile info;
+	struct oci_image *image;
+};
+
+/* One "entry NAME LAYER" line of --image-info. */
+static void note_entry(void *ctx, const char *name, size_t layer)
+{
+	struct image_arg *arg = ctx;
+	char line[64];
+
+	if (arg->info.fd < 0)
+		return;
+	snprintf(line, sizeof(line), "\t%zu\n", layer);
+	if (eif_outfile_write(&arg->info, "entry\t", 6, NULL) != EIF_OK ||
+	    (arg->prefix && (eif_outfile_write(&arg->info, arg->prefix, strlen(arg->prefix),
+					      NULL) != EIF_OK ||
+			     eif_outfile_write(&arg->info, "/", 1, NULL) != EIF_OK)) ||
+	    eif_outfile_write(&arg->info, name, strlen(name), NULL) != EIF_OK ||
+	    eif_outfile_write(&arg->info, line, strlen(line), NULL) != EIF_OK)
+		eif_outfile_abort(&arg->info); /* fd -1: the commit below reports the failure */
+}
+
+/* The header of --image-info: the image, its manifest and its layers. */
+static enum eif_status write_image_info_head(struct image_arg *arg, struct eif_error *err)
+{
+	char line[512];
+	enum eif_status rc;
+
+	if (eif_outfile_open(&arg->info, arg->info_path, err) != EIF_OK)
+		return err->code;
+	snprintf(line, sizeof(line), "manifest\t%s\n", oci_image_digest(arg->image));
+	rc = eif_outfile_write(&arg->info, line, strlen(line), err);
+	for (size_t i = 0; rc == EIF_OK && i < oci_image_layer_count(arg->image); i++) {
+		const char *digest = oci_image_layer_digest(arg->image, i);
+
+		snprintf(line, sizeof(line), "layer\t%zu\t%s\t%s\n", i + 1, digest[0] ? digest : "-",
+			 oci_image_layer_diff_id(arg->image, i));
+		rc = eif_outfile_write(&arg->info, line, strlen(line), err);
+	}
+	return rc;
+}
+
+/* Flatten the image into archive, with /cmd and /env from its config when asked; prints
+ * one line saying what the config gave and what it holds that an enclave cannot honour. */
+static int add_image(struct image_arg *arg, struct cpio_archive *archive)
+{
+	char *eq = strchr(arg->spec, '='), *path = eq ? eq + 1 : arg->spec, *tag = NULL, *colon;
+	struct oci_launch launch = { 0 };
+	struct eif_error err = { 0 };
+	struct stat st;
+	int status = 1;
+
+	if (eq) {
+		*eq = '\0';
+		arg->prefix = arg->spec;
+	}
+	/* PATH:TAG, unless the whole text names something (a path may hold ':'). */
+	colon = strrchr(path, ':');
+	if (colon && stat(path, &st) != 0 && !strchr(colon, '/')) {
+		*colon = '\0';
+		tag = colon + 1;
+	}
+	if (oci_image_open(arg->format, path, tag, arg->arch, &arg->image, &err) != EIF_OK ||
+	    (arg->info_path && write_image_info_head(arg, &err) != EIF_OK) ||
+	    oci_image_flatten(arg->image, archive, eq ? arg->spec : NULL, note_entry, arg,
+			      &err) != EIF_OK)
+		goto out;
+	if (arg->info_path && arg->info.fd < 0) {
+		eif_fail(&err, EIF_E_IO, "cannot write --image-info '%s'; check its directory",
+			 arg->info_path);
+		goto out;
+	}
+	if (arg->want_cmd || arg->want_env) {
+		if (oci_image_launch(arg->image, &launch, &err) != EIF_OK ||
+		    (arg->want_cmd && oci_image_add_file(arg->image, archive, "cmd", launch.cmd,
+							 strlen(launch.cmd), &err) != EIF_OK) ||
+		    (arg->want_env && oci_image_add_file(arg->image, archive, "env", launch.env,
+							 strlen(launch.env), &err) != EIF_OK))
+			goto out;
+		fprintf(stderr, "eif cpio: from the image config: %s%s%s; ignored: %s\n",
+			arg->want_cmd ? "/cmd from Entrypoint+Cmd" : "",
+			arg->want_cmd && arg->want_env ? ", " : "",
+			arg->want_env ? "/env from Env" : "",
+			launch.ignored[0] ? launch.ignored : "nothing");
+	}
+	status = 0;
+out:
+	if (status) {
+		eif_outfile_abort(&arg->info);
+		status = cli_error(&err);
+	}
+	oci_launch_free(&launch);
+	if (eq)
+		*eq = '=';
+	if (tag)
+		tag[-1] = ':';
+	return status;
+}
+
 static int run_cpio(int argc, char **argv)
 {
 	struct cpio_options options = { 0 };
 	struct input_arg *inputs = NULL;
 	const char *output = NULL, *base = NULL, *mtime = NULL, *epoch;
 	struct cpio_archive *archive = NULL;
+	struct image_arg image = { .arch = "x86_64", .info = { .fd = -1 } };
 	struct eif_outfile out = { .fd = -1 };
 	struct eif_error err = { 0 };
 	struct cliopt_parser p;
@@ -132,12 +253,35 @@ static int run_cpio(int argc, char **argv)
 				goto done;
 			}
 			break;
+		case OPT_OCI:
+		case OPT_DOCKER:
+			if (image.spec) {
+				status = cli_usage_error("cpio", "one container image per archive; "
+							 "'%s' comes after '%s'", p.value, image.spec);
+				goto done;
+			}
+			image.format = id == OPT_OCI ? OCI_LAYOUT : OCI_DOCKER_ARCHIVE;
+			image.spec = (char *)p.value; /* into argv, which is ours to edit */
+			break;
+		case OPT_ARCH:
+			image.arch = p.value;
+			break;
+		case OPT_IMAGE_CMD:
+			image.want_cmd = true;
+			break;
+		case OPT_IMAGE_ENV:
+			image.want_env = true;
+			break;
+		case OPT_IMAGE_INFO:
+			image.info_path = p.value;
+			break;
 		case OPT_OUTPUT:
 			output = p.value;
 			break;
 		case CLIOPT_OPERAND:
 			status = cli_usage_error("cpio", "unexpected argument '%s'; inputs are given "
-						 "with --dir and --list", p.value);
+						 "with --dir, --list, --oci or --docker-archive",
+						 p.value);
 			goto done;
 		default:
 			status = cli_option_stop(&p, id);
@@ -148,8 +292,13 @@ static int run_cpio(int argc, char **argv)
 		status = cli_usage_error("cpio", "no output; give -o OUT");
 		goto done;
 	}
-	if (count == 0) {
-		status = cli_usage_error("cpio", "nothing to pack; give --dir or --list");
+	if ((image.want_cmd || image.want_env || image.info_path) && !image.spec) {
+		status = cli_usage_error("cpio", "--image-cmd, --image-env and --image-info need "
+					 "--oci or --docker-archive");
+		goto done;
+	}
+	if (count == 0 && !image.spec) {
+		status = cli_usage_error("cpio", "nothing to pack; give --dir or --list (or --oci, --docker-archive)");
 		goto done;
 	}
 	for (int i = 0; i < count; i++) {
@@ -202,16 +351,21 @@ static int run_cpio(int argc, char **argv)
 			goto done;
 		}
 	}
+	if (image.spec && (status = add_image(&image, archive)) != 0)
+		goto done;
 	/* Opened only now, so a temporary file inside an input tree is never packed. */
 	if (eif_outfile_open(&out, output, &err) != EIF_OK ||
 	    cpio_write(archive, &out, NULL, &err) != EIF_OK ||
-	    eif_outfile_commit(&out, &err) != EIF_OK) {
+	    eif_outfile_commit(&out, &err) != EIF_OK ||
+	    (image.info_path && eif_outfile_commit(&image.info, &err) != EIF_OK)) {
 		eif_outfile_abort(&out);
 		status = cli_error(&err);
 		goto done;
 	}
 	status = 0;
 done:
+	eif_outfile_abort(&image.info);
+	oci_image_free(image.image);
 	cpio_archive_free(archive);
 	free(inputs);
 	return status;

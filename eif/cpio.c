@@ -20,13 +20,14 @@
 #define CPIO_MAJOR_MAX 4095u
 #define CPIO_MINOR_MAX 1048575u
 
-enum input_kind { INPUT_TREE, INPUT_LIST };
+enum input_kind { INPUT_TREE, INPUT_LIST, INPUT_MEMORY };
 
 struct cpio_input {
 	enum input_kind kind;
 	const char *path;   /* tree root or list file, as given */
 	const char *prefix; /* tree: normalized prefix, "" for the archive root */
 	size_t prefix_len;
+	int data_fd;        /* memory: where regular-file data lies */
 };
 
 struct cpio_entry {
@@ -34,6 +35,7 @@ struct cpio_entry {
 	const char *source; /* symlink: target; list file: host location; tree file: NULL */
 	uint64_t size;      /* regular file: size when scanned */
 	uint64_t host_dev, host_ino; /* regular file: identity when scanned, checked on read */
+	uint64_t data_offset; /* memory regular file: offset of its data in data_fd */
 	size_t seq;         /* insertion order, to make the sort total */
 	size_t group;       /* hard-link group index + 1; 0: not linked */
 	uint32_t name_len;
@@ -49,15 +51,9 @@ struct link_group {
 	uint32_t members, emitted, ino;
 };
 
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
 struct cpio_archive {
 	struct cpio_options options;
-	struct arena_chunk *arena;
+	struct eif_arena arena;
 	struct cpio_input *inputs;
 	size_t input_count, input_cap;
 	struct cpio_entry *entries;
@@ -147,23 +143,12 @@ static void strbuf_truncate(struct strbuf *b, size_t len)
 /* Strings live as long as the archive: one arena, freed at once. */
 static const char *arena_strndup(struct cpio_archive *a, const char *s, size_t n)
 {
-	struct arena_chunk *c = a->arena;
-	char *p;
+	char *p = eif_arena_alloc(&a->arena, n + 1, 1);
 
-	if (!c || c->cap - c->used < n + 1) {
-		size_t cap = n + 1 > 65536 ? n + 1 : 65536;
-		c = malloc(sizeof(*c) + cap);
-		if (!c)
-			return NULL;
-		c->next = a->arena;
-		c->used = 0;
-		c->cap = cap;
-		a->arena = c;
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
 	}
-	p = c->data + c->used;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	c->used += n + 1;
 	return p;
 }
 
@@ -183,11 +168,7 @@ void cpio_archive_free(struct cpio_archive *a)
 {
 	if (!a)
 		return;
-	while (a->arena) {
-		struct arena_chunk *next = a->arena->next;
-		free(a->arena);
-		a->arena = next;
-	}
+	eif_arena_free(&a->arena);
 	free(a->inputs);
 	free(a->entries);
 	free(a->groups);
@@ -201,7 +182,9 @@ static const char *describe_origin(const struct cpio_archive *a, const struct cp
 	const struct cpio_input *in = &a->inputs[e->input];
 	const char *implied = e->implied ? "a directory implied by " : "";
 
-	if (in->kind == INPUT_TREE)
+	if (in->kind == INPUT_MEMORY)
+		snprintf(buf, size, "%s%s", implied, in->path);
+	else if (in->kind == INPUT_TREE)
 		snprintf(buf, size, "%s--dir '%s%s%s'", implied, in->prefix,
 			 in->prefix_len ? "=" : "", in->path);
 	else
@@ -608,6 +591,76 @@ enum eif_status cpio_add_tree(struct cpio_archive *a, const char *prefix, const 
 		rc = scan_tree(&w, err);
 	free(w.host.s);
 	free(w.name.s);
+	return rc;
+}
+
+/* ---- entries made in memory ---- */
+
+enum eif_status cpio_add_source(struct cpio_archive *a, const char *where, const char *prefix,
+				int data_fd, uint32_t *source, struct eif_error *err)
+{
+	struct strbuf name = { 0 };
+	enum eif_status rc;
+
+	*source = (uint32_t)a->input_count;
+	rc = normalize_name(prefix ? prefix : "", &name, where, err);
+	if (rc == EIF_OK)
+		rc = add_input(a, INPUT_MEMORY, where, name.s, err);
+	if (rc == EIF_OK) {
+		a->inputs[*source].data_fd = data_fd;
+		rc = add_implied_dirs(a, name.s, name.len, true, *source, 0, err);
+	}
+	free(name.s);
+	return rc;
+}
+
+size_t cpio_add_link_group(struct cpio_archive *a, uint32_t members)
+{
+	return add_group(a, members);
+}
+
+enum eif_status cpio_add_node(struct cpio_archive *a, uint32_t source, const struct cpio_node *node,
+			      struct eif_error *err)
+{
+	const struct cpio_input *in = &a->inputs[source];
+	struct cpio_entry e = {
+		.mode = node->mode,
+		.uid = a->options.owner_override ? a->options.uid : node->uid,
+		.gid = a->options.owner_override ? a->options.gid : node->gid,
+		.rdev_major = node->rdev_major,
+		.rdev_minor = node->rdev_minor,
+		.size = node->size,
+		.data_offset = node->data_offset,
+		.group = node->link_group,
+		.input = source,
+	};
+	char buf[CPIO_SHOWN_BUF];
+	struct strbuf name = { 0 };
+	enum eif_status rc = EIF_OK;
+
+	if ((in->prefix_len && (!strbuf_append(&name, in->prefix, in->prefix_len) ||
+				!strbuf_append(&name, "/", 1))) ||
+	    !strbuf_append(&name, node->name, strlen(node->name)))
+		rc = out_of_memory(err);
+	else if ((rc = check_name(name.s, name.len, in->path, shown(name.s, buf), err)) != EIF_OK)
+		;
+	else if (S_ISREG(node->mode) && node->size >= CPIO_FILE_LIMIT)
+		rc = eif_fail(err, EIF_E_LIMIT, "%s: '%s' has %llu bytes, but newc stores at most "
+			      "4 GiB - 1 per file; leave it out of the image", in->path,
+			      shown(name.s, buf), (unsigned long long)node->size);
+	else if ((S_ISCHR(node->mode) || S_ISBLK(node->mode)) &&
+		 (node->rdev_major > CPIO_MAJOR_MAX || node->rdev_minor > CPIO_MINOR_MAX))
+		rc = eif_fail(err, EIF_E_LIMIT, "%s: device '%s' is %u:%u, beyond the %u:%u the "
+			      "kernel packs; leave it out of the image", in->path, shown(name.s, buf),
+			      node->rdev_major, node->rdev_minor, CPIO_MAJOR_MAX, CPIO_MINOR_MAX);
+	else if (S_ISLNK(node->mode) && !(e.source = arena_strndup(a, node->target,
+								  strlen(node->target))))
+		rc = out_of_memory(err);
+	if (rc == EIF_OK && S_ISLNK(node->mode))
+		e.size = strlen(node->target);
+	if (rc == EIF_OK)
+		rc = add_entry(a, &e, name.s, name.len, err);
+	free(name.s);
 	return rc;
 }
 
@@ -1234,6 +1287,38 @@ out:
 	return rc;
 }
 
+/* A memory entry's data: exactly e->size bytes at e->data_offset of its source's file. */
+static enum eif_status write_memory_data(struct cpio_writer *w, const struct cpio_archive *a,
+					 const struct cpio_entry *e, struct eif_error *err)
+{
+	const struct cpio_input *in = &a->inputs[e->input];
+	uint64_t left = e->size, at = e->data_offset;
+	char name_buf[CPIO_SHOWN_BUF];
+	enum eif_status rc;
+
+	while (left) {
+		size_t room = CPIO_BUFFER_SIZE - w->used;
+		ssize_t n = pread(in->data_fd, w->buf + w->used, left < room ? (size_t)left : room,
+				  (off_t)at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return with_next_step(err, n < 0 ? eif_fail_errno(err, "%s: '%s': cannot read "
+							  "its data", in->path, shown(e->name, name_buf)) :
+					      eif_fail(err, EIF_E_IO, "%s: '%s': its data ends early",
+						       in->path, shown(e->name, name_buf)),
+					      "check the temporary directory's disk");
+		w->used += (size_t)n;
+		w->offset += (uint64_t)n;
+		at += (uint64_t)n;
+		left -= (uint64_t)n;
+		if (w->used == CPIO_BUFFER_SIZE && (rc = writer_flush(w, err)) != EIF_OK)
+			return rc;
+	}
+	return writer_pad(w, 4, err);
+}
+
 enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint64_t *entries,
 			   struct eif_error *err)
 {
@@ -1283,7 +1368,9 @@ enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint
 		rc = write_header(&w, &h, e->name, e->name_len, err);
 		if (rc != EIF_OK || !has_body)
 			continue;
-		if (S_ISREG(e->mode))
+		if (S_ISREG(e->mode) && a->inputs[e->input].kind == INPUT_MEMORY)
+			rc = write_memory_data(&w, a, e, err);
+		else if (S_ISREG(e->mode))
 			rc = write_file_data(&w, a, e, &path, err);
 		else if ((rc = writer_put(&w, e->source, (size_t)e->size, err)) == EIF_OK)
 			rc = writer_pad(&w, 4, err);

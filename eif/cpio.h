@@ -65,6 +65,27 @@ enum eif_status cpio_add_tree(struct cpio_archive *archive, const char *prefix, 
 enum eif_status cpio_add_list(struct cpio_archive *archive, const char *list_path,
 			      const char *base, struct eif_error *err);
 
+/* Entries made in memory (a flattened container image): regular-file data is read with
+ * pread from data_fd at each node's data_offset when the archive is written (the caller
+ * keeps data_fd open until then). cpio_add_source registers the source: where names it in
+ * messages, prefix is where its nodes go (like --dir's PREFIX); *source gets its handle. */
+enum eif_status cpio_add_source(struct cpio_archive *archive, const char *where, const char *prefix,
+				int data_fd, uint32_t *source, struct eif_error *err);
+struct cpio_node {
+	const char *name;      /* relative to the source's prefix, no '.', '..' or empty parts */
+	uint32_t mode;         /* S_IF* type | 07777 permission bits, kept as given */
+	uint32_t uid, gid;     /* replaced by the archive's owner when it overrides owners */
+	uint32_t rdev_major, rdev_minor;
+	const char *target;    /* symlink target */
+	uint64_t size;         /* regular file: bytes at data_offset */
+	uint64_t data_offset;
+	size_t link_group;     /* from cpio_add_link_group, 0 when not hard-linked */
+};
+/* A hard-link group of members regular-file nodes (same data); 0 when out of memory. */
+size_t cpio_add_link_group(struct cpio_archive *archive, uint32_t members);
+enum eif_status cpio_add_node(struct cpio_archive *archive, uint32_t source,
+			      const struct cpio_node *node, struct eif_error *err);
+
 /* Check the whole set (duplicates, parents, limits), then stream the archive into out.
  * Nothing is written when the check fails; on a failure while writing (a file changed
  * or vanished) the caller aborts out. *entries (if not NULL) gets the entry count. */

@@ -70,7 +70,11 @@ $(O)/bench/measure: bench/measure.c | $(STAMP)/packages-build
 bench-eif: $(O)/bin/eif $(O)/bench/measure
 	$(Q)bench/eif-build.sh $(O)/bin/eif $(O)/bench/measure $(O)/bench
 BENCH_DEPS += bench-eif
-.PHONY: bench-eif
+# make bench: eif cpio --oci flattening a 1 GiB 4-layer gzip image against gzip -dc (bench/eif-oci.sh).
+bench-oci: $(O)/bin/eif $(O)/bench/measure
+	$(Q)bench/eif-oci.sh $(O)/bin/eif $(O)/bench/measure $(O)/bench $(CURDIR)
+BENCH_DEPS += bench-oci
+.PHONY: bench-eif bench-oci
 
 # libFuzzer target for the EIF reader and describe (FUZZ_CC, FUZZ_FLAGS: see the block below).
 # `make fuzz` runs FUZZ_READER_RUNS executions from the seeds in tests/fuzz/reader/.

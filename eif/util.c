@@ -605,3 +605,38 @@ void eif_outfile_abort(struct eif_outfile *out)
 	free(out->path);
 	out->path = NULL;
 }
+
+struct eif_arena_block {
+	struct eif_arena_block *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
+void *eif_arena_alloc(struct eif_arena *arena, size_t n, size_t align)
+{
+	struct eif_arena_block *b = arena->blocks;
+	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+
+	if (!b || at > b->cap || b->cap - at < n) {
+		size_t cap = n > 65536 ? n : 65536;
+
+		if (!(b = malloc(sizeof(*b) + cap)))
+			return NULL;
+		b->next = arena->blocks;
+		b->used = 0;
+		b->cap = cap;
+		arena->blocks = b;
+		at = 0;
+	}
+	b->used = at + n;
+	return b->data + at;
+}
+
+void eif_arena_free(struct eif_arena *arena)
+{
+	while (arena->blocks) {
+		struct eif_arena_block *next = arena->blocks->next;
+		free(arena->blocks);
+		arena->blocks = next;
+	}
+}

@@ -124,6 +124,14 @@ enum eif_status eif_open_regular(const char *path, const char *what, const char 
 enum eif_status eif_read_small_file(const char *path, const char *what, size_t max,
 				    unsigned char **data, size_t *len, struct eif_error *err);
 
+/* Memory handed out from 64 KiB blocks and freed all at once (names, tree nodes). */
+struct eif_arena {
+	struct eif_arena_block *blocks;
+};
+/* n bytes aligned to align (a power of two up to 16), or NULL when out of memory. */
+void *eif_arena_alloc(struct eif_arena *arena, size_t n, size_t align);
+void eif_arena_free(struct eif_arena *arena);
+
 /* Atomic output: the final path holds either its old content or the complete
  * new file. open creates a temporary file next to path; commit fsyncs, renames
  * it over path and fsyncs the directory; abort (safe to call after commit or

@@ -192,7 +192,7 @@ usage_fails "bad --mtime" "--mtime '12x' is not a number of seconds" --mtime 12x
 usage_fails "--mtime past 2106" "--mtime '4294967296'" --mtime 4294967296 --dir "$tree" -o "$out"
 usage_fails "bad --owner" "--owner '0' is not UID:GID" --owner 0 --dir "$tree" -o "$out"
 usage_fails "unknown option" "unknown option '--dirs'" --dirs "$tree" -o "$out"
-usage_fails "a stray argument" "unexpected argument '$tree'; inputs are given with --dir and --list" "$tree" -o "$out"
+usage_fails "a stray argument" "unexpected argument '$tree'; inputs are given with --dir, --list, --oci or --docker-archive" "$tree" -o "$out"
 usage_fails "output inside a tree" "output '$tree/etc/x.cpio' is inside --dir 'rootfs=$tree', so the next run would pack this archive" \
 	--dir rootfs="$tree" -o "$tree/etc/x.cpio"
 cd "$tree" || bail "cannot enter $tree"
