@@ -62,7 +62,9 @@ kernel_make = flock $(K)/kbuild.lock $(MAKE) -C $(KB) O= V=$(if $(Q),0,1) ARCH=$
 	CC=gcc LD=ld HOSTCC=gcc HOSTCXX=g++ LOCALVERSION= KCFLAGS= \
 	KBUILD_BUILD_TIMESTAMP='$(kernel_timestamp)' KBUILD_BUILD_USER=$(KERNEL_BUILD_USER) \
 	KBUILD_BUILD_HOST=$(KERNEL_BUILD_HOST) KBUILD_BUILD_VERSION=1
-# Without a -j of our own, give Kbuild one job per core; with -jN, share our jobserver.
+# Without a -j of our own, give Kbuild one job per core; with -jN, share our jobserver. make
+# hands the jobserver only to recipe lines it knows run make: $(MAKE) hidden in kernel_make is
+# not seen, so those lines start with '+' (without it Kbuild ran on one job under make -jN).
 kernel_jobs = $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(shell nproc))
 # kernel_logged LOG: quiet mode keeps Kbuild's output in LOG and shows its tail on failure.
 kernel_logged = $(if $(Q),>$(1) 2>&1 || { tail -n 40 $(1) >&2; \
@@ -97,7 +99,7 @@ $(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/ch
 $(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id
 	$(if $(kernel_timestamp),,@echo "kernel: SOURCE_DATE_EPOCH='$(kernel_epoch)' is not a number of seconds; set SOURCE_DATE_EPOCH=<epoch>" >&2; exit 1)
 	$(call msg,KBUILD,$(KB) (log: $(K)/kbuild.log))
-	$(Q)$(kernel_make) $(kernel_jobs) bzImage modules $(call kernel_logged,$(K)/kbuild.log)
+	$(Q)+$(kernel_make) $(kernel_jobs) bzImage modules $(call kernel_logged,$(K)/kbuild.log)
 	$(Q)test -s $(KB)/Module.symvers || { echo "kernel: $(KB)/Module.symvers is missing or empty after the build; out-of-tree modules cannot be built" >&2; exit 1; }
 	$(Q)cp $(KB)/$(kernel_image_$(ARCH)) $(O)/bzImage.tmp && mv $(O)/bzImage.tmp $(O)/bzImage
 	$(Q)printf '%s' "$$(cat $(KB)/include/config/kernel.release)" >$(K)/release.tmp && mv $(K)/release.tmp $(K)/release
