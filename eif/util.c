@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -258,158 +257,21 @@ enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, stru
  * common device divides it. */
 #define DIRECT_ALIGN 4096u
 #define DIRECT_STAGE (4u << 20)
-/* Stages in direct mode: the caller fills one while the writer thread sends the others to the
- * disk, so the caller (and the hashing it feeds) never waits for the disk unless the disk is
- * the slower of the two, and the disk never waits for the caller. Three cost 12 MiB. */
-#define DIRECT_STAGES 3
-
-/* The writer thread's queue: a ring of full stages, oldest at head. The stage the caller
- * fills is the next one after the queued ones, so it is free whenever queued < DIRECT_STAGES. */
-struct eif_direct_writer {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t queue_changed;
-	struct eif_outfile *out;
-	unsigned char *stage[DIRECT_STAGES];
-	unsigned long long at[DIRECT_STAGES];
-	unsigned head, queued;
-	int stop;
-	enum eif_status rc;   /* the first failed write; later stages are dropped */
-	struct eif_error err; /* its message, copied to the caller's on the next call */
-};
-
-static enum eif_status pwrite_full(struct eif_outfile *out, const void *buf, size_t len,
-				   unsigned long long offset, struct eif_error *err);
-
-static void *direct_writer_main(void *arg)
-{
-	struct eif_direct_writer *w = arg;
-
-	pthread_mutex_lock(&w->lock);
-	for (;;) {
-		while (!w->stop && w->queued == 0)
-			pthread_cond_wait(&w->queue_changed, &w->lock);
-		if (w->stop)
-			break;
-		unsigned i = w->head;
-		int failed = w->rc != EIF_OK;
-		pthread_mutex_unlock(&w->lock);
-		enum eif_status rc = failed ? EIF_OK
-				  : pwrite_full(w->out, w->stage[i], DIRECT_STAGE, w->at[i], &w->err);
-		pthread_mutex_lock(&w->lock);
-		if (rc != EIF_OK)
-			w->rc = rc;
-		w->head = (w->head + 1) % DIRECT_STAGES;
-		w->queued--;
-		pthread_cond_broadcast(&w->queue_changed);
-	}
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-/* Stop the writer thread (dropping what is queued) and free the stages. */
-static void direct_writer_free(struct eif_direct_writer *w)
-{
-	if (!w)
-		return;
-	pthread_mutex_lock(&w->lock);
-	w->stop = 1;
-	pthread_cond_broadcast(&w->queue_changed);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->queue_changed);
-	pthread_mutex_destroy(&w->lock);
-	for (unsigned i = 0; i < DIRECT_STAGES; i++)
-		free(w->stage[i]);
-	free(w);
-}
-
-static struct eif_direct_writer *direct_writer_new(struct eif_outfile *out)
-{
-	struct eif_direct_writer *w = calloc(1, sizeof(*w));
-
-	if (!w)
-		return NULL;
-	w->out = out;
-	for (unsigned i = 0; i < DIRECT_STAGES; i++)
-		if (posix_memalign((void **)&w->stage[i], DIRECT_ALIGN, DIRECT_STAGE) != 0)
-			goto fail;
-	if (pthread_mutex_init(&w->lock, NULL) != 0)
-		goto fail;
-	if (pthread_cond_init(&w->queue_changed, NULL) != 0) {
-		pthread_mutex_destroy(&w->lock);
-		goto fail;
-	}
-	if (pthread_create(&w->thread, NULL, direct_writer_main, w) != 0) {
-		pthread_cond_destroy(&w->queue_changed);
-		pthread_mutex_destroy(&w->lock);
-		goto fail;
-	}
-	return w;
-fail:
-	for (unsigned i = 0; i < DIRECT_STAGES; i++)
-		free(w->stage[i]);
-	free(w);
-	return NULL;
-}
-
-/* The writer's first failure, if any, into *err. Call with the lock held. */
-static enum eif_status direct_writer_status(struct eif_direct_writer *w, struct eif_error *err)
-{
-	if (w->rc != EIF_OK && err)
-		*err = w->err;
-	return w->rc;
-}
-
-/* Queue the full stage for the disk and make the caller's stage the next free one. */
-static enum eif_status direct_submit(struct eif_outfile *out, struct eif_error *err)
-{
-	struct eif_direct_writer *w = out->writer;
-	enum eif_status rc;
-
-	pthread_mutex_lock(&w->lock);
-	w->at[(w->head + w->queued) % DIRECT_STAGES] = out->stage_at;
-	w->queued++;
-	pthread_cond_broadcast(&w->queue_changed);
-	while (w->queued == DIRECT_STAGES && w->rc == EIF_OK)
-		pthread_cond_wait(&w->queue_changed, &w->lock);
-	rc = direct_writer_status(w, err);
-	if (rc == EIF_OK)
-		out->stage = w->stage[(w->head + w->queued) % DIRECT_STAGES];
-	pthread_mutex_unlock(&w->lock);
-	out->stage_at += DIRECT_STAGE;
-	return rc;
-}
-
-/* Wait until every queued stage is on the disk (or one failed). */
-static enum eif_status direct_drain(struct eif_direct_writer *w, struct eif_error *err)
-{
-	enum eif_status rc;
-
-	pthread_mutex_lock(&w->lock);
-	while (w->queued > 0)
-		pthread_cond_wait(&w->queue_changed, &w->lock);
-	rc = direct_writer_status(w, err);
-	pthread_mutex_unlock(&w->lock);
-	return rc;
-}
 
 void eif_outfile_direct(struct eif_outfile *out)
 {
 	int flags = fcntl(out->fd, F_GETFL);
-	struct eif_direct_writer *w;
+	void *stage;
 
-	if (out->writer || out->written || flags < 0)
+	if (out->stage || out->written || flags < 0)
 		return;
-	if (fcntl(out->fd, F_SETFL, flags | O_DIRECT) != 0)
+	if (posix_memalign(&stage, DIRECT_ALIGN, DIRECT_STAGE) != 0)
 		return;
-	w = direct_writer_new(out);
-	if (!w) {
-		fcntl(out->fd, F_SETFL, flags);
+	if (fcntl(out->fd, F_SETFL, flags | O_DIRECT) != 0) {
+		free(stage);
 		return;
 	}
-	out->writer = w;
-	out->stage = w->stage[0];
+	out->stage = stage;
 	out->staged = 0;
 	out->stage_at = 0;
 }
@@ -432,8 +294,7 @@ static int is_direct(const struct eif_outfile *out)
 
 /* pwrite all of buf at offset, retrying short writes. A refused direct write (EINVAL: the
  * device wants another alignment, or the file system changed its mind) is retried as an
- * ordinary one, and the file stays ordinary. Runs on the writer thread too: it reads only
- * out->fd and out->path, which stay fixed while the writer lives. */
+ * ordinary one, and the file stays ordinary. */
 static enum eif_status pwrite_full(struct eif_outfile *out, const void *buf, size_t len,
 				   unsigned long long offset, struct eif_error *err)
 {
@@ -460,7 +321,7 @@ static enum eif_status pwrite_full(struct eif_outfile *out, const void *buf, siz
 }
 
 /* Write the first len bytes of the stage at stage_at (len a multiple of DIRECT_ALIGN while
- * direct), on the caller's thread. */
+ * direct). */
 static enum eif_status stage_write(struct eif_outfile *out, size_t len, struct eif_error *err)
 {
 	enum eif_status rc = pwrite_full(out, out->stage, len, out->stage_at, err);
@@ -470,27 +331,25 @@ static enum eif_status stage_write(struct eif_outfile *out, size_t len, struct e
 	return rc;
 }
 
-/* Leave direct mode: wait for the writer, then the aligned part of the stage goes direct, the
- * ragged tail (and all later writes) through the page cache. */
+/* Leave direct mode: the aligned part of the stage goes direct, the ragged tail (and all
+ * later writes) through the page cache. */
 static enum eif_status direct_finish(struct eif_outfile *out, struct eif_error *err)
 {
 	size_t aligned, tail;
-	enum eif_status rc;
+	enum eif_status rc = EIF_OK;
 
-	if (!out->writer)
+	if (!out->stage)
 		return EIF_OK;
-	rc = direct_drain(out->writer, err);
 	aligned = out->staged & ~(size_t)(DIRECT_ALIGN - 1);
 	tail = out->staged - aligned;
-	if (rc == EIF_OK && aligned)
+	if (aligned)
 		rc = stage_write(out, aligned, err);
 	direct_off(out);
 	if (rc == EIF_OK && tail) {
 		memmove(out->stage, out->stage + aligned, tail);
 		rc = stage_write(out, tail, err);
 	}
-	direct_writer_free(out->writer);
-	out->writer = NULL;
+	free(out->stage);
 	out->stage = NULL;
 	out->staged = 0;
 	if (rc == EIF_OK && lseek(out->fd, 0, SEEK_END) < 0)
@@ -510,10 +369,10 @@ static enum eif_status direct_write(struct eif_outfile *out, const unsigned char
 		buf += n;
 		len -= n;
 		if (out->staged == DIRECT_STAGE) {
-			enum eif_status rc = direct_submit(out, err);
-			out->staged = 0;
+			enum eif_status rc = stage_write(out, DIRECT_STAGE, err);
 			if (rc != EIF_OK)
 				return rc;
+			out->staged = 0;
 		}
 	}
 	return EIF_OK;
@@ -592,12 +451,11 @@ enum eif_status eif_outfile_commit(struct eif_outfile *out, struct eif_error *er
 
 void eif_outfile_abort(struct eif_outfile *out)
 {
-	direct_writer_free(out->writer); /* before the close: it may still be writing */
-	out->writer = NULL;
-	out->stage = NULL;
 	if (out->fd >= 0)
 		close(out->fd);
 	out->fd = -1;
+	free(out->stage);
+	out->stage = NULL;
 	if (out->tmp_path)
 		unlink(out->tmp_path);
 	free(out->tmp_path);

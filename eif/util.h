@@ -142,9 +142,8 @@ struct eif_outfile {
 	char *tmp_path;
 	unsigned long long written;
 	unsigned long long flushed; /* bytes handed to writeback so far */
-	/* Direct mode (eif_outfile_direct): writes gather in stage, which goes to the disk with
-	 * O_DIRECT at file offset stage_at, on the writer's thread once it is full. */
-	struct eif_direct_writer *writer;
+	/* Direct mode (eif_outfile_direct): writes gather in stage and go to the disk with
+	 * O_DIRECT in aligned blocks starting at file offset stage_at. */
 	unsigned char *stage;
 	size_t staged;
 	unsigned long long stage_at;
@@ -152,9 +151,7 @@ struct eif_outfile {
 enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, struct eif_error *err);
 /* Send what follows straight to the disk (O_DIRECT), bypassing the page cache: for outputs
  * of hundreds of MiB, copying into the page cache costs as much CPU as a hash pass, and it
- * evicts what the build still reads. A writer thread sends full 4 MiB stages to the disk
- * while the caller fills the next, so writing overlaps the caller's work (issue 21). Call
- * right after open, before any write. Where the
+ * evicts what the build still reads. Call right after open, before any write. Where the
  * file system refuses O_DIRECT, or an aligned write is refused later, the file quietly goes
  * on with ordinary writes; the bytes are the same either way. A later pwrite or the commit
  * ends direct mode. */
