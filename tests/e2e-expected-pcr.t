@@ -1,7 +1,7 @@
 #!/bin/sh
-# The default hello enclave has exactly the PCRs published in configs/expected-pcr.json,
-# when built with the toolchain pinned in configs/sources.lock. A change to the boot chain
-# must update that file in the same commit.
+# The default hello enclave has exactly the PCRs published in configs/expected-pcr.json. A change
+# to the boot chain must update that file in the same commit. The host's toolchain is not compared
+# with configs/sources.lock (a build never changes it): the PCRs themselves are the check.
 . "$TOP/tests/lib/tap.sh"
 expected=$TOP/configs/expected-pcr.json
 [ -r "$O/pcr.json" ] || bail "$O/pcr.json missing: run make first"
@@ -11,9 +11,6 @@ if [ "${DEFAULT_BUILD:-}" != yes ]; then
 		"the published PCRs are those of the default build"
 	exit 0
 fi
-lock_report=$("$TOP/scripts/check-lock" 2>&1)
-ok $? "the machine's toolchain matches configs/sources.lock"
-[ -z "$lock_report" ] || echo "$lock_report" | sed 's/^/# /'
 . "$TOP/tests/lib/json.sh"
 field() { json_field "$1" <"$2"; }
 for pcr in PCR0 PCR1 PCR2; do
