@@ -8,7 +8,7 @@
 # Knobs (besides KERNEL_CONFIG and HARDEN from the top level):
 #   KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=<hex>  build from your own kernel.org tarball
 #   KERNEL_PATCHES=...    patches applied after unpacking (default: kernel/patches/*.patch)
-#   DL=dl                 where the pinned .deb is kept (also cached in $(CACHE_DIR)/dl)
+#   DL=dl                 where the pinned .deb is kept (scripts/fetch-pinned: BUNDLE, MIRRORS)
 
 KERNEL_LOCK    := configs/sources.lock
 KERNEL_PACKAGE := linux-source-6.12
@@ -74,8 +74,7 @@ kernel: $(O)/bzImage $(K)/release $(K)/config
 .PHONY: kernel kernel-audit repro-kernel
 
 $(KERNEL_DEB): | $(STAMP)/packages-build
-	$(call msg,FETCH,$@)
-	$(Q)kernel/fetch-deb $(KERNEL_PACKAGE) '$(KERNEL_DEB_VERSION)' $(KERNEL_DEB_SHA256) '$@' '$(CACHE_DIR)'
+	$(Q)DL='$(@D)' scripts/fetch-pinned $(KERNEL_PACKAGE) '$(KERNEL_DEB_VERSION)' all $(notdir $@) $(KERNEL_DEB_SHA256)
 
 kernel_source_input := $(if $(KERNEL_SOURCE),$(KERNEL_SOURCE),$(KERNEL_DEB))
 kernel_unpack_args = $(if $(KERNEL_SOURCE),tarball '$(KERNEL_SOURCE)' '$(KERNEL_SHA256)',deb '$(KERNEL_DEB)' \

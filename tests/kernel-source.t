@@ -1,39 +1,14 @@
 #!/bin/sh
-# The kernel source is taken only when its hashes match: kernel/fetch-deb refuses a tampered
-# download or cache entry and leaves it alone, fills dl/ from the cache without apt, and explains
-# a pinned version the archive no longer offers; kernel/unpack-source refuses a package or
-# tarball with the wrong hash and leaves the destination untouched, and a patch that does not
-# apply leaves no half-made tree. Also: the pinned source's vsock patch is applied in the tree.
+# The kernel source is taken only when its hashes match (fetching it: tests/fetch-pinned.t):
+# kernel/unpack-source refuses a package or tarball with the wrong hash and leaves the
+# destination untouched, and a patch that does not apply leaves no half-made tree. Also: the
+# pinned source's vsock patch is applied in the tree.
 . "$TOP/tests/lib/tap.sh"
 work=$O/tests/kernel/source
-rm -rf "$work" && mkdir -p "$work/dl" "$work/cache/dl" || bail "cannot create $work"
+rm -rf "$work" && mkdir -p "$work" || bail "cannot create $work"
 cd "$TOP" || bail "cannot enter $TOP"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-
-# fetch-deb: a file in dl/ whose hash is wrong is refused and kept for inspection.
-printf 'not the package\n' >"$work/dl/tampered.deb"
 want=$(printf 'the package\n' | sha256sum | cut -d' ' -f1)
-kernel/fetch-deb linux-source-6.12 1.0 "$want" "$work/dl/tampered.deb" "$work/cache" >"$work/tampered.out" 2>&1
-is "$?" 1 "fetch-deb refuses a downloaded file whose sha256 differs from the lock"
-is "$(grep -c "does not match configs/sources.lock ($want" "$work/tampered.out")" 1 "the error names the expected hash"
-is "$(cat "$work/dl/tampered.deb")" "not the package" "the refused file is left as it was"
-
-# fetch-deb: a verified cache entry fills dl/ without apt.
-printf 'the package\n' >"$work/cache/dl/$want.deb"
-kernel/fetch-deb linux-source-6.12 1.0 "$want" "$work/dl/from-cache.deb" "$work/cache" >"$work/cache.out" 2>&1
-ok $? "fetch-deb copies a verified cache entry"
-is "$(sha "$work/dl/from-cache.deb" 2>/dev/null)" "$want" "the copy in dl/ has the pinned hash"
-printf 'evil\n' >"$work/cache/dl/$want.deb"
-kernel/fetch-deb linux-source-6.12 1.0 "$want" "$work/dl/from-bad-cache.deb" "$work/cache" >"$work/badcache.out" 2>&1
-is "$?" 1 "fetch-deb refuses a cache entry with the wrong content"
-is "$([ -e "$work/dl/from-bad-cache.deb" ] && echo present || echo absent)" absent "nothing reaches dl/ from a bad cache entry"
-
-# fetch-deb: a version the archive does not offer gets an error that says how to move the lock.
-rm -f "$work/cache/dl/$want.deb"
-kernel/fetch-deb linux-source-6.12 0.0-gone "$want" "$work/dl/gone.deb" "$work/cache" >"$work/gone.out" 2>&1
-is "$?" 1 "fetch-deb fails for a version apt does not offer"
-is "$(grep -c 'is no longer offered by the apt archive' "$work/gone.out") $(grep -c 'kernel/update-lock' "$work/gone.out")" "1 1" \
-	"the error says the version is gone and how to move the lock"
 
 # unpack-source: a tarball (bring-your-own kernel) with the wrong hash is never unpacked.
 mkdir -p "$work/src/linux-9.9/kernel" && printf 'all:\n' >"$work/src/linux-9.9/Makefile" &&

@@ -8,7 +8,7 @@ QEMU_INPUTS := tests/qemu/build tests/qemu/source.lock tests/qemu/configure-flag
 # The wrapper names the cached binary; rebuild it when the inputs change or the cache is gone.
 $(QEMU): $(QEMU_INPUTS) $(if $(wildcard $(QEMU_CACHE)/bin/qemu-system-x86_64),,FORCE_QEMU_BUILD)
 	$(call msg,QEMU,$@)
-	$(Q)tests/qemu/build '$(CACHE_DIR)' $@
+	$(Q)DL='$(DL)' tests/qemu/build '$(CACHE_DIR)' $@
 FORCE_QEMU_BUILD:
 .PHONY: FORCE_QEMU_BUILD
 

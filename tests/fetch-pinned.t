@@ -1,0 +1,97 @@
+#!/bin/sh
+# scripts/fetch-pinned finds a pinned file by its sha256 in dl/, CACHE_DIR, BUNDLE, apt and
+# MIRRORS, in that order: a copy in dl/, the cache or the bundle with another sha256 is refused
+# with an error naming the file, where it was and both hashes (and left as it was); a mirror's
+# wrong download is thrown away for the next mirror; when no place has it, one error names the
+# file, its sha256 and every place tried. Also: the pinned inputs it lists are those of the locks.
+# apt offers nothing here (tests/lib/fetch.sh), so no test reaches the network.
+. "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/fetch.sh"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fetch-pinned.XXXXXX") || bail "cannot create a temporary directory"
+trap 'rm -rf "$tmp"' EXIT
+apt_without_sources "$tmp/apt" || bail "cannot write an apt configuration in $tmp/apt"
+export DL="$tmp/dl" CACHE_DIR="$tmp/cache" BUNDLE= MIRRORS=
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+name=enclave-kit-test version=1:1.0-1 file=enclave-kit-test_1.0-1_all.deb
+printf 'the package\n' >"$tmp/good" && printf 'evil\n' >"$tmp/evil" || bail "cannot write $tmp"
+want=$(sha "$tmp/good") evil=$(sha "$tmp/evil")
+fetch() { "$TOP/scripts/fetch-pinned" "$name" "$version" all "$file" "$want" >"$tmp/out" 2>&1; }
+# bundle_with FILE: a bundle whose input $file holds FILE's bytes.
+bundle_with() {
+	rm -rf "$tmp/b" && mkdir -p "$tmp/b/enclave-kit-bundle/inputs" && cp "$1" "$tmp/b/enclave-kit-bundle/inputs/$file" &&
+		tar -C "$tmp/b" -cf "$tmp/bundle.tar" enclave-kit-bundle
+}
+placed() { [ -e "$1" ] && sha "$1" || echo absent; }
+
+# Nowhere: one error with the file, its sha256 and every place tried.
+fetch
+is "$?" 1 "a file no place has is an error"
+is "$(grep -c '^fetch-pinned:' "$tmp/out")" 1 "one error" || sed 's/^/# /' "$tmp/out"
+is "$(grep -c "^fetch-pinned: $file ($name $version all, sha256 $want) was found in none of the places tried" "$tmp/out")" 1 \
+	"it names the file, its version and its sha256"
+for place in "dl/: *no $DL/$file" "cache: *no $CACHE_DIR/dl/$want" "bundle: *BUNDLE not set" \
+	"apt: *does not offer $name $version" "mirrors: *MIRRORS not set" "Put a copy with that sha256 in $DL/"; do
+	is "$(grep -c "^ *$place" "$tmp/out")" 1 "it lists: $place"
+done
+
+# Mirrors: a missing URL and a wrong file are passed over; the placeholders are filled in.
+mkdir -p "$tmp/m/bad/$name/$version/all" "$tmp/m/good" || bail "cannot create $tmp/m"
+cp "$tmp/evil" "$tmp/m/bad/$name/$version/all/$file" && cp "$tmp/good" "$tmp/m/good/$want" || bail "cannot fill $tmp/m"
+MIRRORS="file://$tmp/m/none/{filename} file://$tmp/m/bad/{name}/{version}/{arch}/{filename}" fetch
+is "$?" 1 "mirrors that have only a wrong file do not do"
+is "$(grep -c "mirror: *file://$tmp/m/bad/$name/$version/all/$file gave sha256 $evil (refused)" "$tmp/out") $(grep -c "mirror: *file://$tmp/m/none/$file: " "$tmp/out")" \
+	"1 1" "the error says what each mirror gave" || sed 's/^/# /' "$tmp/out"
+is "$(placed "$DL/$file")" absent "nothing reaches dl/ from them"
+MIRRORS="file://$tmp/m/none/{filename} file://$tmp/m/bad/{name}/{version}/{arch}/{filename} file://$tmp/m/good/{sha256}" fetch
+ok $? "the third mirror has it" || sed 's/^/# /' "$tmp/out"
+is "$(placed "$DL/$file") $(placed "$CACHE_DIR/dl/$want")" "$want $want" "it is in dl/ and in the cache, keyed by its sha256"
+is "$(grep -c "(from file://$tmp/m/good/$want)" "$tmp/out")" 1 "the fetch says where it came from"
+
+# dl/: a wrong copy is refused and kept for inspection.
+cp "$tmp/evil" "$DL/$file"
+fetch
+is "$?" 1 "a wrong copy in dl/ is refused"
+is "$(grep -c "^fetch-pinned: $file in dl/ ($DL/$file) has sha256 $evil, but the lock pins $want" "$tmp/out")" 1 \
+	"the error names the file, where it is, its sha256 and the pinned one" || sed 's/^/# /' "$tmp/out"
+is "$(placed "$DL/$file")" "$evil" "the refused copy is left as it was"
+
+# The cache fills dl/; a wrong cache entry is refused.
+rm -f "$DL/$file"
+fetch
+ok $? "a good cache entry fills dl/"
+is "$(placed "$DL/$file") $(grep -c '(from cache)' "$tmp/out")" "$want 1" "from the cache"
+rm -f "$DL/$file" && cp "$tmp/evil" "$CACHE_DIR/dl/$want"
+fetch
+is "$?" 1 "a wrong cache entry is refused"
+is "$(grep -c "^fetch-pinned: $file in the cache ($CACHE_DIR/dl/$want) has sha256 $evil, but the lock pins $want" "$tmp/out")" 1 \
+	"the error names the cache entry and both hashes" || sed 's/^/# /' "$tmp/out"
+is "$(placed "$DL/$file") $(placed "$CACHE_DIR/dl/$want")" "absent $evil" "nothing reaches dl/ and the entry is left as it was"
+
+# The bundle fills dl/ and the cache; a wrong file in it is refused.
+rm -f "$CACHE_DIR/dl/$want"
+bundle_with "$tmp/good" || bail "cannot write $tmp/bundle.tar"
+BUNDLE=$tmp/bundle.tar fetch
+ok $? "a bundle with the file fills dl/" || sed 's/^/# /' "$tmp/out"
+is "$(placed "$DL/$file") $(placed "$CACHE_DIR/dl/$want") $(grep -c "(from bundle $tmp/bundle.tar)" "$tmp/out")" "$want $want 1" \
+	"dl/ and the cache have it, from the bundle"
+rm -f "$DL/$file" "$CACHE_DIR/dl/$want"
+bundle_with "$tmp/evil" || bail "cannot write $tmp/bundle.tar"
+BUNDLE=$tmp/bundle.tar MIRRORS="file://$tmp/m/good/{sha256}" fetch
+is "$?" 1 "a wrong file in the bundle is refused, even when a mirror has a good one"
+is "$(grep -c "^fetch-pinned: $file in the bundle ($tmp/bundle.tar, member enclave-kit-bundle/inputs/$file) has sha256 $evil, but the lock pins $want" "$tmp/out")" 1 \
+	"the error names the bundle, the member and both hashes" || sed 's/^/# /' "$tmp/out"
+is "$(placed "$DL/$file") $(placed "$CACHE_DIR/dl/$want")" "absent absent" "nothing reaches dl/ or the cache"
+BUNDLE=$tmp/no-such.tar fetch
+is "$?" 1 "a BUNDLE that does not exist is an error"
+is "$(grep -c "BUNDLE=$tmp/no-such.tar: no such readable file" "$tmp/out")" 1 "that names it"
+
+# The pinned inputs are the locks' own: every source package and the QEMU source, with a sha256.
+"$TOP/scripts/fetch-pinned" --list >"$tmp/list" 2>&1
+ok $? "fetch-pinned --list"
+for input in linux-source-6.12 qemu; do
+	is "$(awk -v n="$input" '$1 == n && NF == 5 && length($5) == 64 && $5 !~ /[^0-9a-f]/ { c++ } END { print c + 0 }' "$tmp/list")" 1 \
+		"$input is pinned with a sha256"
+done
+kernel=$(awk '$1 == "source" && $2 == "linux-source-6.12" { print $2, $3, "all", $2 "_" $3 "_all.deb", $4 }' "$TOP/configs/sources.lock")
+is "$(grep -c "^$kernel\$" "$tmp/list")" 1 "the kernel source line is the lock's, with the file name make uses"
+done_testing
