@@ -17,7 +17,11 @@ VERSION           := 0.1.0
 KERNEL_CONFIG     ?= configs/kernel/$(ARCH).defconfig
 HARDEN            ?= 0
 CACHE_DIR         ?= $(if $(filter 0,$(shell id -u)),/var/cache/enclave-kit,$(HOME)/.cache/enclave-kit)
-export SOURCE_DATE_EPOCH CACHE_DIR
+# Where pinned inputs are looked for after dl/ and CACHE_DIR (scripts/fetch-pinned): a tar from
+# `make bundle`, then apt, then URL templates ({name} {version} {arch} {filename} {sha256}).
+BUNDLE            ?=
+MIRRORS           ?=
+export SOURCE_DATE_EPOCH CACHE_DIR BUNDLE MIRRORS
 
 Q     := $(if $(filter 1,$(V)),,@)
 msg    = $(if $(Q),@printf '  %-7s %s\n' '$(1)' '$(2)';)
@@ -110,7 +114,13 @@ $(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock co
 audit: $(O)/enclave.eif $(O)/provenance
 	$(Q)$(O)/bin/eif audit $(O)/enclave.eif --provenance $(O)/provenance
 
-fetch: $(KERNEL_DEB)	# every download; after it, `make` needs no network
+fetch:	# every pinned input into dl/; after it, `make` and `make check` need no network
+	$(Q)DL='$(DL)' scripts/fetch-pinned --all
+# Every pinned input with the lock files and a manifest, in one deterministic tar: with it,
+# `make BUNDLE=bundle.tar` builds on another machine with no network.
+bundle: $(O)/bundle.tar
+$(O)/bundle.tar: scripts/make-bundle scripts/fetch-pinned configs/sources.lock tests/qemu/source.lock
+	$(Q)DL='$(DL)' scripts/make-bundle $@
 repro-check: | $(STAMP)/packages-check
 	$(Q)scripts/repro-check
 
@@ -129,7 +139,8 @@ help:
 	@echo '                 out/statement.json'
 	@echo '  kernel eif nsm init examples    one part of the boot chain'
 	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
-	@echo '  fetch          download every input into dl/; after it make needs no network'
+	@echo '  fetch          every pinned input into dl/; after it make needs no network'
+	@echo '  bundle         out/bundle.tar: every pinned input, the locks, a manifest (make BUNDLE=...)'
 	@echo '  sign           sign out/enclave.eif: make sign KEY=key.pem CERT=cert.pem'
 	@echo '                 (KEY='"'"'pkcs11:token=T;object=K'"'"' [PKCS11_MODULE=module.so] for a token)'
 	@echo '  audit          account for every byte of out/enclave.eif (eif audit)'
@@ -154,4 +165,6 @@ help:
 	@echo '  KERNEL_CONFIG=$(KERNEL_CONFIG)  HARDEN=$(HARDEN)'
 	@echo '  KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=...  your own kernel tarball'
 	@echo '  CACHE_DIR=$(CACHE_DIR)  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'
-.PHONY: all check bench install clean help sign fetch repro-check audit FORCE
+	@echo '  BUNDLE=$(BUNDLE)  a tar from make bundle: pinned inputs without network'
+	@echo '  MIRRORS=$(MIRRORS)  URL templates for pinned inputs: {name} {version} {arch} {filename} {sha256}'
+.PHONY: all check bench install clean help sign fetch bundle repro-check audit FORCE
