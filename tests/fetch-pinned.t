@@ -94,4 +94,13 @@ for input in linux-source-6.12 qemu; do
 done
 kernel=$(awk '$1 == "source" && $2 == "linux-source-6.12" { print $2, $3, "all", $2 "_" $3 "_all.deb", $4 }' "$TOP/configs/sources.lock")
 is "$(grep -c "^$kernel\$" "$tmp/list")" 1 "the kernel source line is the lock's, with the file name make uses"
+
+# Through make: a tampered kernel source package in dl/ stops the build before anything is unpacked.
+deb=$(awk '$1 ~ /^linux-source-/ { print $4 }' "$tmp/list")
+mkdir -p "$tmp/dl-make" && cp "$tmp/evil" "$tmp/dl-make/$deb" || bail "cannot write $tmp/dl-make"
+make --no-print-directory -s -C "$TOP" O="$tmp/o" DL="$tmp/dl-make" "$tmp/o/stamp/kernel-source" >"$tmp/make.out" 2>&1
+is "$?" 2 "make refuses a tampered $deb in dl/"
+is "$(grep -c "$tmp/dl-make/$deb: sha256 $evil, configs/sources.lock expects" "$tmp/make.out")" 1 \
+	"the error names the file and both hashes" || sed 's/^/# /' "$tmp/make.out"
+is "$(ls "$tmp/o/kernel/build" 2>/dev/null | wc -l | tr -d ' ')" 0 "nothing is unpacked"
 done_testing
