@@ -10,7 +10,7 @@
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fetch-pinned.XXXXXX") || bail "cannot create a temporary directory"
 trap 'rm -rf "$tmp"' EXIT
 apt_without_sources "$tmp/apt" || bail "cannot write an apt configuration in $tmp/apt"
-export DL="$tmp/dl" CACHE_DIR="$tmp/cache" BUNDLE= MIRRORS=
+export DL="$tmp/dl" CACHE_DIR="$tmp/cache" BUNDLE='' MIRRORS=''
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 name=enclave-kit-test version=1:1.0-1 file=enclave-kit-test_1.0-1_all.deb
 printf 'the package\n' >"$tmp/good" && printf 'evil\n' >"$tmp/evil" || bail "cannot write $tmp"
