@@ -17,18 +17,29 @@ version=$(awk -v p="$pkg" '$1 == p { print $2 }' "$FAKE_INSTALLED")
 case $* in *Version*) echo "installed $version" ;; *) echo installed ;; esac
 EOF
 # apt-get: one line of arguments per call in $FAKE_APT_LOG; -s prints apt's plan: an Inst line
-# per named package and $FAKE_APT_PLAN.
+# per named package and $FAKE_APT_PLAN, unless every package is named as NAME=VERSION with a
+# VERSION in $FAKE_FITS (the versions that fit what is installed).
 cat >"$tmp/bin/apt-get" <<'EOF'
 #!/bin/sh
 echo "$*" >>"$FAKE_APT_LOG"
 case " $* " in *" -s "*)
-	for a; do case $a in -*|install|update|DPkg::*) ;; *) echo "Inst $a (1.0 Debian:12 [amd64])" ;; esac; done
-	[ -z "${FAKE_APT_PLAN:-}" ] || echo "$FAKE_APT_PLAN" ;;
+	fits=1
+	for a; do case $a in -*|install|update|DPkg::*) ;; *)
+		echo "Inst ${a%%=*} (1.0 Debian:12 [amd64])"
+		case " ${FAKE_FITS:-} " in *" ${a#*=} "*) [ "$a" != "${a#*=}" ] || fits= ;; *) fits= ;; esac ;;
+	esac; done
+	[ -z "${FAKE_APT_PLAN:-}" ] || [ -n "$fits" ] || echo "$FAKE_APT_PLAN" ;;
 esac
+EOF
+# apt-cache madison PACKAGE: the versions in $FAKE_VERSIONS, newest first.
+cat >"$tmp/bin/apt-cache" <<'EOF'
+#!/bin/sh
+for pkg; do :; done
+for v in ${FAKE_VERSIONS:-}; do echo " $pkg | $v | http://deb.debian.org/debian bookworm/main amd64 Packages"; done
 EOF
 printf '#!/bin/sh\necho "$FAKE_UID"\n' >"$tmp/bin/id"
 chmod +x "$tmp/bin"/*
-export FAKE_INSTALLED="$tmp/installed" FAKE_APT_LOG="$tmp/apt.log" FAKE_UID=0 FAKE_APT_PLAN=
+export FAKE_INSTALLED="$tmp/installed" FAKE_APT_LOG="$tmp/apt.log" FAKE_UID=0 FAKE_APT_PLAN= FAKE_FITS= FAKE_VERSIONS=
 
 lock_make=$(awk '$1 == "tool" && $2 == "make" { print $3 }' "$TOP/configs/sources.lock")
 [ -n "$lock_make" ]; ok $? "the lock pins make ($lock_make)"
@@ -58,7 +69,18 @@ is "$?" 1 "a plan that would upgrade an installed package is refused"
 is "$(grep -c ' -y ' "$FAKE_APT_LOG")" 0 "nothing is installed"
 is "$(grep -c 'libssl3 3.0.11-1~deb12u2 -> 3.0.15-1~deb12u1' "$tmp/out")" 1 "the error names the package and both versions" ||
 	sed 's/^/# /' "$tmp/out"
-FAKE_APT_PLAN=
+# The archive also offers an older bc that fits what is installed: that one is installed, pinned.
+FAKE_VERSIONS="1.07.1-3+b2 1.07.1-3+b1 1.07.1-3" FAKE_FITS="1.07.1-3+b1"
+run
+ok $? "with an older version that fits the installed packages, ensure-packages installs it" ||
+	sed 's/^/# /' "$tmp/out"
+is "$(grep ' -y ' "$FAKE_APT_LOG" | tr ' ' '\n' | grep -v -e '^-' -e '^install$' -e '^DPkg::' | tr '\n' ' ')" \
+	"bc=1.07.1-3+b1 " "it installs the newest version that changes nothing else (bc=1.07.1-3+b1)"
+FAKE_FITS=
+run
+is "$?" 1 "when no version fits, the install is refused"
+is "$(grep -c ' -y ' "$FAKE_APT_LOG")" 0 "and nothing is installed"
+FAKE_APT_PLAN= FAKE_VERSIONS=
 
 FAKE_UID=1000
 run
