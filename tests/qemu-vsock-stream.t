@@ -9,8 +9,9 @@
 #
 # Sizes. The bulk connection carries 64 MiB each way, the guest's write()s cycling through
 # 1 B, 4 KiB, 31 KiB, 33 KiB, 64 KiB and 1 MiB. A connection of 1-byte writes only moves
-# about 8 KiB/s under TCG (measured: 256 KiB in 33 s), so 64 MiB of them would take over two
-# hours: that connection carries VSOCK_ONE_BYTE_TOTAL (default 64 KiB) each way instead.
+# 8 to 35 KiB/s under TCG (measured: 256 KiB in 33 s, 64 KiB in 2 to 10 s), so 64 MiB of
+# them would take half an hour to over two hours: that connection carries
+# VSOCK_ONE_BYTE_TOTAL (default 64 KiB) each way instead.
 . "$TOP/tests/vsock/boot.sh"
 : "${VSOCK_BULK_TOTAL:=64M}"
 : "${VSOCK_ONE_BYTE_TOTAL:=64K}"

@@ -271,7 +271,8 @@ static void phase_pushback(unsigned port, uint64_t seed, uint64_t bytes)
 	uint64_t before_block = c.sent;
 	check(blocked && before_block > 0, "pushback: the guest's writes blocked after %llu bytes (the host's "
 	      "buffer full) before it read anything", (unsigned long long)before_block);
-	/* The host fills the guest's buffer within milliseconds; give it a second. */
+	/* The host fills our buffer as soon as its data starts coming; give it a second more. */
+	poll(&(struct pollfd){ c.fd, POLLIN, 0 }, 1, 10000);
 	nanosleep(&(struct timespec){ 1, 0 }, NULL);
 	bool eof = false, shut = false;
 	while (!eof || !shut) {
