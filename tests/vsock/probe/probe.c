@@ -327,11 +327,9 @@ static void wait_for_tx_slot(void)
 	}
 }
 
-static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags, const uint8_t *data, uint32_t len)
+/* A packet header from guest port 1234 to HOST-CID PORT, with our 256 KiB receive buffer. */
+static void write_header(uint8_t *b, uint64_t cid, uint32_t port, uint16_t op, uint32_t flags, uint32_t len)
 {
-	wait_for_tx_slot();
-	unsigned i = tx_avail % RING_SIZE;
-	uint8_t *b = ram + TX_BUF(i);
 	memset(b, 0, HDR);
 	put_le(b, cid, 8);
 	put_le(b + 8, host_cid, 8);
@@ -342,6 +340,14 @@ static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags,
 	put_le(b + 30, op, 2);
 	put_le(b + 32, flags, 4);
 	put_le(b + 36, 262144, 4);
+}
+
+static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags, const uint8_t *data, uint32_t len)
+{
+	wait_for_tx_slot();
+	unsigned i = tx_avail % RING_SIZE;
+	uint8_t *b = ram + TX_BUF(i);
+	write_header(b, cid, port, op, flags, len);
 	memcpy(b + HDR, data, len);
 	write_desc(1, i, GUEST_BASE + TX_BUF(i), HDR + len, 0, 0);
 	make_available(1, &tx_avail, (uint16_t)i);
@@ -499,16 +505,7 @@ static void guest_send_split(uint64_t cid, uint32_t port, const uint8_t *data, u
 	unsigned head = tx_avail % RING_SIZE, n = descriptors + 1;
 	if (n > RING_SIZE || len > (uint32_t)(RING_SIZE - 1) * BUF_SIZE)
 		die("a packet of %u bytes in %u descriptors does not fit our ring", len, descriptors);
-	uint8_t *h = ram + TX_BUF(head);
-	memset(h, 0, HDR);
-	put_le(h, cid, 8);
-	put_le(h + 8, host_cid, 8);
-	put_le(h + 16, 1234, 4);
-	put_le(h + 20, port, 4);
-	put_le(h + 24, len, 4);
-	put_le(h + 28, 1, 2);
-	put_le(h + 30, 5, 2);
-	put_le(h + 36, 262144, 4);
+	write_header(ram + TX_BUF(head), cid, port, 5, 0, len);
 	write_desc(1, head, GUEST_BASE + TX_BUF(head), HDR, 1, (uint16_t)((head + 1) % RING_SIZE));
 	uint32_t at = 0;
 	for (unsigned k = 1; k < n; k++) {
