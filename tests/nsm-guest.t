@@ -17,16 +17,8 @@ cmdline_file=$TOP/configs/cmdline/$ARCH
 guest=$O/tests/nsm/bin/nsm-guest
 liar=$O/tests/nsm/nsm-liar.ko
 
-missing=
-for need in "$EIF" "$O/bzImage" "$O/ramdisk/system.cpio" "$O/nsm.ko" "$O/bin/nsm" "$guest" "$liar" \
-	"$cmdline_file" "$TOP/tests/lib/qemu.sh" "$TOP/scripts/user-ramdisk"; do
-	[ -e "$need" ] || missing="$missing $need"
-done
-if [ -n "$missing" ]; then
-	ok 1 "prerequisites exist (missing:$missing; run make check)"
-	done_testing
-	exit 1
-fi
+need_files "$EIF" "$O/bzImage" "$O/ramdisk/system.cpio" "$O/nsm.ko" "$O/bin/nsm" "$guest" "$liar" \
+	"$cmdline_file" "$TOP/tests/lib/qemu.sh" "$TOP/scripts/user-ramdisk"
 . "$TOP/tests/lib/qemu.sh"
 
 work=$O/tests/nsm/guest

@@ -24,7 +24,8 @@ $(O)/bin/vhost-user-vsock: $(VSOCK_OBJS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@.tmp $^ && mv $@.tmp $@
 # A test client that plays QEMU (and the guest driver) against the back-end.
-$(O)/tests/vsock/vhost-user-probe: $(VSOCK_PROBE_OBJS)
+# It speaks the test stream too (stream.c, sha256.c: the back-end's own objects).
+$(O)/tests/vsock/vhost-user-probe: $(VSOCK_PROBE_OBJS) $(O)/obj/tests/vsock/stream.o $(O)/obj/tests/vsock/sha256.o
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@.tmp $^ && mv $@.tmp $@
 # The same back-end under ASan and UBSan, for the hostile-input tests: any memory error or
@@ -39,6 +40,16 @@ $(O)/tests/vsock/vhost-user-vsock-sanitized: $(VSOCK_SAN_OBJS)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(VSOCK_SAN_FLAGS) $(LDFLAGS) -o $@.tmp $^ && mv $@.tmp $@
 -include $(VSOCK_OBJS:.o=.d) $(VSOCK_PROBE_OBJS:.o=.d) $(VSOCK_SAN_OBJS:.o=.d)
 
+# The enclave side of tests/qemu-vsock-stream.t: static musl like init's test programs, with the
+# back-end's own stream pattern and SHA-256.
+VSOCK_GUEST_SRCS := tests/vsock/guest/vsock-test.c tests/vsock/stream.c tests/vsock/sha256.c
+$(O)/tests/vsock/bin/vsock-test: $(VSOCK_GUEST_SRCS) tests/vsock/stream.h tests/vsock/sha256.h \
+		tests/vsock/le.h $(INIT_UAPI)/.stamp | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(INIT_CC) $(WARN) $(CFLAGS) -isystem $(INIT_UAPI) -static -s \
+		$(VSOCK_GUEST_SRCS) -o $@.tmp -lpthread && mv $@.tmp $@
+
+CHECK_DEPS += $(O)/tests/vsock/bin/vsock-test
 CHECK_DEPS += $(QEMU) $(O)/bin/vhost-user-vsock $(O)/tests/vsock/vhost-user-probe \
 	$(O)/tests/vsock/vhost-user-vsock-sanitized
 

@@ -20,16 +20,8 @@ ARCH=${ARCH:-x86_64}
 
 # Everything a boot needs; a missing piece is a failure that says how to get it, never a skip.
 boot_require() {
-	missing=
-	for need in "$O/init" "$EIF" "$O/bzImage" "$INIT_CMDLINE_FILE" \
-		"$O/tests/init/bin/probe" "$O/tests/init/bin/leave-orphans" "$INIT_QEMU_SH"; do
-		[ -e "$need" ] || missing="$missing $need"
-	done
-	if [ -n "$missing" ]; then
-		plan 1
-		ok 1 "boot prerequisites exist (missing:$missing; run make check)"
-		exit 1
-	fi
+	need_files "$O/init" "$EIF" "$O/bzImage" "$INIT_CMDLINE_FILE" \
+		"$O/tests/init/bin/probe" "$O/tests/init/bin/leave-orphans" "$INIT_QEMU_SH"
 	. "$INIT_QEMU_SH"
 }
 

@@ -57,6 +57,7 @@
 #   QEMU_BACKEND_LOG       the back-end's log, appended to (default CONSOLE.vsock.log, new for
 #                          each run; stderr for "-")
 #   QEMU_EXTRA_ARGS        more QEMU arguments, split on blanks
+#   QEMU_BACKEND_ARGS      more back-end arguments, split on blanks (--stream PORT, --fault ...)
 # The binaries: $O/qemu/qemu-system-x86_64 and $O/bin/vhost-user-vsock (make check builds both).
 
 qemu_fail() { echo "qemu.sh: $*" >&2; }
@@ -180,7 +181,8 @@ qemu_run() {
 	qemu_slot_take || exit 125
 	sock=$tmp/vsock.sock
 	# shellcheck disable=SC2086
-	qemu_backend_start "$sock" "$backend_log" --guest-cid "${QEMU_GUEST_CID:-16}" $backend_flags
+	qemu_backend_start "$sock" "$backend_log" --guest-cid "${QEMU_GUEST_CID:-16}" $backend_flags \
+		${QEMU_BACKEND_ARGS-}
 	started=$?
 	backend_pid=$qemu_backend_pid
 	[ "$started" -eq 0 ] || exit 125

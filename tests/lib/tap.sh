@@ -28,3 +28,15 @@ need_program() {
 	echo "not ok 1 - $1 exists (build it with: ${2:-make check, or make $1})"
 	exit 1
 }
+# need_files FILE...: a test that needs built files fails (1..1, not ok, naming the missing
+# ones) unless every FILE exists.
+need_files() {
+	_nf_missing=
+	for _nf in "$@"; do
+		[ -e "$_nf" ] || _nf_missing="$_nf_missing $_nf"
+	done
+	[ -z "$_nf_missing" ] && return 0
+	echo "1..1"
+	echo "not ok 1 - prerequisites exist (missing:$_nf_missing; run make check)"
+	exit 1
+}

@@ -21,13 +21,20 @@
 
 static const char usage[] =
 	"usage: vhost-user-vsock --socket PATH --guest-cid CID [--no-heartbeat]\n"
-	"                        [--heartbeat-port PORT] [--sink PORT=FILE]... [--trace]\n"
+	"                        [--heartbeat-port PORT] [--sink PORT=FILE]... [--stream PORT]...\n"
+	"                        [--stream-strict PORT]... [--fault KIND:DIR:N[@PORT]]... [--trace]\n"
 	"Serve QEMU's vhost-user-vsock device on the Unix socket PATH (created; QEMU connects with\n"
 	"-chardev socket,path=PATH). The guest gets CID; CIDs 2 and 3 are us. The heartbeat\n"
 	"listener (port 9000 on CID 3: read 0xB7, echo it) is on unless --no-heartbeat, which makes\n"
 	"every connection attempt get a reset, like a parent with no listener. --sink listens on\n"
-	"CID 3 PORT too and appends all the guest sends there to FILE. Exits 0 when QEMU\n"
-	"disconnects.\n";
+	"CID 3 PORT too and appends all the guest sends there to FILE. --stream listens on CID 3\n"
+	"PORT as the peer of the test stream (tests/vsock/stream.h): it sends the pattern the\n"
+	"guest asks for, checks and hashes what it receives, and logs both per connection.\n"
+	"--stream-strict does the same but resets a connection whose guest sends a packet with its\n"
+	"payload in several descriptors (counted on every port either way).\n"
+	"--fault drop|duplicate|reorder:to-host|to-guest:N[@PORT] spoils the Nth stream data packet\n"
+	"in that direction (of stream PORT, or of all), to prove the tests notice; up to 8 times.\n"
+	"Exits 0 when QEMU disconnects, 1 when the strict mode refused a packet.\n";
 
 static volatile sig_atomic_t stop_signal;
 
@@ -57,6 +64,36 @@ static int parse_number(const char *flag, const char *text, unsigned long long m
 	}
 	*out = v;
 	return 0;
+}
+
+/* --fault KIND:DIRECTION:N[@PORT] */
+static int parse_fault(const char *spec, struct vsock_fault *f)
+{
+	static const char *const kinds[] = { "drop", "duplicate", "reorder" };
+	static const char *const directions[] = { "to-host", "to-guest" };
+	char text[80], kind[16], direction[16], number[24];
+	unsigned long long n = 0, port = 0;
+	int used = 0;
+	memset(f, 0, sizeof(*f));
+	snprintf(text, sizeof(text), "%s", spec);
+	char *at = strchr(text, '@');
+	if (at)
+		*at++ = 0;
+	bool good = strlen(spec) < sizeof(text) &&
+		    sscanf(text, "%15[a-z]:%15[a-z-]:%23[0-9]%n", kind, direction, number, &used) == 3 && !text[used] &&
+		    parse_number("--fault N", number, UINT32_MAX, &n) == 0 && n > 0 &&
+		    (!at || (parse_number("--fault PORT", at, UINT32_MAX, &port) == 0 && port > 0));
+	for (int k = 0; good && k < 3; k++)
+		for (int d = 0; d < 2; d++)
+			if (!strcmp(kind, kinds[k]) && !strcmp(direction, directions[d])) {
+				f->kind = (enum vsock_fault_kind)(VSOCK_FAULT_DROP + k);
+				f->direction = (enum vsock_fault_direction)d;
+				f->packet = n;
+				f->port = (uint32_t)port;
+				return 0;
+			}
+	log_line("--fault '%s': expected drop|duplicate|reorder:to-host|to-guest:N[@PORT] with N from 1", spec);
+	return -1;
 }
 
 /* Listen on PATH, which appears only once it accepts connections (bind elsewhere, then rename). */
@@ -141,6 +178,10 @@ int main(int argc, char **argv)
 	static struct vsock_host host;
 	struct { unsigned long long port; const char *file; } sinks[VSOCK_MAX_SINKS];
 	unsigned nsinks = 0;
+	struct { unsigned long long port; bool strict; } streams[VSOCK_MAX_STREAMS];
+	unsigned nstreams = 0;
+	static struct vsock_fault faults[VSOCK_MAX_FAULTS];
+	unsigned nfaults = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool has_value = i + 1 < argc;
@@ -163,6 +204,21 @@ int main(int argc, char **argv)
 			if (parse_number(a, spec, UINT32_MAX, &sinks[nsinks].port) < 0)
 				return 2;
 			sinks[nsinks++].file = eq + 1;
+		} else if ((!strcmp(a, "--stream") || !strcmp(a, "--stream-strict")) && has_value) {
+			if (nstreams == VSOCK_MAX_STREAMS) {
+				log_line("%s: at most %d stream ports", a, VSOCK_MAX_STREAMS);
+				return 2;
+			}
+			if (parse_number(a, argv[++i], UINT32_MAX, &streams[nstreams].port) < 0)
+				return 2;
+			streams[nstreams++].strict = !strcmp(a, "--stream-strict");
+		} else if (!strcmp(a, "--fault") && has_value) {
+			if (nfaults == VSOCK_MAX_FAULTS) {
+				log_line("--fault: at most %d", VSOCK_MAX_FAULTS);
+				return 2;
+			}
+			if (parse_fault(argv[++i], &faults[nfaults++]) < 0)
+				return 2;
 		} else if (!strcmp(a, "--no-heartbeat")) {
 			heartbeat = false;
 		} else if (!strcmp(a, "--trace")) {
@@ -184,6 +240,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	vsock_host_init(&host, cid, heartbeat, (uint32_t)port, log_line);
+	for (unsigned i = 0; i < nfaults; i++)
+		vsock_host_add_fault(&host, &faults[i]);
+	for (unsigned i = 0; i < nstreams; i++) {
+		for (unsigned j = 0; j < nsinks; j++)
+			if (sinks[j].port == streams[i].port) {
+				log_line("port %llu is both a --sink and a stream; choose one", streams[i].port);
+				return 2;
+			}
+		if (heartbeat && streams[i].port == port) {
+			log_line("stream port %llu is the heartbeat port; choose another or add --no-heartbeat", port);
+			return 2;
+		}
+		vsock_host_add_stream(&host, (uint32_t)streams[i].port, streams[i].strict);
+	}
 	for (unsigned i = 0; i < nsinks; i++) {
 		if (heartbeat && sinks[i].port == port) {
 			log_line("--sink port %llu is the heartbeat port; choose another or add --no-heartbeat", port);
@@ -227,6 +297,9 @@ int main(int argc, char **argv)
 	}
 	if (stop_signal)
 		log_line("stopped by signal %d", (int)stop_signal);
+	vsock_host_summary(&host);
+	if (host.tx.refused && status == 0)
+		status = 1;
 	close(listener);
 	unlink(path);
 	return status;

@@ -501,36 +501,61 @@ int vhost_user_handle_message(struct vhost_user_device *d, char *err, size_t err
 	return 1;
 }
 
-static void move_guest_packets(struct vhost_user_device *d)
+/* How many descriptors of chain C carry bytes of the payload, which starts after the header. */
+static unsigned payload_descriptors(const struct chain *c, size_t len)
 {
-	static uint8_t pkt[VSOCK_HDR_SIZE + 64 * 1024];
+	unsigned n = 0;
+	size_t at = 0;
+	for (unsigned i = 0; i < c->count && at < len; i++) {
+		if (c->seg[i].writable)
+			continue;
+		size_t end = at + c->seg[i].len < len ? at + c->seg[i].len : len;
+		if (end > VSOCK_HDR_SIZE && end > at)
+			n++;
+		at = end;
+	}
+	return n;
+}
+
+/* Take the guest's tx packets; false when it stopped early to push back. */
+static bool move_guest_packets(struct vhost_user_device *d)
+{
+	static uint8_t pkt[VSOCK_HDR_SIZE + VSOCK_MAX_PAYLOAD];
 	struct virtqueue *tx = &d->vq[VSOCK_QUEUE_TX];
 	struct chain c;
 	char err[200];
-	bool used = false;
-	for (int rc; (rc = virtqueue_pop(tx, &d->mem, &c, err, sizeof(err))) != 0;) {
+	bool used = false, all = true;
+	for (int rc;;) {
+		if (vsock_host_pushing_back(d->host)) {
+			all = false;
+			break;
+		}
+		if ((rc = virtqueue_pop(tx, &d->mem, &c, err, sizeof(err))) == 0)
+			break;
 		if (rc < 0) {
 			d->log("vhost-user: %s", err);
 			used = true;
 			continue;
 		}
 		size_t len = chain_gather(&c, pkt, sizeof(pkt));
-		vsock_host_receive(d->host, pkt, len);
+		vsock_host_receive(d->host, pkt, len, payload_descriptors(&c, len));
 		virtqueue_push(tx, c.head, 0);
 		used = true;
 	}
 	if (used)
 		virtqueue_notify(tx);
+	return all;
 }
 
-static void move_host_packets(struct vhost_user_device *d)
+/* Fill the guest's rx buffers; whether any was filled. */
+static bool move_host_packets(struct vhost_user_device *d)
 {
+	static uint8_t buf[VSOCK_HDR_SIZE + VSOCK_MAX_PAYLOAD];
 	struct virtqueue *rx = &d->vq[VSOCK_QUEUE_RX];
 	struct chain c;
 	char err[200];
 	bool used = false;
-	const struct vsock_packet *p;
-	while ((p = vsock_host_next(d->host))) {
+	while (vsock_host_has_output(d->host)) {
 		int rc = virtqueue_pop(rx, &d->mem, &c, err, sizeof(err));
 		if (rc == 0)
 			break;
@@ -539,19 +564,15 @@ static void move_host_packets(struct vhost_user_device *d)
 			d->log("vhost-user: %s", err);
 			continue;
 		}
-		uint8_t buf[VSOCK_HDR_SIZE + sizeof(p->payload)];
-		memcpy(buf, p->hdr, VSOCK_HDR_SIZE);
-		memcpy(buf + VSOCK_HDR_SIZE, p->payload, p->payload_len);
-		size_t want = VSOCK_HDR_SIZE + p->payload_len;
-		size_t put = chain_scatter(&c, buf, want);
-		virtqueue_push(rx, c.head, (uint32_t)put);
-		if (put < want)
-			d->log("vhost-user: guest rx buffer of %zu bytes too small for a %zu-byte packet; dropped",
-			       put, want);
-		vsock_host_sent(d->host);
+		size_t cap = 0;
+		for (unsigned i = 0; i < c.count; i++)
+			cap += c.seg[i].writable ? c.seg[i].len : 0;
+		size_t len = vsock_host_pull(d->host, buf, cap < sizeof(buf) ? cap : sizeof(buf));
+		virtqueue_push(rx, c.head, (uint32_t)chain_scatter(&c, buf, len));
 	}
 	if (used)
 		virtqueue_notify(rx);
+	return used;
 }
 
 void vhost_user_queue_kicked(struct vhost_user_device *d, unsigned index)
@@ -560,6 +581,9 @@ void vhost_user_queue_kicked(struct vhost_user_device *d, unsigned index)
 	uint64_t count;
 	if (vq->kick_fd >= 0 && read(vq->kick_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		d->log("vhost-user: queue %u: reading its kick eventfd: %s", index, strerror(errno));
-	move_guest_packets(d);
+	/* Tx packets left behind while pushing back are taken as soon as replies went out: the
+	 * guest kicked for them once and will not again. */
+	while (!move_guest_packets(d) && move_host_packets(d))
+		;
 	move_host_packets(d);
 }

@@ -19,6 +19,11 @@
  *   vhost-user-probe send-burst SOCKET CID PORT BYTES   the same, adding the packets to the
  *                                            tx ring in bursts, one kick for each
  *   vhost-user-probe pattern BYTES           print the pattern the send scenario streams
+ *   vhost-user-probe stream SOCKET CID PORT BYTES DESCRIPTORS   open a test stream
+ *                                            (tests/vsock/stream.h) to CID 3 PORT, send BYTES
+ *                                            of its pattern in one packet whose payload spans
+ *                                            DESCRIPTORS descriptors, close; print the host's
+ *                                            packets
  * Exit status 0 when the scenario ran to its end, 1 with the reason on stderr otherwise. */
 #include <errno.h>
 #include <poll.h>
@@ -35,6 +40,7 @@
 #include <unistd.h>
 
 #include "../le.h"
+#include "../stream.h"
 
 enum {
 	GET_FEATURES = 1, SET_FEATURES, SET_OWNER, RESET_OWNER, SET_MEM_TABLE,
@@ -321,11 +327,9 @@ static void wait_for_tx_slot(void)
 	}
 }
 
-static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags, const uint8_t *data, uint32_t len)
+/* A packet header from guest port 1234 to HOST-CID PORT, with our 256 KiB receive buffer. */
+static void write_header(uint8_t *b, uint64_t cid, uint32_t port, uint16_t op, uint32_t flags, uint32_t len)
 {
-	wait_for_tx_slot();
-	unsigned i = tx_avail % RING_SIZE;
-	uint8_t *b = ram + TX_BUF(i);
 	memset(b, 0, HDR);
 	put_le(b, cid, 8);
 	put_le(b + 8, host_cid, 8);
@@ -336,6 +340,14 @@ static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags,
 	put_le(b + 30, op, 2);
 	put_le(b + 32, flags, 4);
 	put_le(b + 36, 262144, 4);
+}
+
+static void guest_send(uint64_t cid, uint32_t port, uint16_t op, uint32_t flags, const uint8_t *data, uint32_t len)
+{
+	wait_for_tx_slot();
+	unsigned i = tx_avail % RING_SIZE;
+	uint8_t *b = ram + TX_BUF(i);
+	write_header(b, cid, port, op, flags, len);
 	memcpy(b + HDR, data, len);
 	write_desc(1, i, GUEST_BASE + TX_BUF(i), HDR + len, 0, 0);
 	make_available(1, &tx_avail, (uint16_t)i);
@@ -466,6 +478,70 @@ static void scenario_send(uint64_t cid, uint32_t port, uint64_t total, bool burs
 	}
 	printf("sent %llu bytes; credit updates seen: %s; host: reset\n", (unsigned long long)sent,
 	       updates ? "yes" : "no");
+}
+
+/* Wait until the host has returned every tx buffer. */
+static void wait_tx_idle(void)
+{
+	for (int waited = 0; tx_avail != __atomic_load_n((uint16_t *)(void *)(ram + USED(1) + 2), __ATOMIC_ACQUIRE);
+	     waited++) {
+		if (waited > REPLY_TIMEOUT_MS)
+			die("the host did not return our tx buffers");
+		kick_tx();
+		usleep(1000);
+	}
+}
+
+/* One packet with its header in one descriptor and its LEN payload bytes spread evenly over
+ * DESCRIPTORS more (0: header and payload share one), sent while no other tx buffer is out,
+ * and waited for, since its chain borrows the descriptors of the following slots. */
+static void guest_send_split(uint64_t cid, uint32_t port, const uint8_t *data, uint32_t len, unsigned descriptors)
+{
+	wait_tx_idle();
+	if (descriptors == 0) {
+		guest_send(cid, port, 5, 0, data, len);
+		return;
+	}
+	unsigned head = tx_avail % RING_SIZE, n = descriptors + 1;
+	if (n > RING_SIZE || len > (uint32_t)(RING_SIZE - 1) * BUF_SIZE)
+		die("a packet of %u bytes in %u descriptors does not fit our ring", len, descriptors);
+	write_header(ram + TX_BUF(head), cid, port, 5, 0, len);
+	write_desc(1, head, GUEST_BASE + TX_BUF(head), HDR, 1, (uint16_t)((head + 1) % RING_SIZE));
+	uint32_t at = 0;
+	for (unsigned k = 1; k < n; k++) {
+		unsigned i = (head + k) % RING_SIZE;
+		uint32_t part = k == n - 1 ? len - at : len / descriptors;
+		memcpy(ram + TX_BUF(i), data + at, part);
+		write_desc(1, i, GUEST_BASE + TX_BUF(i), part, k == n - 1 ? 0 : 1, (uint16_t)((i + 1) % RING_SIZE));
+		at += part;
+	}
+	make_available(1, &tx_avail, (uint16_t)head);
+	tx_bytes += len;
+	wait_tx_idle();
+}
+
+/* Open a test stream, send BYTES of its pattern in one packet over DESCRIPTORS payload
+ * descriptors, shut down; print the host's packets until its reset. */
+static void scenario_stream(uint64_t cid, uint32_t port, uint32_t bytes, unsigned descriptors)
+{
+	static uint8_t data[(RING_SIZE - 1) * BUF_SIZE];
+	uint8_t request[STREAM_REQUEST_SIZE];
+	if (bytes > sizeof(data))
+		die("at most %zu bytes", sizeof(data));
+	setup_guest(cid);
+	guest_send(cid, port, 1, 0, NULL, 0);
+	if (print_host_packets(cid, port, 1) != 2) {
+		printf("connection refused\n");
+		return;
+	}
+	stream_request_encode(&(struct stream_request){ 0, 0, 77 }, request);
+	guest_send(cid, port, 5, 0, request, sizeof(request));
+	stream_pattern(77, 0, data, bytes);
+	guest_send_split(cid, port, data, bytes, descriptors);
+	guest_send(cid, port, 4, 3, NULL, 0);
+	/* The host's SHUTDOWN (it sends nothing) and its RST, in whichever order they come. */
+	for (int i = 0; i < 3 && print_host_packets(cid, port, 8) == 4;)
+		i++;
 }
 
 static void scenario_connect(uint64_t cid, uint32_t port, uint8_t byte)
@@ -800,6 +876,9 @@ int main(int argc, char **argv)
 	} else if ((!strcmp(what, "send") || !strcmp(what, "send-burst")) && argc == 6) {
 		scenario_send(strtoull(argv[3], NULL, 0), (uint32_t)strtoul(argv[4], NULL, 0),
 			      strtoull(argv[5], NULL, 0), !strcmp(what, "send-burst"));
+	} else if (!strcmp(what, "stream") && argc == 7) {
+		scenario_stream(strtoull(argv[3], NULL, 0), (uint32_t)strtoul(argv[4], NULL, 0),
+				(uint32_t)strtoul(argv[5], NULL, 0), (unsigned)strtoul(argv[6], NULL, 0));
 	} else if (!strcmp(what, "connect") && (argc == 6 || argc == 7)) {
 		if (argc == 7)
 			host_cid = strtoull(argv[6], NULL, 0);
