@@ -44,7 +44,7 @@ $(STAMP)/packages-%: configs/packages/%
 include eif/eif.mk kernel/kernel.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
 
 # System ramdisk: dev/, init, nsm.ko (the AWS bootstrap layout).  User ramdisk: the app.
-$(O)/ramdisk/system.cpio: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif
+$(O)/ramdisk/system.cpio: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif $(STAMP)/image-vars
 	$(call msg,CPIO,$@)
 	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< -o $@
 # The user ramdisk is packed on every run and replaces the old one only when its bytes differ, so
@@ -75,8 +75,18 @@ $(STAMP)/user-inputs: FORCE
 		for f in '$(call sq_escape,$(ENV))' '$(call sq_escape,$(APP))'; do [ ! -f "$$f" ] || sha256sum <"$$f"; done \
 		$(if $(filter oci:% docker-archive:%,$(APP)),&& $(image_hash)); } >$@.tmp && \
 		$(call replace_if_changed,$@)
+# The knobs whose values reach the image (its metadata, the file times of both ramdisks) and the
+# certificate the provenance names: rewritten only when a value (or the certificate's bytes)
+# changes, so switching NAME, VERSION, SOURCE_DATE_EPOCH or CERT never leaves an old output.
+$(STAMP)/image-vars: FORCE
+	@mkdir -p $(@D) && printf 'NAME %s\nVERSION %s\nSOURCE_DATE_EPOCH %s\n' '$(call sq_escape,$(NAME))' \
+		'$(call sq_escape,$(VERSION))' '$(call sq_escape,$(SOURCE_DATE_EPOCH))' >$@.tmp && $(call replace_if_changed,$@)
+$(STAMP)/cert: FORCE
+	@mkdir -p $(@D) && { printf 'CERT %s\n' '$(call sq_escape,$(CERT))' && \
+		if [ -f '$(call sq_escape,$(CERT))' ]; then sha256sum <'$(call sq_escape,$(CERT))'; fi; } >$@.tmp && \
+		$(call replace_if_changed,$@)
 $(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kernel/release \
-		$(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/bin/eif
+		$(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/bin/eif $(STAMP)/image-vars
 	$(call msg,EIF,$(O)/enclave.eif)
 	$(Q)$(O)/bin/eif build --kernel $(O)/bzImage --cmdline "$$(cat configs/cmdline/$(ARCH))" \
 		--ramdisk $(O)/ramdisk/system.cpio --ramdisk $(O)/ramdisk/user.cpio \
@@ -90,7 +100,8 @@ sign: $(O)/enclave.eif
 	$(Q)$(O)/bin/eif sign $< --private-key '$(KEY)' --signing-certificate '$(CERT)' \
 		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
-$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs
+$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
+		$(STAMP)/image-vars
 	$(call msg,SBOM,$@)
 	$(Q)scripts/sbom $(O) '$(call sq_escape,$(APP))' >$@.tmp && mv $@.tmp $@
 
@@ -106,7 +117,8 @@ $(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json configs/sources.lock $
 
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
 $(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list \
-		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs
+		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs \
+		$(STAMP)/image-vars $(STAMP)/cert
 	$(call msg,PROV,$@)
 	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) NAME='$(NAME)' VERSION='$(VERSION)' \
 		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" \
