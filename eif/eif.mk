@@ -143,7 +143,8 @@ CHECK_DEPS += $(O)/tests/attest/attest-helper
 # one the chain test's helper signed, the same in base64).
 FUZZ_ATTEST_RUNS ?= 10000000
 FUZZ_ATTEST_SRCS := eif/attest.c eif/sign.c eif/cose.c eif/pkcs11.c eif/json.c eif/format.c \
-	eif/util.c eif/measure.c eif/crc32.c cbor/cbor.c
+	eif/util.c eif/measure.c eif/crc32.c cbor/cbor.c \
+	eif/attest_verify.c
 $(O)/fuzz/attest: tests/fuzz/fuzz-attest.c $(FUZZ_ATTEST_SRCS) $(wildcard eif/*.h cbor/*.h) | $(STAMP)/packages-check
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -pthread -o $@ tests/fuzz/fuzz-attest.c \
