@@ -81,7 +81,7 @@ BENCH_DEPS += bench-oci
 FUZZ_READER_RUNS ?= 10000000
 FUZZ_READER_SRCS := eif/reader.c eif/describe.c eif/format.c eif/measure.c eif/json.c \
 	eif/util.c eif/crc32.c eif/sign.c eif/cose.c eif/pkcs11.c cbor/cbor.c \
-	eif/sign_verify.c eif/sign_cert.c
+	eif/sign_verify.c eif/sign_cert.c eif/json_write.c
 $(O)/fuzz/reader: tests/fuzz/fuzz-reader.c $(FUZZ_READER_SRCS) $(wildcard eif/*.h cbor/*.h)
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -pthread -o $@ tests/fuzz/fuzz-reader.c \
@@ -147,7 +147,7 @@ CHECK_DEPS += $(O)/tests/attest/attest-helper
 FUZZ_ATTEST_RUNS ?= 10000000
 FUZZ_ATTEST_SRCS := eif/attest.c eif/sign.c eif/cose.c eif/pkcs11.c eif/json.c eif/format.c \
 	eif/util.c eif/measure.c eif/crc32.c cbor/cbor.c \
-	eif/attest_verify.c eif/sign_verify.c eif/sign_cert.c
+	eif/attest_verify.c eif/sign_verify.c eif/sign_cert.c eif/json_write.c
 $(O)/fuzz/attest: tests/fuzz/fuzz-attest.c $(FUZZ_ATTEST_SRCS) $(wildcard eif/*.h cbor/*.h) | $(STAMP)/packages-check
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -pthread -o $@ tests/fuzz/fuzz-attest.c \
