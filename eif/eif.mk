@@ -80,7 +80,8 @@ BENCH_DEPS += bench-oci
 # `make fuzz` runs FUZZ_READER_RUNS executions from the seeds in tests/fuzz/reader/.
 FUZZ_READER_RUNS ?= 10000000
 FUZZ_READER_SRCS := eif/reader.c eif/describe.c eif/format.c eif/measure.c eif/json.c \
-	eif/util.c eif/crc32.c eif/sign.c eif/cose.c eif/pkcs11.c cbor/cbor.c
+	eif/util.c eif/crc32.c eif/sign.c eif/cose.c eif/pkcs11.c cbor/cbor.c \
+	eif/sign_verify.c eif/sign_cert.c eif/json_write.c
 $(O)/fuzz/reader: tests/fuzz/fuzz-reader.c $(FUZZ_READER_SRCS) $(wildcard eif/*.h cbor/*.h)
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -pthread -o $@ tests/fuzz/fuzz-reader.c \
@@ -124,10 +125,12 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
 $(O)/fuzz/cbor: tests/fuzz/fuzz-cbor.c cbor/cbor.c cbor/cbor.h
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz-cbor.c cbor/cbor.c
-$(O)/fuzz/signature: tests/fuzz/fuzz-signature.c eif/sign.c eif/cose.c eif/pkcs11.c eif/util.c cbor/cbor.c eif/sign.h eif/cose.h
+FUZZ_SIGNATURE_SRCS := eif/sign.c eif/sign_verify.c eif/sign_cert.c eif/cose.c eif/pkcs11.c \
+	eif/util.c cbor/cbor.c
+$(O)/fuzz/signature: tests/fuzz/fuzz-signature.c $(FUZZ_SIGNATURE_SRCS) eif/sign.h eif/sign_internal.h eif/cose.h
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -o $@ tests/fuzz/fuzz-signature.c \
-		eif/sign.c eif/cose.c eif/pkcs11.c eif/util.c cbor/cbor.c -lcrypto -lz
+		$(FUZZ_SIGNATURE_SRCS) -lcrypto -lz
 fuzz-cbor fuzz-signature: fuzz-%: $(O)/fuzz/%
 	$(Q)mkdir -p $(O)/fuzz/corpus-$* && $< -runs=$(FUZZ_RUNS) -max_len=4096 $(O)/fuzz/corpus-$* tests/fuzz/$*
 .PHONY: fuzz-cbor fuzz-signature
@@ -143,7 +146,8 @@ CHECK_DEPS += $(O)/tests/attest/attest-helper
 # one the chain test's helper signed, the same in base64).
 FUZZ_ATTEST_RUNS ?= 10000000
 FUZZ_ATTEST_SRCS := eif/attest.c eif/sign.c eif/cose.c eif/pkcs11.c eif/json.c eif/format.c \
-	eif/util.c eif/measure.c eif/crc32.c cbor/cbor.c
+	eif/util.c eif/measure.c eif/crc32.c cbor/cbor.c \
+	eif/attest_verify.c eif/sign_verify.c eif/sign_cert.c eif/json_write.c
 $(O)/fuzz/attest: tests/fuzz/fuzz-attest.c $(FUZZ_ATTEST_SRCS) $(wildcard eif/*.h cbor/*.h) | $(STAMP)/packages-check
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $(EIF_P11_CFLAGS) -pthread -o $@ tests/fuzz/fuzz-attest.c \

@@ -1,4 +1,8 @@
-/* json: parse and print JSON the way serde_json does for EIF metadata (see json.h). */
+/* json, the parser: JSON text into a struct json_value tree the way serde_json::from_slice reads
+ * it into a Value: RFC 8259 syntax, UTF-8 and surrogates checked, keys sorted with the last of a
+ * repeated key kept, numbers kept exact or normalised to serde_json's double form. The rules
+ * are json.h; the metadata section it reads is docs/eif-format.md#metadata-section. Printing
+ * and building trees is json_write.c. */
 #include "json.h"
 
 #include <errno.h>
@@ -7,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_internal.h"
 #include "util.h"
 
 #define JSON_MAX_DEPTH 127
@@ -44,38 +49,6 @@ static int take(struct parser *ps, char c)
 		return 1;
 	}
 	return 0;
-}
-
-void json_buf_append(struct json_buf *b, const char *s, size_t n)
-{
-	size_t need;
-
-	if (b->failed)
-		return;
-	if (!eif_add_size(b->len, n + 1, &need)) {
-		b->failed = 1;
-		return;
-	}
-	if (need > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < need)
-			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-		char *d = realloc(b->data, cap);
-		if (!d) {
-			b->failed = 1;
-			return;
-		}
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void json_buf_puts(struct json_buf *b, const char *s)
-{
-	json_buf_append(b, s, strlen(s));
 }
 
 /* Decode one UTF-8 sequence at p (valid per RFC 3629); return its length or 0. */
@@ -432,7 +405,7 @@ static int literal(struct parser *ps, const char *word)
 	return 1;
 }
 
-static int grow(struct json_value *v, int with_keys)
+int json_grow(struct json_value *v, int with_keys)
 {
 	if (v->count < v->cap)
 		return 0;
@@ -484,7 +457,7 @@ static enum eif_status object_insert(struct parser *ps, struct json_value *obj, 
 		else
 			hi = mid;
 	}
-	if (grow(obj, 1) != 0) {
+	if (json_grow(obj, 1) != 0) {
 		free(key);
 		json_free(value);
 		return nomem(ps);
@@ -525,7 +498,7 @@ static enum eif_status parse_array(struct parser *ps, struct json_value *v)
 	if (take(ps, ']'))
 		return EIF_OK;
 	for (;;) {
-		if (grow(v, 0) != 0)
+		if (json_grow(v, 0) != 0)
 			return nomem(ps);
 		memset(&v->items[v->count], 0, sizeof(v->items[0]));
 		rc = parse_value(ps, &v->items[v->count]);
@@ -632,181 +605,4 @@ enum eif_status json_parse(const unsigned char *text, size_t len, const char *wh
 		memset(out, 0, sizeof(*out));
 	}
 	return rc;
-}
-
-void json_free(struct json_value *v)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < v->count; i++) {
-		json_free(&v->items[i]);
-		if (v->keys)
-			free(v->keys[i]);
-	}
-	free(v->items);
-	free(v->keys);
-	free(v->key_lens);
-	free(v->text);
-	memset(v, 0, sizeof(*v));
-}
-
-void json_buf_string(struct json_buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
-
-	json_buf_append(b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
-			if (c < 0x20) {
-				snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-				esc = u;
-			}
-		}
-		if (!esc)
-			continue;
-		json_buf_append(b, s + run, i - run);
-		json_buf_puts(b, esc);
-		run = i + 1;
-	}
-	json_buf_append(b, s + run, n - run);
-	json_buf_append(b, "\"", 1);
-}
-
-static void newline_indent(struct json_buf *b, int depth)
-{
-	json_buf_append(b, "\n", 1);
-	for (int i = 0; i < depth; i++)
-		json_buf_append(b, "  ", 2);
-}
-
-void json_write(struct json_buf *b, const struct json_value *v, int indent)
-{
-	int pretty = indent >= 0;
-
-	switch (v->type) {
-	case JSON_NULL:
-		json_buf_puts(b, "null");
-		return;
-	case JSON_BOOL:
-		json_buf_puts(b, v->boolean ? "true" : "false");
-		return;
-	case JSON_NUMBER:
-		json_buf_append(b, v->text, v->len);
-		return;
-	case JSON_STRING:
-		json_buf_string(b, v->text, v->len);
-		return;
-	case JSON_ARRAY:
-	case JSON_OBJECT:
-		break;
-	}
-	int object = v->type == JSON_OBJECT;
-	json_buf_puts(b, object ? "{" : "[");
-	for (size_t i = 0; i < v->count; i++) {
-		if (i)
-			json_buf_puts(b, ",");
-		if (pretty)
-			newline_indent(b, indent + 1);
-		if (object) {
-			json_buf_string(b, v->keys[i], v->key_lens[i]);
-			json_buf_puts(b, pretty ? ": " : ":");
-		}
-		json_write(b, &v->items[i], pretty ? indent + 1 : -1);
-	}
-	if (pretty && v->count)
-		newline_indent(b, indent);
-	json_buf_puts(b, object ? "}" : "]");
-}
-
-int json_set_string(struct json_value *v, const char *s, size_t n)
-{
-	memset(v, 0, sizeof(*v));
-	v->type = JSON_STRING;
-	v->text = malloc(n + 1);
-	if (!v->text)
-		return -1;
-	memcpy(v->text, s, n);
-	v->text[n] = '\0';
-	v->len = n;
-	return 0;
-}
-
-int json_set_number_text(struct json_value *v, const char *text)
-{
-	if (json_set_string(v, text, strlen(text)) != 0)
-		return -1;
-	v->type = JSON_NUMBER;
-	return 0;
-}
-
-void json_set_bool(struct json_value *v, int b)
-{
-	memset(v, 0, sizeof(*v));
-	v->type = JSON_BOOL;
-	v->boolean = !!b;
-}
-
-void json_init_object(struct json_value *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->type = JSON_OBJECT;
-}
-
-void json_init_array(struct json_value *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->type = JSON_ARRAY;
-}
-
-struct json_value *json_array_add(struct json_value *array)
-{
-	if (grow(array, 0) != 0)
-		return NULL;
-	memset(&array->items[array->count], 0, sizeof(array->items[0]));
-	return &array->items[array->count++];
-}
-
-struct json_value *json_object_add(struct json_value *obj, const char *key)
-{
-	char *copy = strdup(key);
-
-	if (!copy || grow(obj, 1) != 0) {
-		free(copy);
-		return NULL;
-	}
-	memset(&obj->items[obj->count], 0, sizeof(obj->items[0]));
-	obj->keys[obj->count] = copy;
-	obj->key_lens[obj->count] = strlen(copy);
-	return &obj->items[obj->count++];
-}
-
-const struct json_value *json_object_get(const struct json_value *obj, const char *key)
-{
-	size_t n = strlen(key);
-
-	if (obj->type != JSON_OBJECT)
-		return NULL;
-	for (size_t i = 0; i < obj->count; i++)
-		if (obj->key_lens[i] == n && memcmp(obj->keys[i], key, n) == 0)
-			return &obj->items[i];
-	return NULL;
-}
-
-void json_move(struct json_value *dst, struct json_value *src)
-{
-	*dst = *src;
-	memset(src, 0, sizeof(*src));
 }

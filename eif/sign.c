@@ -1,4 +1,9 @@
-/* sign: ECDSA COSE_Sign1 over PCR0, certificate handling and PCR8 (docs/eif-format.md#signature-section). */
+/* sign, part 1: making signatures. The signer holds the certificate (PCR8 comes from it) and one
+ * source of signatures: a PEM key, a PKCS#11 token key, or a signature made elsewhere over the
+ * Sig_structure eif_signer_tbs() hands out. It signs PCR0 as an ECDSA COSE_Sign1 and builds the
+ * signature section. The format is docs/eif-format.md#signature-section (the payload's bytes
+ * docs/eif-format.md#cbor-encoding, PCR8 docs/eif-format.md#certificate-and-pcr8); checking
+ * signatures is sign_verify.c, certificate details sign_cert.c. */
 #include "sign.h"
 
 #include <limits.h>
@@ -17,22 +22,13 @@
 
 #include "cose.h"
 #include "pkcs11.h"
+#include "sign_internal.h"
 #include "util.h"
 
 #define PEM_FILE_MAX (64 * 1024)
 #define SIGNATURE_FILE_MAX 4096
 
 /* The curves AWS's COSE library accepts; the key's curve picks the algorithm. */
-struct curve {
-	int nid;
-	int64_t alg;
-	const char *name;
-	const char *alg_name;
-	const char *digest_name;	/* as in FIPS 180-4, and as openssl dgst names it */
-	const char *openssl_digest;
-	size_t coordinate;	/* bytes of r and of s in the raw signature */
-	const EVP_MD *(*md)(void);
-};
 static const struct curve curves[] = {
 	{ NID_X9_62_prime256v1, EIF_COSE_ALG_ES256, "P-256", "ES256", "SHA-256", "sha256", 32,
 	  EVP_sha256 },
@@ -77,7 +73,7 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-static X509 *x509_from_pem(const unsigned char *pem, size_t len)
+X509 *sign_x509_from_pem(const unsigned char *pem, size_t len)
 {
 	if (len > INT32_MAX)
 		return NULL;
@@ -97,7 +93,7 @@ static const struct curve *curve_of_nid(int nid)
 	return NULL;
 }
 
-static const struct curve *key_curve(EVP_PKEY *key)
+const struct curve *sign_key_curve(EVP_PKEY *key)
 {
 	char group[64];
 	size_t n;
@@ -108,9 +104,17 @@ static const struct curve *key_curve(EVP_PKEY *key)
 	return curve_of_nid(OBJ_txt2nid(group));
 }
 
+const char *sign_alg_name(int64_t alg)
+{
+	for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
+		if (curves[i].alg == alg)
+			return curves[i].alg_name;
+	return "not ES256/ES384/ES512";
+}
+
 /* extend(DER) = SHA-384(Z48 || SHA-384(DER)); also returns the fingerprint SHA-384(DER). */
-static enum eif_status cert_measure(X509 *cert, unsigned char fingerprint[EIF_PCR_SIZE],
-				    unsigned char pcr8[EIF_PCR_SIZE], struct eif_error *err)
+enum eif_status sign_cert_measure(X509 *cert, unsigned char fingerprint[EIF_PCR_SIZE],
+				  unsigned char pcr8[EIF_PCR_SIZE], struct eif_error *err)
 {
 	unsigned char *der = NULL;
 	unsigned char block[2 * EIF_PCR_SIZE] = { 0 };
@@ -135,19 +139,16 @@ enum eif_status eif_cert_pcr8_from_pem(const unsigned char *pem, size_t len,
 {
 	unsigned char fingerprint[EIF_PCR_SIZE];
 	char why[256];
-	X509 *cert = x509_from_pem(pem, len);
+	X509 *cert = sign_x509_from_pem(pem, len);
 
 	if (!cert)
 		return eif_fail(err, EIF_E_FORMAT, "certificate: not a PEM X.509 certificate (%s); "
 				"convert a DER file with 'openssl x509 -inform der'",
 				eif_openssl_reason(why, sizeof(why)));
-	enum eif_status st = cert_measure(cert, fingerprint, pcr8, err);
+	enum eif_status st = sign_cert_measure(cert, fingerprint, pcr8, err);
 	X509_free(cert);
 	return st;
 }
-
-static enum eif_status cert_time(const ASN1_TIME *t, char **text, int64_t *unix_time,
-				 const char *what, struct eif_error *err);
 
 /* A certificate outside its validity period makes an image eif verify refuses (exit 6). */
 static enum eif_status check_cert_dates(X509 *cert, const char *cert_path, time_t now,
@@ -157,9 +158,9 @@ static enum eif_status check_cert_dates(X509 *cert, const char *cert_path, time_
 	int64_t from_unix, until_unix;
 	enum eif_status st;
 
-	st = cert_time(X509_get0_notBefore(cert), &from, &from_unix, "notBefore", err);
+	st = sign_cert_time(X509_get0_notBefore(cert), &from, &from_unix, "notBefore", err);
 	if (st == EIF_OK)
-		st = cert_time(X509_get0_notAfter(cert), &until, &until_unix, "notAfter", err);
+		st = sign_cert_time(X509_get0_notAfter(cert), &until, &until_unix, "notAfter", err);
 	if (st == EIF_OK && (now < from_unix || now > until_unix))
 		st = eif_fail(err, EIF_E_USAGE, "signing certificate '%s' is %s (valid from %s to "
 			      "%s); an image signed with it fails 'eif verify'; renew the "
@@ -182,13 +183,13 @@ static enum eif_status signer_certificate(struct eif_signer *s, const char *cert
 				 &s->cert_len, err);
 	if (st != EIF_OK)
 		return st;
-	s->cert = x509_from_pem(s->cert_pem, s->cert_len);
+	s->cert = sign_x509_from_pem(s->cert_pem, s->cert_len);
 	if (!s->cert)
 		return eif_fail(err, EIF_E_FORMAT, "signing certificate '%s': not a PEM X.509 "
 				"certificate (%s); convert a DER file with 'openssl x509 -inform der'",
 				cert_path, eif_openssl_reason(why, sizeof(why)));
 	EVP_PKEY *public_key = X509_get0_pubkey(s->cert);
-	s->curve = public_key ? key_curve(public_key) : NULL;
+	s->curve = public_key ? sign_key_curve(public_key) : NULL;
 	if (!s->curve) {
 		ERR_clear_error();
 		return eif_fail(err, EIF_E_USAGE, "signing certificate '%s': its key is not EC on "
@@ -198,7 +199,7 @@ static enum eif_status signer_certificate(struct eif_signer *s, const char *cert
 	st = check_cert_dates(s->cert, cert_path, time(NULL), err);
 	if (st != EIF_OK)
 		return st;
-	return cert_measure(s->cert, fingerprint, s->pcr8, err);
+	return sign_cert_measure(s->cert, fingerprint, s->pcr8, err);
 }
 
 static enum eif_status signer_pem_key(struct eif_signer *s, const char *cert_path,
@@ -224,7 +225,7 @@ static enum eif_status signer_pem_key(struct eif_signer *s, const char *cert_pat
 				"key (%s); decrypt it with 'openssl pkey', or keep it on a token "
 				"(pkcs11:...) or in KMS (eif sign --tbs-out)", key_path,
 				eif_openssl_reason(why, sizeof(why)));
-	if (!key_curve(s->key))
+	if (!sign_key_curve(s->key))
 		return eif_fail(err, EIF_E_USAGE, "private key '%s': not an EC key on P-256, P-384 or "
 				"P-521; make one with 'openssl ecparam -name secp384r1 -genkey'",
 				key_path);
@@ -238,8 +239,6 @@ static enum eif_status signer_pem_key(struct eif_signer *s, const char *cert_pat
 
 static enum eif_status ecdsa_sign(const struct eif_signer *s, const unsigned char *tbs,
 				  size_t tbs_len, unsigned char *raw, struct eif_error *err);
-static int ecdsa_verify(EVP_PKEY *key, const struct curve *c, const unsigned char *raw,
-			const unsigned char *tbs, size_t tbs_len, char *why, size_t why_len);
 
 static enum eif_status signer_token_key(struct eif_signer *s, const char *cert_path,
 					const char *uri, const char *module,
@@ -270,8 +269,8 @@ static enum eif_status signer_token_key(struct eif_signer *s, const char *cert_p
 	st = ecdsa_sign(s, probe, sizeof(probe), raw, err);
 	if (st != EIF_OK)
 		return st;
-	int ok = ecdsa_verify(X509_get0_pubkey(s->cert), s->curve, raw, probe, sizeof(probe),
-			      why, sizeof(why));
+	int ok = sign_ecdsa_verify(X509_get0_pubkey(s->cert), s->curve, raw, probe, sizeof(probe),
+				   why, sizeof(why));
 	if (ok < 0)
 		return eif_fail(err, EIF_E_CRYPTO, "PKCS#11 %s: cannot check the token's test "
 				"signature: %s", eif_pkcs11_key_name(s->token), why);
@@ -477,7 +476,7 @@ static enum eif_status detached_check(const struct eif_signer *s,
 {
 	EVP_PKEY *key = X509_get0_pubkey(s->cert);
 	char why[256], hex[EIF_PCR_HEX_SIZE];
-	int ok = ecdsa_verify(key, s->curve, s->detached, in->tbs, in->tbs_len, why, sizeof(why));
+	int ok = sign_ecdsa_verify(key, s->curve, s->detached, in->tbs, in->tbs_len, why, sizeof(why));
 
 	if (ok < 0)
 		return eif_fail(err, EIF_E_CRYPTO, "cannot check the given signature: %s", why);
@@ -494,8 +493,8 @@ static enum eif_status detached_check(const struct eif_signer *s,
 				"find out which)", hex);
 	int same_tbs = s->detached_tbs_len == in->tbs_len &&
 		       memcmp(s->detached_tbs, in->tbs, in->tbs_len) == 0;
-	if (!same_tbs && ecdsa_verify(key, s->curve, s->detached, s->detached_tbs,
-				      s->detached_tbs_len, why, sizeof(why)) == 1)
+	if (!same_tbs && sign_ecdsa_verify(key, s->curve, s->detached, s->detached_tbs,
+					   s->detached_tbs_len, why, sizeof(why)) == 1)
 		return eif_fail(err, EIF_E_SIGNATURE, "the given signature is for another PCR0: it "
 				"signs the Sig_structure in the --tbs file, but the EIF's PCR0 is "
 				"now %s (the image changed after --tbs-out); export it again with "
@@ -645,347 +644,4 @@ enum eif_status eif_signature_section_build(const struct eif_signer *s,
 				EIF_SIGNATURE_MAX_SIZE);
 	}
 	return st;
-}
-
-/* 1 valid, 0 invalid, -1 could not check (message in why). */
-static int ecdsa_verify(EVP_PKEY *key, const struct curve *c, const unsigned char *raw,
-			const unsigned char *tbs, size_t tbs_len, char *why, size_t why_len)
-{
-	ECDSA_SIG *sig = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(raw, (int)c->coordinate, NULL);
-	BIGNUM *s = BN_bin2bn(raw + c->coordinate, (int)c->coordinate, NULL);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char *der = NULL;
-	int der_len, result = -1;
-
-	if (!sig || !r || !s || !ctx || !ECDSA_SIG_set0(sig, r, s)) {
-		BN_free(r);
-		BN_free(s);
-		eif_openssl_reason(why, why_len);
-		goto out;
-	}
-	der_len = i2d_ECDSA_SIG(sig, &der);
-	if (der_len <= 0 || EVP_DigestVerifyInit(ctx, NULL, c->md(), NULL, key) != 1) {
-		eif_openssl_reason(why, why_len);
-		goto out;
-	}
-	result = EVP_DigestVerify(ctx, der, (size_t)der_len, tbs, tbs_len) == 1;
-	ERR_clear_error();
-out:
-	OPENSSL_free(der);
-	EVP_MD_CTX_free(ctx);
-	ECDSA_SIG_free(sig);
-	return result;
-}
-
-static const char *alg_name(int64_t alg)
-{
-	for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
-		if (curves[i].alg == alg)
-			return curves[i].alg_name;
-	return "not ES256/ES384/ES512";
-}
-
-/* The COSE_Sign1 signature under the certificate's key: VALID or BAD (err says why; its
- * code is EIF_E_CRYPTO when OpenSSL could not check at all). */
-static enum eif_signature_result cose_verify_cert(X509 *cert, const struct eif_cose_sign1 *cose,
-						  struct eif_error *err)
-{
-	unsigned char *tbs = NULL;
-	size_t tbs_len;
-	char why[256];
-	EVP_PKEY *key = X509_get0_pubkey(cert);
-	const struct curve *c = key ? key_curve(key) : NULL;
-
-	if (!c) {
-		ERR_clear_error();
-		eif_fail(err, EIF_E_SIGNATURE, "signing certificate: key is not EC P-256, P-384 or "
-			 "P-521, so no COSE signature can verify under it");
-		return EIF_SIGNATURE_BAD;
-	}
-	if (cose->alg != c->alg) {
-		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: algorithm %lld (%s) does not match the "
-			 "certificate's %s key (%s)", (long long)cose->alg, alg_name(cose->alg),
-			 c->name, c->alg_name);
-		return EIF_SIGNATURE_BAD;
-	}
-	if (cose->signature_len != 2 * c->coordinate) {
-		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: signature of %zu bytes; %s needs %zu "
-			 "(r || s)", cose->signature_len, c->alg_name, 2 * c->coordinate);
-		return EIF_SIGNATURE_BAD;
-	}
-	if (eif_cose_sig_structure(cose->protected_hdr, cose->protected_len, cose->payload,
-				   cose->payload_len, &tbs, &tbs_len, err) != EIF_OK)
-		return EIF_SIGNATURE_BAD;
-	int ok = ecdsa_verify(key, c, cose->signature, tbs, tbs_len, why, sizeof(why));
-	free(tbs);
-	if (ok < 0) {
-		eif_fail(err, EIF_E_CRYPTO, "COSE_Sign1: cannot check the signature: %s", why);
-		return EIF_SIGNATURE_BAD;
-	}
-	if (!ok) {
-		eif_fail(err, EIF_E_SIGNATURE, "COSE_Sign1: the %s signature does not verify under "
-			 "the signing certificate's key; the signed data or the signature was "
-			 "altered", c->alg_name);
-		return EIF_SIGNATURE_BAD;
-	}
-	return EIF_SIGNATURE_VALID;
-}
-
-enum eif_signature_result eif_cose_verify_der(const unsigned char *der, size_t der_len,
-					      const struct eif_cose_sign1 *cose,
-					      struct eif_error *err)
-{
-	const unsigned char *p = der;
-	char why[256];
-	X509 *cert = der_len <= LONG_MAX ? d2i_X509(NULL, &p, (long)der_len) : NULL;
-
-	if (!cert || p != der + der_len) {
-		X509_free(cert);
-		eif_fail(err, EIF_E_FORMAT, "signing certificate: not one DER X.509 certificate "
-			 "(%s)", eif_openssl_reason(why, sizeof(why)));
-		return EIF_SIGNATURE_CORRUPT;
-	}
-	enum eif_signature_result r = cose_verify_cert(cert, cose, err);
-	X509_free(cert);
-	return r;
-}
-
-enum eif_signature_result eif_signature_verify(const unsigned char *section, size_t len,
-					       const unsigned char pcr0[EIF_PCR_SIZE],
-					       struct eif_error *err)
-{
-	struct eif_pcr_signature sig;
-	struct eif_cose_sign1 cose;
-	unsigned char expected[EIF_PCR_PAYLOAD_MAX];
-	size_t expected_len;
-	char why[256];
-	X509 *cert = NULL;
-	enum eif_signature_result result = EIF_SIGNATURE_CORRUPT;
-
-	if (!section) {
-		eif_fail(err, EIF_E_UNSIGNED, "no signature section; sign the EIF with 'eif sign'");
-		return EIF_SIGNATURE_UNSIGNED;
-	}
-	if (eif_signature_section_parse(section, len, &sig, err) != EIF_OK)
-		return EIF_SIGNATURE_CORRUPT;
-	cert = x509_from_pem(sig.cert, sig.cert_len);
-	if (!cert) {
-		eif_fail(err, EIF_E_FORMAT, "signature section: the signing certificate is not a "
-			 "PEM X.509 certificate (%s)", eif_openssl_reason(why, sizeof(why)));
-		goto out;
-	}
-	if (eif_cose_sign1_parse(sig.cose, sig.cose_len, &cose, err) != EIF_OK) {
-		eif_error_prefix(err, "signature section");
-		goto out;
-	}
-	result = cose_verify_cert(cert, &cose, err);
-	if (result != EIF_SIGNATURE_VALID)
-		goto out;
-	if (eif_pcr_payload_encode(0, pcr0, EIF_PCR_SIZE, expected, &expected_len, err) != EIF_OK)
-		goto out;
-	if (cose.payload_len != expected_len || memcmp(cose.payload, expected, expected_len)) {
-		char hex[EIF_PCR_HEX_SIZE];
-		eif_hex(pcr0, EIF_PCR_SIZE, hex);
-		eif_fail(err, EIF_E_SIGNATURE, "the signature is valid but signs another image, "
-			 "not PCR0 %s; the image changed after signing, re-sign it", hex);
-		result = EIF_SIGNATURE_WRONG_PCR0;
-		goto out;
-	}
-	result = EIF_SIGNATURE_VALID;
-out:
-	X509_free(cert);
-	eif_pcr_signature_free(&sig);
-	return result;
-}
-
-/* ---- certificate details ------------------------------------------------------------ */
-
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
-/* Text of a memory BIO as a malloc'd string. */
-static char *bio_string(BIO *bio)
-{
-	char *data;
-	long n = BIO_get_mem_data(bio, &data);
-
-	return n < 0 ? NULL : dup_n(data, (size_t)n);
-}
-
-/* The value as rust-openssl's Debug prints it, minus the quotes nitro-cli strips: backslash,
- * tab, CR, LF, NUL and other ASCII controls escaped (Rust escapes some non-ASCII code points
- * too; those are kept raw here). */
-static char *rust_debug_text(const unsigned char *s, size_t n)
-{
-	char *out = malloc(n * 6 + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = s[i];
-		switch (ch) {
-		case '"': *o++ = '\\'; break;	/* \" with the quote removed */
-		case '\\': *o++ = '\\'; *o++ = '\\'; break;
-		case '\t': *o++ = '\\'; *o++ = 't'; break;
-		case '\r': *o++ = '\\'; *o++ = 'r'; break;
-		case '\n': *o++ = '\\'; *o++ = 'n'; break;
-		case '\0': *o++ = '\\'; *o++ = '0'; break;
-		default:
-			if (ch < 0x20 || ch == 0x7f)
-				o += sprintf(o, "\\u{%x}", ch);
-			else
-				*o++ = (char)ch;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-static int attr_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct eif_cert_attr *)a)->name, ((const struct eif_cert_attr *)b)->name);
-}
-
-static enum eif_status cert_issuer(X509 *cert, struct eif_cert_info *info, struct eif_error *err)
-{
-	const X509_NAME *name = X509_get_issuer_name(cert);
-	int count = X509_NAME_entry_count(name);
-
-	info->issuer = calloc(count > 0 ? (size_t)count : 1, sizeof(*info->issuer));
-	if (!info->issuer)
-		return eif_fail(err, EIF_E_NOMEM, "certificate issuer: out of memory");
-	for (int i = 0; i < count; i++) {
-		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
-		char oid[128];
-		unsigned char *utf8 = NULL;
-		OBJ_obj2txt(oid, sizeof(oid), X509_NAME_ENTRY_get_object(e), 0);
-		int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
-		char *value = n < 0 ? dup_n("error", 5) : rust_debug_text(utf8, (size_t)n);
-		OPENSSL_free(utf8);
-		ERR_clear_error();
-		/* BTreeMap semantics: a repeated attribute keeps its last value */
-		size_t j = 0;
-		while (j < info->issuer_count && strcmp(info->issuer[j].name, oid) != 0)
-			j++;
-		if (j < info->issuer_count) {
-			free(info->issuer[j].value);
-			info->issuer[j].value = value;
-		} else {
-			info->issuer[j].name = strdup(oid);
-			info->issuer[j].value = value;
-			info->issuer_count++;
-		}
-		if (!info->issuer[j].name || !value)
-			return eif_fail(err, EIF_E_NOMEM, "certificate issuer: out of memory");
-	}
-	qsort(info->issuer, info->issuer_count, sizeof(*info->issuer), attr_cmp);
-	return EIF_OK;
-}
-
-static enum eif_status cert_time(const ASN1_TIME *t, char **text, int64_t *unix_time,
-				 const char *what, struct eif_error *err)
-{
-	struct tm tm;
-	BIO *bio = BIO_new(BIO_s_mem());
-
-	if (!bio || ASN1_TIME_print(bio, t) != 1 || !(*text = bio_string(bio)) ||
-	    ASN1_TIME_to_tm(t, &tm) != 1) {
-		BIO_free(bio);
-		ERR_clear_error();
-		return eif_fail(err, EIF_E_FORMAT, "certificate: %s is not a valid time", what);
-	}
-	BIO_free(bio);
-	*unix_time = (int64_t)timegm(&tm);
-	return EIF_OK;
-}
-
-static enum eif_status cert_info(X509 *cert, struct eif_cert_info *info, struct eif_error *err)
-{
-	const ASN1_BIT_STRING *sig;
-	const X509_ALGOR *alg;
-	const ASN1_OBJECT *alg_obj;
-	char name[128];
-	enum eif_status st;
-
-	if ((st = cert_issuer(cert, info, err)) != EIF_OK)
-		return st;
-	X509_get0_signature(&sig, &alg, cert);
-	X509_ALGOR_get0(&alg_obj, NULL, NULL, alg);
-	OBJ_obj2txt(name, sizeof(name), alg_obj, 0);
-	if (!(info->algorithm = strdup(name)))
-		return eif_fail(err, EIF_E_NOMEM, "certificate: out of memory");
-	if ((st = cert_time(X509_get0_notBefore(cert), &info->not_before, &info->not_before_unix,
-			    "notBefore", err)) != EIF_OK ||
-	    (st = cert_time(X509_get0_notAfter(cert), &info->not_after, &info->not_after_unix,
-			    "notAfter", err)) != EIF_OK)
-		return st;
-	int n = ASN1_STRING_length(sig);
-	const unsigned char *p = ASN1_STRING_get0_data(sig);
-	info->signature = malloc(n > 0 ? (size_t)n * 3 : 1);
-	if (!info->signature)
-		return eif_fail(err, EIF_E_NOMEM, "certificate: out of memory");
-	char *o = info->signature;	/* "XX:" per byte, the last ':' becomes the NUL */
-	*o = '\0';
-	for (int i = 0; i < n; i++)
-		o += sprintf(o, i ? ":%02X" : "%02X", p[i]);
-	return cert_measure(cert, info->fingerprint, info->pcr8, err);
-}
-
-enum eif_status eif_cert_info_from_pem(const unsigned char *pem, size_t len,
-				       struct eif_cert_info *info, struct eif_error *err)
-{
-	char why[256];
-	X509 *cert;
-	enum eif_status st;
-
-	memset(info, 0, sizeof(*info));
-	cert = x509_from_pem(pem, len);
-	if (!cert)
-		return eif_fail(err, EIF_E_FORMAT, "certificate: not a PEM X.509 certificate (%s)",
-				eif_openssl_reason(why, sizeof(why)));
-	st = cert_info(cert, info, err);
-	X509_free(cert);
-	if (st != EIF_OK)
-		eif_cert_info_free(info);
-	return st;
-}
-
-enum eif_status eif_signature_cert_info(const unsigned char *section, size_t len,
-					struct eif_cert_info *info, struct eif_error *err)
-{
-	struct eif_pcr_signature sig;
-	enum eif_status st;
-
-	memset(info, 0, sizeof(*info));
-	st = eif_signature_section_parse(section, len, &sig, err);
-	if (st != EIF_OK)
-		return st;
-	st = eif_cert_info_from_pem(sig.cert, sig.cert_len, info, err);
-	if (st != EIF_OK)
-		eif_error_prefix(err, "signature section");
-	eif_pcr_signature_free(&sig);
-	return st;
-}
-
-void eif_cert_info_free(struct eif_cert_info *info)
-{
-	for (size_t i = 0; i < info->issuer_count; i++) {
-		free(info->issuer[i].name);
-		free(info->issuer[i].value);
-	}
-	free(info->issuer);
-	free(info->algorithm);
-	free(info->not_before);
-	free(info->not_after);
-	free(info->signature);
-	memset(info, 0, sizeof(*info));
 }
