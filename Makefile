@@ -150,7 +150,7 @@ help:
 	@echo '  all (default)  out/enclave.eif, out/pcr.json, out/sbom.spdx.json, out/provenance,'
 	@echo '                 out/statement.json'
 	@echo '  kernel eif nsm init examples    one part of the boot chain'
-	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
+	@echo '  check          every test (T=patterns for a subset, e.g. T="eif-* nsm-*")'
 	@echo '  fetch          every pinned input into dl/; after it make needs no network'
 	@echo '  bundle         out/bundle.tar: every pinned input, the locks, a manifest (make BUNDLE=...)'
 	@echo '  sign           sign out/enclave.eif: make sign KEY=key.pem CERT=cert.pem'
