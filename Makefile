@@ -126,7 +126,11 @@ repro-check: | $(STAMP)/packages-check
 default_build := $(if $(strip $(foreach v,APP CMD ENV KERNEL_CONFIG KERNEL_SOURCE SOURCE_DATE_EPOCH,\
 	$(filter-out file undefined,$(origin $(v))))$(filter-out 0,$(HARDEN))),no,yes)
 check: all $(CHECK_DEPS) | $(STAMP)/packages-check
-	$(Q)O=$(O) DEFAULT_BUILD=$(default_build) tests/run
+	$(Q)O=$(O) DEFAULT_BUILD=$(default_build) CHECK_FULL=$(CHECK_FULL) tests/run
+# check-full: check plus the tests marked "# tests/run: full" (each costs a whole extra build).
+CHECK_FULL ?= 0
+check-full:
+	$(Q)$(MAKE) check CHECK_FULL=1
 bench: $(BENCH_DEPS)
 install: $(INSTALL_DEPS)
 clean:
@@ -137,6 +141,7 @@ help:
 	@echo '                 out/statement.json'
 	@echo '  kernel eif nsm init examples    one part of the boot chain'
 	@echo '  check          every test (T=pattern for a subset, e.g. T="eif-*")'
+	@echo '  check-full     check and the costly tests (make ARCH=aarch64: a cross kernel build)'
 	@echo '  fetch          download every input into dl/; after it make needs no network'
 	@echo '  sign           sign out/enclave.eif: make sign KEY=key.pem CERT=cert.pem'
 	@echo '                 (KEY='"'"'pkcs11:token=T;object=K'"'"' [PKCS11_MODULE=module.so] for a token)'
@@ -163,4 +168,4 @@ help:
 	@echo '  KERNEL_CONFIG=$(KERNEL_CONFIG)  HARDEN=$(HARDEN)'
 	@echo '  KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=...  your own kernel tarball'
 	@echo '  CACHE_DIR=$(CACHE_DIR)  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'
-.PHONY: all check bench install clean help sign fetch repro-check audit FORCE
+.PHONY: all check check-full bench install clean help sign fetch repro-check audit FORCE
