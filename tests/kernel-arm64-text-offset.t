@@ -30,23 +30,21 @@ ok $? "an Image already at 2 MiB is accepted" || diag "$(cat err.txt)"
 cmp -s again.Image zero.Image
 ok $? "and left as it is"
 
-image odd.Image 524288
-cp odd.Image odd.before
-"$tool" odd.Image 2>err.txt
-is "$?" 1 "another text_offset (0x80000, pre-5.8 kernels) is refused"
-grep -q "text_offset is 0x0000080000000000 .*neither 0 nor 2 MiB" err.txt
-ok $? "the message names the value found" || diag "$(cat err.txt)"
-cmp -s odd.Image odd.before
-ok $? "a refused Image is not modified"
-
-image bz.Image 0 "HdrS"
-cp bz.Image bz.before
-"$tool" bz.Image 2>err.txt
-is "$?" 1 "a file without the ARM\\x64 magic at 0x38 is refused"
-grep -q "no arm64 Image header (magic at 0x38 is '48647253'" err.txt
-ok $? "the message names the magic found" || diag "$(cat err.txt)"
-cmp -s bz.Image bz.before
-ok $? "and the file is not modified"
+# refused NAME TEXT-OFFSET MAGIC WHAT MESSAGE: such an Image is refused, named, left untouched.
+refused() {
+	image "$1.Image" "$2" "$3"
+	cp "$1.Image" "$1.before"
+	"$tool" "$1.Image" 2>err.txt
+	is "$?" 1 "$4 is refused"
+	grep -q "$5" err.txt
+	ok $? "$4: the message names what was found" || diag "$(cat err.txt)"
+	cmp -s "$1.Image" "$1.before"
+	ok $? "$4: the file is not modified"
+}
+refused odd 524288 "" "another text_offset (0x80000, pre-5.8 kernels)" \
+	"text_offset is 0x0000080000000000 .*neither 0 nor 2 MiB"
+refused bz 0 HdrS "a file without the ARM\\x64 magic at 0x38" \
+	"no arm64 Image header (magic at 0x38 is '48647253'"
 
 head -c 20 zero.Image >short.Image
 "$tool" short.Image 2>err.txt
