@@ -1,8 +1,9 @@
 # cross/: building for an ARCH other than the host's (ARCH=aarch64 on x86_64): Debian's cross
 # compiler and binutils (configs/packages/cross-ARCH, pinned in configs/sources-ARCH.lock) and
 # the pinned musl-dev .deb of ARCH, unpacked under $(O)/musl (the host's dpkg never sees it).
-# Sets for the other fragments: MUSL_CC (musl-gcc, or the cross gcc with the unpacked musl's
-# specs), AR and STRIP for target objects, CROSS_LOCK (the extra lock file, or nothing).
+# Sets for the other fragments: MUSL_CC (the cross gcc with the unpacked musl's specs; else the
+# top level's musl-gcc), TARGET_AR and TARGET_STRIP for enclave programs (ar and strip when not
+# cross-building), CROSS_LOCK (the extra lock file, or nothing).
 ifeq ($(filter x86_64 aarch64,$(ARCH)),)
 $(error ARCH=$(ARCH) is not supported; use ARCH=x86_64 (default) or ARCH=aarch64)
 endif
@@ -29,7 +30,7 @@ $(MUSL_DEB):
 
 # The package's own specs name /usr/...; the copy names the unpacked tree. Checked again before
 # unpacking: dl/ may have been touched since the fetch.
-$(MUSL_SPECS): $(MUSL_DEB) cross/cross.mk
+$(MUSL_SPECS): $(MUSL_DEB) $(CROSS_LOCK) cross/cross.mk
 	$(call msg,UNPACK,$(MUSL_ROOT))
 	$(Q)echo '$(MUSL_DEB_SHA256)  $(MUSL_DEB)' | sha256sum -c --quiet - || { echo "cross: $(MUSL_DEB) does not match $(CROSS_LOCK); delete it and run make again" >&2; exit 1; }
 	$(Q)rm -rf $(MUSL_ROOT) && mkdir -p $(MUSL_ROOT) && dpkg-deb -x $(MUSL_DEB) $(MUSL_ROOT)/root
