@@ -1,11 +1,14 @@
 # init/: the enclave's PID 1, static musl, stripped, same bytes from any build directory.
-INIT_CC      := musl-gcc
+INIT_CC       = $(MUSL_CC)
 INIT_SOURCES := $(wildcard init/*.c)
 INIT_OBJECTS := $(patsubst init/%.c,$(O)/obj/init/%.o,$(INIT_SOURCES))
 INIT_UAPI    := $(O)/obj/init/uapi
 # musl-gcc searches only musl's headers; the kernel's uapi headers (linux-libc-dev, for
-# <linux/vm_sockets.h>) come in through a directory of links, without glibc's headers.
+# <linux/vm_sockets.h>; linux-libc-dev-arm64-cross when cross-building) come in through a
+# directory of links, without glibc's headers.
 INIT_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+INIT_UAPI_DIR  := $(if $(CROSS_COMPILE),/usr/$(CROSS_COMPILE:-=)/include,/usr/include)
+INIT_UAPI_ASM  := $(if $(CROSS_COMPILE),$(INIT_UAPI_DIR)/asm,/usr/include/$(INIT_MULTIARCH)/asm)
 # No unwind tables or .comment paths: PID 1 never unwinds, and the bytes must not depend on the
 # checkout's location (prefix map) or the build directory (objects are never named in the ELF).
 INIT_CFLAGS  := $(WARN) $(CFLAGS) -ffile-prefix-map=$(CURDIR)/= -fno-asynchronous-unwind-tables \
@@ -14,9 +17,9 @@ INIT_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none
 
 $(INIT_UAPI)/.stamp: | $(STAMP)/packages-build
 	$(Q)rm -rf $(@D) && mkdir -p $(@D) && \
-		ln -s /usr/include/linux $(@D)/linux && \
-		ln -s /usr/include/asm-generic $(@D)/asm-generic && \
-		ln -s /usr/include/$(INIT_MULTIARCH)/asm $(@D)/asm && touch $@
+		ln -s $(INIT_UAPI_DIR)/linux $(@D)/linux && \
+		ln -s $(INIT_UAPI_DIR)/asm-generic $(@D)/asm-generic && \
+		ln -s $(INIT_UAPI_ASM) $(@D)/asm && touch $@
 
 $(O)/obj/init/%.o: init/%.c init/init.mk $(INIT_UAPI)/.stamp | $(STAMP)/packages-build
 	$(call msg,CC,$@)
@@ -28,7 +31,7 @@ $(O)/obj/init/init.elf: $(INIT_OBJECTS)
 
 $(O)/init: $(O)/obj/init/init.elf
 	$(call msg,STRIP,$@)
-	$(Q)strip --strip-all -o $@.tmp $< && mv $@.tmp $@
+	$(Q)$(TARGET_STRIP) --strip-all -o $@.tmp $< && mv $@.tmp $@
 
 # Unit tests of the /cmd and /env parsers and the PATH search: host compiler, TAP output.
 $(O)/tests/init/config-test: tests/init/config-test.c init/config.c init/exec.c init/config.h init/exec.h

@@ -1,6 +1,6 @@
 # kernel/: the enclave kernel from the pinned Debian linux-source package (or your own tarball),
 # configured from configs/kernel/, built reproducibly.  Outputs other parts rely on:
-#   $(O)/bzImage          the kernel image
+#   $(KERNEL_IMAGE)       the kernel image: $(O)/bzImage (x86_64), $(O)/Image (aarch64)
 #   $(O)/kernel/release   kernel release string, no trailing newline (e.g. 6.12.118)
 #   $(O)/kernel/config    the resolved .config
 #   $(O)/kernel/build/    the kernel tree, built in place: modules_prepare output and
@@ -58,8 +58,11 @@ kernel_done = printf '%s\n' '$(kernel_$(1)_id)' >$(K)/$(1).done
 # our own command line must not leak into Kbuild (O would move its output, CC could be musl-gcc).
 kernel_arch_x86_64 := x86_64
 kernel_image_x86_64 := arch/x86/boot/bzImage
-kernel_make = flock $(K)/kbuild.lock $(MAKE) -C $(KB) O= V=$(if $(Q),0,1) ARCH=$(kernel_arch_$(ARCH)) CROSS_COMPILE= \
-	CC=gcc LD=ld HOSTCC=gcc HOSTCXX=g++ LOCALVERSION= KCFLAGS= \
+kernel_arch_aarch64 := arm64
+kernel_image_aarch64 := arch/arm64/boot/Image
+KERNEL_IMAGE := $(O)/$(notdir $(kernel_image_$(ARCH)))
+kernel_make = flock $(K)/kbuild.lock $(MAKE) -C $(KB) O= V=$(if $(Q),0,1) ARCH=$(kernel_arch_$(ARCH)) \
+	CROSS_COMPILE=$(CROSS_COMPILE) CC=$(CROSS_COMPILE)gcc LD=$(CROSS_COMPILE)ld HOSTCC=gcc HOSTCXX=g++ LOCALVERSION= KCFLAGS= \
 	KBUILD_BUILD_TIMESTAMP='$(kernel_timestamp)' KBUILD_BUILD_USER=$(KERNEL_BUILD_USER) \
 	KBUILD_BUILD_HOST=$(KERNEL_BUILD_HOST) KBUILD_BUILD_VERSION=1
 # Without a -j of our own, give Kbuild one job per core; with -jN, share our jobserver. make
@@ -70,7 +73,7 @@ kernel_jobs = $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(shell nproc))
 kernel_logged = $(if $(Q),>$(1) 2>&1 || { tail -n 40 $(1) >&2; \
 	echo "kernel: the step above failed; full log: $(1)" >&2; exit 1; })
 
-kernel: $(O)/bzImage $(K)/release $(K)/config
+kernel: $(KERNEL_IMAGE) $(K)/release $(K)/config
 .PHONY: kernel kernel-audit repro-kernel
 
 $(KERNEL_DEB): | $(STAMP)/packages-build
@@ -95,18 +98,19 @@ $(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/ch
 	$(Q)kernel/check-config $(KB)/.config $(KERNEL_FRAGMENTS)
 	$(Q)cp $(KB)/.config $@.tmp && mv $@.tmp $@ && $(call kernel_done,config)
 
-$(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id
+$(KERNEL_IMAGE) $(K)/release &: $(K)/config $(K)/build.id $(if $(filter aarch64,$(ARCH)),kernel/arm64-text-offset)
 	$(if $(kernel_timestamp),,@echo "kernel: SOURCE_DATE_EPOCH='$(kernel_epoch)' is not a number of seconds; set SOURCE_DATE_EPOCH=<epoch>" >&2; exit 1)
 	$(call msg,KBUILD,$(KB) (log: $(K)/kbuild.log))
-	$(Q)+$(kernel_make) $(kernel_jobs) bzImage modules $(call kernel_logged,$(K)/kbuild.log)
+	$(Q)+$(kernel_make) $(kernel_jobs) $(notdir $(KERNEL_IMAGE)) modules $(call kernel_logged,$(K)/kbuild.log)
 	$(Q)test -s $(KB)/Module.symvers || { echo "kernel: $(KB)/Module.symvers is missing or empty after the build; out-of-tree modules cannot be built" >&2; exit 1; }
-	$(Q)cp $(KB)/$(kernel_image_$(ARCH)) $(O)/bzImage.tmp && mv $(O)/bzImage.tmp $(O)/bzImage
+	$(Q)cp $(KB)/$(kernel_image_$(ARCH)) $(KERNEL_IMAGE).tmp $(if $(filter aarch64,$(ARCH)),&& kernel/arm64-text-offset $(KERNEL_IMAGE).tmp) \
+		&& mv $(KERNEL_IMAGE).tmp $(KERNEL_IMAGE)
 	$(Q)printf '%s' "$$(cat $(KB)/include/config/kernel.release)" >$(K)/release.tmp && mv $(K)/release.tmp $(K)/release
 	$(Q)$(call kernel_done,build)
-	@printf '  %-7s %s  %s (%s bytes, release %s)\n' SHA256 "$$(sha256sum <$(O)/bzImage | cut -d' ' -f1)" \
-		$(O)/bzImage "$$(wc -c <$(O)/bzImage)" "$$(cat $(K)/release)"
+	@printf '  %-7s %s  %s (%s bytes, release %s)\n' SHA256 "$$(sha256sum <$(KERNEL_IMAGE) | cut -d' ' -f1)" \
+		$(KERNEL_IMAGE) "$$(wc -c <$(KERNEL_IMAGE))" "$$(cat $(K)/release)"
 
-CHECK_DEPS += $(O)/bzImage $(K)/release
+CHECK_DEPS += $(KERNEL_IMAGE) $(K)/release
 
 # Which recommended hardening options the active config has (a report; HARDEN=1 enforces them).
 kernel-audit: $(K)/config kernel/audit $(KERNEL_HARDENING)

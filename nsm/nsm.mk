@@ -19,12 +19,12 @@ $(O)/obj/nsm/musl/%.o: %.c | $(STAMP)/packages-build
 # D: no timestamps, uids or modes in the archive.
 $(O)/lib/libnsm.a: $(NSM_LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)mkdir -p $(@D) && rm -f $@.tmp && ar rcsD $@.tmp $^ && mv $@.tmp $@
+	$(Q)mkdir -p $(@D) && rm -f $@.tmp && $(TARGET_AR) rcsD $@.tmp $^ && mv $@.tmp $@
 
 $(O)/bin/nsm: $(NSM_TOOL_OBJS) $(O)/lib/libnsm.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(MUSL_CC) $(MUSL_CFLAGS) -Wl,--build-id=none -o $@.tmp \
-		$(NSM_TOOL_OBJS) $(O)/lib/libnsm.a && strip --strip-all $@.tmp && mv $@.tmp $@
+		$(NSM_TOOL_OBJS) $(O)/lib/libnsm.a && $(TARGET_STRIP) --strip-all $@.tmp && mv $@.tmp $@
 
 -include $(NSM_LIB_OBJS:.o=.d) $(NSM_TOOL_OBJS:.o=.d)
 
@@ -84,7 +84,7 @@ $(O)/tests/nsm/fuzz-decode: $(NSM_FUZZ_SRCS) $(NSM_LIB_HDRS) | $(STAMP)/packages
 $(O)/tests/nsm/bin/nsm-guest: tests/nsm/guest.c nsm/nsm.h $(O)/lib/libnsm.a | $(STAMP)/packages-build
 	$(call msg,MUSLCC,$@)
 	$(Q)mkdir -p $(@D) && $(MUSL_CC) $(MUSL_CFLAGS) -Insm -Wl,--build-id=none -o $@.tmp $< \
-		$(O)/lib/libnsm.a && strip --strip-all $@.tmp && mv $@.tmp $@
+		$(O)/lib/libnsm.a && $(TARGET_STRIP) --strip-all $@.tmp && mv $@.tmp $@
 
 # ---- install -------------------------------------------------------------------------------
 install-nsm: $(O)/bin/nsm nsm/nsm.1
