@@ -20,7 +20,7 @@ pcr4=45706d7b621e4620a332e147a5ddb000b049f73d47d3e61f6b03d2069152d4df6a4a786ad1c
 fp=$(openssl x509 -in "$root" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
 is "$fp" 641A0321A3E244EFE456463195D606317ED7CDCC3C1756E09893F3C68F79BB5B \
 	"configs/aws-nitro-enclaves-root.pem has AWS's published SHA-256 fingerprint"
-compiled=$(sed -n 's/^[[:space:]]*"\([0-9a-f]\{64\}\)"$/\1/p' "$TOP/eif/attest.h")
+compiled=$(sed -n 's/^[[:space:]]*"\([0-9a-f]\{64\}\)"$/\1/p' "$TOP/eif/include/eif/attest.h")
 is "$compiled" "$(echo "$fp" | tr 'A-F' 'a-f')" "eif/attest.h pins the same fingerprint"
 
 for chk in format root chain validity signature debug_mode; do

@@ -9,8 +9,8 @@ cc=${CC:-cc}
 
 harness=$work/cpio-read-mutate
 $cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -fno-omit-frame-pointer -I"$TOP/eif" -o "$harness" \
-	"$TOP/tests/audit/cpio-read-mutate.c" "$TOP/eif/cpio_read.c" "$TOP/eif/util.c" \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -I"$TOP/eif/include" -I"$TOP/eif/lib" -o "$harness" \
+	"$TOP/tests/audit/cpio-read-mutate.c" "$TOP/eif/lib/cpio_read.c" "$TOP/eif/lib/util.c" \
 	2>"$work/cc.log"
 ok $? "the harness builds with ASan and UBSan"
 [ -x "$harness" ] || { sed 's/^/# /' "$work/cc.log"; bail "cannot build the harness"; }

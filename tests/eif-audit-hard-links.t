@@ -1,6 +1,6 @@
 #!/bin/sh
 # eif audit judges what each name holds at boot, with hard links resolved as the kernel's
-# unpacker resolves them (init/initramfs.c; the rules are in eif/cpio_read.c): an image whose
+# unpacker resolves them (init/initramfs.c; the rules are in eif/lib/cpio_read.c): an image whose
 # cpio headers make a pinned file a hard link of another fails, naming the bytes it will
 # really have; and cpio_read_links(), the model, follows every rule of the kernel.
 . "$TOP/tests/audit/common.sh"
@@ -31,8 +31,8 @@ is "$(jq -r '.items[] | select(.what == "ramdisk 1 rootfs/a.c") | .sha256' "$wor
 # 3. The model, rule by rule, on hand-made archives (built with ASan and UBSan).
 harness=$work/cpio-read-mutate
 $cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -fno-omit-frame-pointer -I"$TOP/eif" -o "$harness" \
-	"$TOP/tests/audit/cpio-read-mutate.c" "$TOP/eif/cpio_read.c" "$TOP/eif/util.c" \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -I"$TOP/eif/include" -I"$TOP/eif/lib" -o "$harness" \
+	"$TOP/tests/audit/cpio-read-mutate.c" "$TOP/eif/lib/cpio_read.c" "$TOP/eif/lib/util.c" \
 	2>"$work/cc.log"
 ok $? "the harness builds" || sed 's/^/# /' "$work/cc.log"
 

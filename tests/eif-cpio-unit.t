@@ -8,7 +8,7 @@ lib=$O/lib/libeif.a
 [ -f "$lib" ] || bail "$lib is missing; build it first (make eif)"
 # CC/CFLAGS from the environment, so a sanitizer build of libeif.a links (CFLAGS=-fsanitize=...).
 # shellcheck disable=SC2086
-${CC:-cc} -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE ${CFLAGS:--O1} -I"$TOP/eif" -I"$TOP/tests/lib" -o "$work/cpio-unit" \
+${CC:-cc} -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE ${CFLAGS:--O1} -I"$TOP/eif/include" -I"$TOP/eif/lib" -I"$TOP/tests/lib" -o "$work/cpio-unit" \
 	"$cpio_data/cpio-unit.c" "$lib" -lcrypto -lz -pthread 2>"$work/cc.err" ||
 	bail "cannot build cpio-unit: $(cat "$work/cc.err")"
 "$work/cpio-unit" "$work" >"$work/unit.out"

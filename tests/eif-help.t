@@ -11,13 +11,13 @@ for c in $commands; do
 	is "$(head -1 "$work/help" | cut -d' ' -f1-3)" "usage: eif $c" "eif $c --help starts with its usage line"
 	"$EIF" help "$c" | cmp -s - "$work/help"
 	ok $? "eif help $c = eif $c --help"
-	grep -q "^\.SS eif $c\$" "$TOP/eif/eif.1"
+	grep -q "^\.SS eif $c\$" "$TOP/eif/tool/eif.1"
 	ok $? "eif.1 has a section for eif $c"
 done
 "$EIF" >/dev/null 2>&1
 is $? 2 "eif without a command is a usage error"
 if command -v man >/dev/null 2>&1; then
-	man --warnings -l "$TOP/eif/eif.1" >/dev/null 2>"$work/warnings"
+	man --warnings -l "$TOP/eif/tool/eif.1" >/dev/null 2>"$work/warnings"
 	is "$(cat "$work/warnings")" "" "eif.1 renders without warnings"
 else
 	skip "eif.1 render check: man is not installed"

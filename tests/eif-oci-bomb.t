@@ -1,6 +1,6 @@
 #!/bin/sh
 # A decompression bomb is refused: past the first 64 MiB a layer may expand at most 256 times
-# its compressed size (eif/oci.h: OCI_BOMB_RATIO, OCI_BOMB_FREE). 200 MiB of zeros compress
+# its compressed size (eif/include/eif/oci.h: OCI_BOMB_RATIO, OCI_BOMB_FREE). 200 MiB of zeros compress
 # about 1000:1 with gzip and far more with zstd; a 100 MiB file of random bytes passes.
 . "$TOP/tests/oci/common.sh"
 plan 5

@@ -8,7 +8,7 @@ cd "$work" || bail "cd $work"
 commands=$("$EIF" help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p')
 [ -n "$commands" ] || bail "eif help lists no commands"
 for c in $commands; do
-	check_command "$EIF" eif "$TOP/eif/eif.1" "$c"
+	check_command "$EIF" eif "$TOP/eif/tool/eif.1" "$c"
 done
 
 # One value option per subcommand, named here so the check does not depend on parsing --help.

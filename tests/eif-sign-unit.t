@@ -1,5 +1,5 @@
 #!/bin/sh
-# eif/cose.c + eif/sign.c: TV-5, TV-6, TV-14, sign/verify round trip, tampering, corrupt sections.
+# eif/lib/cose.c + eif/lib/sign.c: TV-5, TV-6, TV-14, sign/verify round trip, tampering, corrupt sections.
 : "${O:?run through tests/run or make check}"
 : "${TOP:?run through tests/run or make check}"
 test_program=$O/tests/sign/sign-unit

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attest.h"
+#include <eif/attest.h>
 #include "cbor.h"
-#include "sign.h"
+#include <eif/sign.h>
 #include "util.h"
 
 #define MAX_BUNDLE EIF_ATTEST_CABUNDLE_MAX

@@ -1,4 +1,4 @@
-/* Feed the strict newc reader (eif/cpio_read.c) hostile input; built with ASan and UBSan by
+/* Feed the strict newc reader (eif/lib/cpio_read.c) hostile input; built with ASan and UBSan by
  * tests/eif-audit-cpio-reader.t, so any read outside the buffer or overflow aborts the run.
  *
  *   cpio-read-mutate parse FILE       print "entries N archives N" or "error: MESSAGE"

@@ -1,5 +1,5 @@
-/* Library-level checks of eif/cpio.h that the CLI cannot reach: write errors (ENOSPC via
- * /dev/full) are returned with a message, a second cpio_write is refused, a NULL error
+/* Library-level checks of eif/include/eif/cpio.h that the CLI cannot reach: write errors
+ * (ENOSPC via /dev/full) are returned with a message, a second cpio_write is refused, a NULL error
  * pointer is tolerated, the entry count is reported, and a large list (many entries, one
  * long line of hard links) goes through.  Usage: cpio-unit WORKDIR; prints TAP. */
 #include <errno.h>
@@ -10,8 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cpio.h"
+#include <eif/cpio.h>
 #include "tap.h"
+#include "util.h"
 
 static void is_status(enum eif_status actual, enum eif_status expected, const char *what,
 		      const struct eif_error *err)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "eif.h"
+#include <eif/eif.h>
 #include "json.h"
 #include "measure.h"
 #include "tap.h"

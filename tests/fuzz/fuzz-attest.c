@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attest.h"
+#include <eif/attest.h>
 
 static void inside(const void *p, size_t n, const unsigned char *buf, size_t len)
 {

@@ -7,7 +7,7 @@
  * of metadata, R bytes of ramdisk 0 and the rest as ramdisk 1 (lengths past the end are cut
  * to what is there). Flags in the top bit of M: set, the image is v3 without metadata. */
 #include "audit-common.h"
-#include "eif.h"
+#include <eif/eif.h>
 #include "util.h"
 
 #define KERNEL_SIZE 0x240

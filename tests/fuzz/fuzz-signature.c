@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cose.h"
-#include "sign.h"
+#include <eif/cose.h>
+#include <eif/sign.h>
 
 static const char tv14_cert[] =
 	"-----BEGIN CERTIFICATE-----\n"

@@ -1,13 +1,13 @@
-/* eif/cose.c and eif/sign.c: TV-5, TV-6, TV-14 (docs/eif-format.md#test-vectors), a sign/verify round
- * trip, tampering and malformed sections.
+/* eif/lib/cose.c and eif/lib/sign.c: TV-5, TV-6, TV-14 (docs/eif-format.md#test-vectors), a
+ * sign/verify round trip, tampering and malformed sections.
  * usage: sign-unit TV14_CERT.pem TV14_SIGNATURE.hex CERT.pem KEY.pem OTHER_CERT.pem
  * (the last three: a throwaway P-384 pair and an unrelated certificate, made by the caller). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cose.h"
-#include "sign.h"
+#include <eif/cose.h>
+#include <eif/sign.h>
 #include "tap.h"
 
 static const char TV1_PCR0[] = "d83479617748abeab851276f775e8e6daf65b50ff712781738b07707fea638e8"

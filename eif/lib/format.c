@@ -1,0 +1,152 @@
+/* format: header encoding, section names, time stamps, measurement JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <eif/eif.h>
+#include "json.h"
+#include "util.h"
+
+void eif_header_encode(const struct eif_header *h, unsigned char out[EIF_HEADER_SIZE])
+{
+	memcpy(out, h->magic, 4);
+	eif_put_be16(out + 4, h->version);
+	eif_put_be16(out + 6, h->flags);
+	eif_put_be64(out + 8, h->default_mem);
+	eif_put_be64(out + 16, h->default_cpus);
+	eif_put_be16(out + 24, h->reserved);
+	eif_put_be16(out + 26, h->num_sections);
+	for (int i = 0; i < EIF_MAX_SECTIONS; i++) {
+		eif_put_be64(out + 28 + 8 * i, h->section_offsets[i]);
+		eif_put_be64(out + 284 + 8 * i, h->section_sizes[i]);
+	}
+	eif_put_be32(out + 540, h->unused);
+	eif_put_be32(out + EIF_CRC_OFFSET, h->crc32);
+}
+
+void eif_header_decode(const unsigned char in[EIF_HEADER_SIZE], struct eif_header *h)
+{
+	memcpy(h->magic, in, 4);
+	h->version = eif_be16(in + 4);
+	h->flags = eif_be16(in + 6);
+	h->default_mem = eif_be64(in + 8);
+	h->default_cpus = eif_be64(in + 16);
+	h->reserved = eif_be16(in + 24);
+	h->num_sections = eif_be16(in + 26);
+	for (int i = 0; i < EIF_MAX_SECTIONS; i++) {
+		h->section_offsets[i] = eif_be64(in + 28 + 8 * i);
+		h->section_sizes[i] = eif_be64(in + 284 + 8 * i);
+	}
+	h->unused = eif_be32(in + 540);
+	h->crc32 = eif_be32(in + EIF_CRC_OFFSET);
+}
+
+enum eif_status eif_header_check(const struct eif_header *h, struct eif_error *err)
+{
+	if (h->version < 2 || h->version > EIF_VERSION_CURRENT)
+		return eif_fail(err, EIF_E_FORMAT, "header field version is %u; EIF versions are 2, "
+				"3 and %u", h->version, EIF_VERSION_CURRENT);
+	if (h->flags & ~EIF_FLAG_ARM64)
+		return eif_fail(err, EIF_E_FORMAT, "header field flags is 0x%04x; bits 1-15 are "
+				"reserved and must be 0", h->flags);
+	if (h->default_mem == 0)
+		return eif_fail(err, EIF_E_FORMAT, "header field default_mem is 0; AWS tools "
+				"write 1073741824");
+	if (h->default_cpus == 0)
+		return eif_fail(err, EIF_E_FORMAT, "header field default_cpus is 0; AWS tools "
+				"write 2");
+	if (h->reserved != 0)
+		return eif_fail(err, EIF_E_FORMAT, "header field reserved is %u; it must be 0",
+				h->reserved);
+	if (h->unused != 0)
+		return eif_fail(err, EIF_E_FORMAT, "header field unused (offset 540) is %u; it "
+				"must be 0", h->unused);
+	return EIF_OK;
+}
+
+void eif_section_header_encode(uint16_t type, uint64_t size,
+			       unsigned char out[EIF_SECTION_HEADER_SIZE])
+{
+	eif_put_be16(out, type);
+	eif_put_be16(out + 2, 0);
+	eif_put_be64(out + 4, size);
+}
+
+const char *eif_section_type_name(unsigned type)
+{
+	switch (type) {
+	case EIF_SECTION_KERNEL: return "kernel";
+	case EIF_SECTION_CMDLINE: return "cmdline";
+	case EIF_SECTION_RAMDISK: return "ramdisk";
+	case EIF_SECTION_SIGNATURE: return "signature";
+	case EIF_SECTION_METADATA: return "metadata";
+	default: return "invalid";
+	}
+}
+
+enum eif_status eif_rfc3339(long long seconds, char out[32], struct eif_error *err)
+{
+	time_t t = (time_t)seconds;
+	struct tm tm;
+
+	if ((long long)t != seconds || !gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 ||
+	    tm.tm_year + 1900 > 9999)
+		return eif_fail(err, EIF_E_USAGE, "build time %lld: outside the years 0..9999; "
+				"give seconds since 1970 (SOURCE_DATE_EPOCH)", seconds);
+	/* gmtime_r keeps every field in range, so this is exactly 25 characters. */
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", (tm.tm_year + 1900) % 10000,
+		 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+		 tm.tm_sec % 100);
+	return EIF_OK;
+}
+
+static int add_hex(struct json_value *obj, const char *key, const unsigned char pcr[EIF_PCR_SIZE])
+{
+	char hex[EIF_PCR_HEX_SIZE];
+	struct json_value *v = json_object_add(obj, key);
+
+	eif_hex(pcr, EIF_PCR_SIZE, hex);
+	return v ? json_set_string(v, hex, strlen(hex)) : -1;
+}
+
+/* Adds the measurement members to obj; shared by build, describe and pcr output. */
+int eif_measurements_to_json(const struct eif_measurements *pcrs, struct json_value *obj)
+{
+	struct json_value *v = json_object_add(obj, "HashAlgorithm");
+
+	if (!v || json_set_string(v, EIF_HASH_ALGORITHM_LABEL, strlen(EIF_HASH_ALGORITHM_LABEL)))
+		return -1;
+	if (add_hex(obj, "PCR0", pcrs->pcr0) || add_hex(obj, "PCR1", pcrs->pcr1) ||
+	    add_hex(obj, "PCR2", pcrs->pcr2))
+		return -1;
+	if (pcrs->has_pcr8 && add_hex(obj, "PCR8", pcrs->pcr8))
+		return -1;
+	return 0;
+}
+
+/* Pretty JSON text of a value plus a newline, malloc'd (NULL when out of memory). */
+char *eif_json_text(const struct json_value *v)
+{
+	struct json_buf b = { 0 };
+
+	json_write(&b, v, 0);
+	json_buf_append(&b, "\n", 1);
+	if (b.failed) {
+		free(b.data);
+		return NULL;
+	}
+	return b.data;
+}
+
+char *eif_measurements_json(const struct eif_measurements *pcrs)
+{
+	struct json_value obj;
+	char *text = NULL;
+
+	json_init_object(&obj);
+	if (eif_measurements_to_json(pcrs, &obj) == 0)
+		text = eif_json_text(&obj);
+	json_free(&obj);
+	return text;
+}
