@@ -86,7 +86,8 @@ sign: $(O)/enclave.eif
 	$(Q)$(O)/bin/eif sign $< --private-key '$(KEY)' --signing-certificate '$(CERT)' \
 		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
-$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs
+$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
+		$(O)/bin/eif
 	$(call msg,SBOM,$@)
 	$(Q)scripts/sbom $(O) '$(call sq_escape,$(APP))' >$@.tmp && mv $@.tmp $@
 
