@@ -40,9 +40,11 @@ $(STAMP)/packages-%: configs/packages/%
 include eif/eif.mk kernel/kernel.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
 
 # System ramdisk: dev/, init, nsm.ko (the AWS bootstrap layout).  User ramdisk: the app.
-$(O)/ramdisk/system.cpio: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif
-	$(call msg,CPIO,$@)
-	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< -o $@
+# Each *.record: what eif cpio wrote, entry by entry (eif cpio --record), for the provenance.
+$(O)/ramdisk/system.cpio $(O)/ramdisk/system.record &: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif
+	$(call msg,CPIO,$(O)/ramdisk/system.cpio)
+	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< \
+		--record $(O)/ramdisk/system.record -o $(O)/ramdisk/system.cpio
 # The user ramdisk is packed on every run and replaces the old one only when its bytes differ, so
 # the content of APP, CMD and ENV decides, never mtimes (another APP, tar -x, cp -p keep old ones):
 # the EIF, pcr.json, provenance and SBOM are redone exactly when it changed. APP_DEPS: what make
@@ -53,9 +55,14 @@ sq_escape = $(subst ','\'',$(1))
 # replace_if_changed FILE[,TAG]: FILE.tmp becomes FILE only when the bytes differ (then TAG is shown).
 replace_if_changed = if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else \
 	$(if $(and $(2),$(Q)),printf '  %-7s %s\n' '$(2)' '$(1)' &&) mv $(1).tmp $(1); fi
-$(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(O)/bin/eif FORCE
-	$(Q)mkdir -p $(@D) && ARCH=$(ARCH) $< $(O)/bin/eif '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' $@.tmp
-	$(Q)$(call replace_if_changed,$@,CPIO)
+$(O)/ramdisk/user.cpio $(O)/ramdisk/user.record &: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(O)/bin/eif FORCE
+	$(Q)mkdir -p $(@D) && rm -f $(O)/ramdisk/user.record.tmp.image && ARCH=$(ARCH) $< $(O)/bin/eif \
+		'$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' \
+		$(O)/ramdisk/user.cpio.tmp $(O)/ramdisk/user.record.tmp
+	$(Q)if [ -f $(O)/ramdisk/user.record.tmp.image ]; then mv $(O)/ramdisk/user.record.tmp.image \
+		$(O)/ramdisk/user.record.image; else rm -f $(O)/ramdisk/user.record.image; fi
+	$(Q)$(call replace_if_changed,$(O)/ramdisk/user.record)
+	$(Q)$(call replace_if_changed,$(O)/ramdisk/user.cpio,CPIO)
 $(STAMP)/cmd: FORCE	# rewritten only when CMD changes: the provenance records CMD as written
 	@mkdir -p $(@D) && printf '%s' '$(call sq_escape,$(CMD))' >$@.tmp && $(call replace_if_changed,$@)
 # What the provenance and the SBOM say about the user ramdisk beyond its bytes: the APP and ENV
@@ -103,9 +110,10 @@ $(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json configs/sources.lock $
 
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
 $(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list \
-		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs
+		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs \
+		$(O)/ramdisk/system.record $(O)/ramdisk/user.record
 	$(call msg,PROV,$@)
-	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) NAME='$(NAME)' VERSION='$(VERSION)' \
+	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) NAME='$(NAME)' VERSION='$(VERSION)' EIF=$(O)/bin/eif \
 		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" \
 		'$(call sq_escape,$(ENV))' >$@.tmp && mv $@.tmp $@
 audit: $(O)/enclave.eif $(O)/provenance
