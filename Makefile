@@ -78,7 +78,7 @@ $(STAMP)/user-inputs: FORCE
 		for f in '$(call sq_escape,$(ENV))' '$(call sq_escape,$(APP))'; do [ ! -f "$$f" ] || sha256sum <"$$f"; done \
 		$(if $(filter oci:% docker-archive:%,$(APP)),&& $(image_hash)); } >$@.tmp && \
 		$(call replace_if_changed,$@)
-$(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kernel/release \
+$(O)/enclave.eif $(O)/pcr.json $(O)/enclave.record &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kernel/release \
 		$(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/bin/eif
 	$(call msg,EIF,$(O)/enclave.eif)
 	$(Q)$(O)/bin/eif build --kernel $(O)/bzImage --cmdline "$$(cat configs/cmdline/$(ARCH))" \
@@ -86,7 +86,8 @@ $(O)/enclave.eif $(O)/pcr.json &: $(O)/bzImage configs/cmdline/$(ARCH) $(O)/kern
 		--name $(NAME) --version $(VERSION) --arch $(ARCH) \
 		--build-tool enclave-kit --build-tool-version $(VERSION) \
 		--img-os Linux --img-kernel "$$(cat $(O)/kernel/release)" \
-		--output $(O)/enclave.eif >$(O)/pcr.json.tmp && mv $(O)/pcr.json.tmp $(O)/pcr.json
+		--record $(O)/enclave.record --output $(O)/enclave.eif >$(O)/pcr.json.tmp && \
+		mv $(O)/pcr.json.tmp $(O)/pcr.json
 sign: $(O)/enclave.eif
 	$(if $(and $(KEY),$(CERT)),,$(error make sign needs KEY=private-key.pem CERT=certificate.pem))
 	$(call msg,SIGN,$<)
@@ -119,6 +120,12 @@ $(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock co
 audit: $(O)/enclave.eif $(O)/provenance
 	$(Q)$(O)/bin/eif audit $(O)/enclave.eif --provenance $(O)/provenance
 
+# make bench: an application-only rebuild (one file of the hello app changed, then make), with
+# its split between the ramdisk, eif build, the SBOM and the provenance (bench/app-rebuild.sh).
+bench-app: $(O)/bench/measure
+	$(Q)bench/app-rebuild.sh $(O)/bench/measure $(O)/bench $(CURDIR) $(O)
+BENCH_DEPS += bench-app
+
 fetch: $(KERNEL_DEB)	# every download; after it, `make` needs no network
 repro-check: | $(STAMP)/packages-check
 	$(Q)scripts/repro-check
@@ -149,7 +156,8 @@ help:
 	@echo '  kernel-check-hardened  build the HARDEN=1 kernel in HARDEN_O and boot it'
 	@echo '  nsm-module-in  build nsm.ko again in NSM_MODULE_DIR=dir (reproducibility test)'
 	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks,'
-	@echo '                 bench-oci: eif cpio --oci on a 1 GiB image'
+	@echo '                 bench-oci: eif cpio --oci on a 1 GiB image,'
+	@echo '                 bench-app: make after one file of the app changed'
 	@echo '  fuzz fuzz-cbor fuzz-signature   libFuzzer: EIF reader, CBOR decoder, signature'
 	@echo '  fuzz-audit fuzz-audit-frame fuzz-attest   ... eif audit, attestation documents'
 	@echo '  install        install-eif install-nsm: the tools and man pages (DESTDIR, PREFIX)'
@@ -163,4 +171,4 @@ help:
 	@echo '  KERNEL_CONFIG=$(KERNEL_CONFIG)  HARDEN=$(HARDEN)'
 	@echo '  KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=...  your own kernel tarball'
 	@echo '  CACHE_DIR=$(CACHE_DIR)  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'
-.PHONY: all check bench install clean help sign fetch repro-check audit FORCE
+.PHONY: all check bench bench-app install clean help sign fetch repro-check audit FORCE

@@ -95,6 +95,20 @@ enum eif_status eif_record_cpio_entry(void *ctx, const struct cpio_entry_info *e
 	return eif_record_line(r, fields, 11, err);
 }
 
+enum eif_status eif_record_section(void *ctx, unsigned index, uint16_t type, uint64_t size,
+				   const unsigned char *sha256, struct eif_error *err)
+{
+	char number[16], bytes[24] = "-", sha[65] = "-";
+	const char *fields[] = { "section", number, eif_section_type_name(type), bytes, sha, "-", "-" };
+
+	snprintf(number, sizeof(number), "%u", index);
+	if (sha256) {
+		snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)size);
+		eif_hex(sha256, 32, sha);
+	}
+	return eif_record_line(ctx, fields, sizeof(fields) / sizeof(fields[0]), err);
+}
+
 enum eif_status eif_record_commit(struct eif_record *r, struct eif_error *err)
 {
 	return eif_outfile_commit(&r->out, err);

@@ -37,6 +37,9 @@ enum eif_status eif_record_cpio_entry(void *ctx, const struct cpio_entry_info *e
 /* One TAB-separated line of fields (n of them); refuses control characters in fields. */
 enum eif_status eif_record_line(struct eif_record *r, const char *const *fields, size_t n,
 				struct eif_error *err);
+/* A section_written callback of struct eif_build_options: ctx is the struct eif_record. */
+enum eif_status eif_record_section(void *ctx, unsigned index, uint16_t type, uint64_t size,
+				   const unsigned char *sha256, struct eif_error *err);
 enum eif_status eif_record_commit(struct eif_record *r, struct eif_error *err);
 void eif_record_abort(struct eif_record *r);
 
