@@ -95,9 +95,9 @@ sign: $(O)/enclave.eif
 		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
 $(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
-		$(O)/bin/eif
+		$(O)/bin/eif $(O)/ramdisk/user.record
 	$(call msg,SBOM,$@)
-	$(Q)scripts/sbom $(O) '$(call sq_escape,$(APP))' >$@.tmp && mv $@.tmp $@
+	$(Q)scripts/sbom $(O) '$(call sq_escape,$(APP))' $(O)/ramdisk/user.record >$@.tmp && mv $@.tmp $@
 
 # The in-toto build statement (eif statement): the EIF's sha256 and PCRs, the locks, the SBOM
 # and the source commit; `eif attest --statement` checks an enclave against it.

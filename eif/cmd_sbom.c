@@ -7,7 +7,7 @@
 #include "sbom.h"
 #include "util.h"
 
-enum { OPT_APP = 1, OPT_LOCK, OPT_VERSION, OPT_COMMIT, OPT_DIRTY, OPT_OUT };
+enum { OPT_APP = 1, OPT_LOCK, OPT_VERSION, OPT_COMMIT, OPT_DIRTY, OPT_RECORD, OPT_OUT };
 
 static const struct cliopt sbom_options[] = {
 	{ "app", 0, "APP", CLIOPT_REQUIRED, OPT_APP,
@@ -16,6 +16,8 @@ static const struct cliopt sbom_options[] = {
 	{ "version", 0, "VERSION", CLIOPT_REQUIRED, OPT_VERSION, "enclave-kit's version" },
 	{ "commit", 0, "COMMIT", 0, OPT_COMMIT, "our sources' git commit (default: unknown)" },
 	{ "dirty", 0, NULL, 0, OPT_DIRTY, "the work tree has uncommitted changes" },
+	{ "record", 0, "FILE", 0, OPT_RECORD,
+	  "eif cpio's record of ramdisk/user.cpio: APP is not read again" },
 	{ "output", 'o', "OUT", 0, OPT_OUT, "write OUT atomically instead of standard output" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
@@ -49,6 +51,7 @@ static int run_sbom(int argc, char **argv)
 		case OPT_VERSION: in.version = p.value; break;
 		case OPT_COMMIT: in.commit = p.value; break;
 		case OPT_DIRTY: in.dirty = true; break;
+		case OPT_RECORD: in.record_path = p.value; break;
 		case OPT_OUT: out_path = p.value; break;
 		case CLIOPT_OPERAND:
 			if (in.out_dir)

@@ -113,6 +113,7 @@ struct app_walk {
 	struct records entries, links, files; /* "T MODE ./P", "./P -> T", "./P" */
 	struct json_buf path;                 /* host path of the entry being looked at */
 	size_t root_len;                      /* bytes of path that name the tree */
+	bool recorded;                        /* files are "./P<TAB>SHA256" from a record */
 };
 
 static char type_letter(mode_t mode)
@@ -129,15 +130,45 @@ static char type_letter(mode_t mode)
 	}
 }
 
-/* "./" + the path below the tree, or "." for the tree itself. */
-static void display_name(const struct app_walk *w, struct json_buf *b)
+/* "./" + rel, or "." for the tree itself (rel ""). */
+static void display_name(const char *rel, struct json_buf *b)
 {
-	const char *rel = w->path.data + w->root_len;
-
-	if (*rel == '/')
-		rel++;
 	json_buf_puts(b, *rel ? "./" : ".");
 	json_buf_puts(b, rel);
+}
+
+/* One entry of the manifest: rel below the tree, its mode, a symlink's target, a regular
+ * file's sha256 when it comes from a record (else NULL: the file is read later). */
+static enum eif_status add_manifest_entry(struct app_walk *w, uint32_t mode, const char *rel,
+					  const char *target, size_t target_len, const char *sha,
+					  struct eif_error *err)
+{
+	struct json_buf b = { 0 };
+	char perm[16];
+
+	/* eif cpio drops setuid and setgid, keeps the sticky bit */
+	snprintf(perm, sizeof(perm), " %o ", (unsigned)(mode & 01777));
+	json_buf_append(&b, (char[]){ type_letter(mode) }, 1);
+	json_buf_puts(&b, perm);
+	display_name(rel, &b);
+	if (!records_add(&w->entries, &b))
+		return no_memory(err);
+	if (S_ISLNK(mode)) {
+		display_name(rel, &b);
+		json_buf_puts(&b, " -> ");
+		json_buf_append(&b, target, target_len);
+		if (!records_add(&w->links, &b))
+			return no_memory(err);
+	} else if (S_ISREG(mode)) {
+		display_name(rel, &b);
+		if (sha) {
+			json_buf_puts(&b, "\t");
+			json_buf_puts(&b, sha);
+		}
+		if (!records_add(&w->files, &b))
+			return no_memory(err);
+	}
+	return EIF_OK;
 }
 
 static enum eif_status walk(struct app_walk *w, struct eif_error *err);
@@ -145,43 +176,27 @@ static enum eif_status walk(struct app_walk *w, struct eif_error *err);
 /* Note the entry at w->path, then descend when it is a directory. */
 static enum eif_status note_entry(struct app_walk *w, struct eif_error *err)
 {
-	struct json_buf b = { 0 };
-	char mode[16];
+	const char *rel = w->path.data + w->root_len + 1;
+	char *target = NULL;
+	enum eif_status rc;
+	ssize_t n = 0;
 	struct stat st;
 
 	if (lstat(w->path.data, &st) != 0)
 		return eif_fail_errno(err, "sbom: cannot read the application tree at '%s'",
 				      w->path.data);
-	/* eif cpio drops setuid and setgid, keeps the sticky bit */
-	snprintf(mode, sizeof(mode), " %o ", (unsigned)(st.st_mode & 01777));
-	json_buf_append(&b, (char[]){ type_letter(st.st_mode) }, 1);
-	json_buf_puts(&b, mode);
-	display_name(w, &b);
-	if (!records_add(&w->entries, &b))
-		return no_memory(err);
 	if (S_ISLNK(st.st_mode)) {
-		char *target = malloc((size_t)st.st_size + 1);
-		ssize_t n = target ? readlink(w->path.data, target, (size_t)st.st_size + 1) : -1;
-
+		target = malloc((size_t)st.st_size + 1);
+		n = target ? readlink(w->path.data, target, (size_t)st.st_size + 1) : -1;
 		if (n < 0 || n > st.st_size) {
 			free(target);
 			return target ? eif_fail_errno(err, "sbom: cannot read symlink '%s'",
 						       w->path.data) : no_memory(err);
 		}
-		display_name(w, &b);
-		json_buf_puts(&b, " -> ");
-		json_buf_append(&b, target, (size_t)n);
-		free(target);
-		if (!records_add(&w->links, &b))
-			return no_memory(err);
-	} else if (S_ISREG(st.st_mode)) {
-		display_name(w, &b);
-		if (!records_add(&w->files, &b))
-			return no_memory(err);
-	} else if (S_ISDIR(st.st_mode)) {
-		return walk(w, err);
 	}
-	return EIF_OK;
+	rc = add_manifest_entry(w, (uint32_t)st.st_mode, rel, target, (size_t)n, NULL, err);
+	free(target);
+	return rc == EIF_OK && S_ISDIR(st.st_mode) ? walk(w, err) : rc;
 }
 
 static enum eif_status walk(struct app_walk *w, struct eif_error *err)
@@ -226,12 +241,46 @@ static bool hash_records(EVP_MD_CTX *ctx, struct records *r)
 }
 
 /* The sha256 of the manifest of directory tree (see sbom.h). */
-static enum eif_status tree_hash(const char *tree, char hex[65], struct eif_error *err)
+/* The tree's entries from eif cpio's record of it (origin "dir"): what was packed, without
+ * reading the tree again. */
+static enum eif_status recorded_entries(struct app_walk *w, char *record, struct eif_error *err)
+{
+	static const struct { const char *kind; uint32_t type; } kinds[] = {
+		{ "file", S_IFREG }, { "dir", S_IFDIR }, { "symlink", S_IFLNK }, { "fifo", S_IFIFO },
+	};
+	enum eif_status rc = EIF_OK;
+	char *line = record, *nl;
+
+	w->recorded = true;
+	for (; rc == EIF_OK && (nl = strchr(line, '\n')); line = nl + 1) {
+		char *f[11], *p = line;
+		uint32_t type = 0;
+		size_t n = 0;
+
+		*nl = '\0';
+		while (n < 11 && (f[n++] = p) && (p = strchr(p, '\t')))
+			*p++ = '\0';
+		if (n != 11 || strcmp(f[0], "entry") != 0 || strcmp(f[9], "dir") != 0)
+			continue;
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (strcmp(f[3], kinds[k].kind) == 0)
+				type = kinds[k].type;
+		if (!type)
+			return eif_fail(err, EIF_E_FORMAT, "sbom: the record names a %s '%s' in the "
+					"tree, which eif cpio does not pack", f[3], f[2]);
+		rc = add_manifest_entry(w, type | (uint32_t)strtoul(f[4], NULL, 8), f[10], f[8],
+					strlen(f[8]), f[7], err);
+	}
+	return rc;
+}
+
+static enum eif_status tree_hash(const char *tree, char *record, char hex[65], struct eif_error *err)
 {
 	struct app_walk w = { 0 };
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char sum[32];
 	enum eif_status rc = EIF_OK;
+	struct stat st;
 
 	w.root_len = strlen(tree);
 	while (w.root_len > 1 && tree[w.root_len - 1] == '/')
@@ -240,17 +289,32 @@ static enum eif_status tree_hash(const char *tree, char hex[65], struct eif_erro
 	json_buf_append(&w.path, "", 0);
 	if (w.path.failed || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		rc = no_memory(err);
+	/* the tree itself as `cd APP; find .` sees it: through a symlink */
+	if (rc == EIF_OK && stat(tree, &st) != 0)
+		rc = eif_fail_errno(err, "sbom: cannot read the application tree '%s'", tree);
 	if (rc == EIF_OK)
-		rc = note_entry(&w, err);
+		rc = add_manifest_entry(&w, (uint32_t)st.st_mode, "", NULL, 0, NULL, err);
+	if (rc == EIF_OK)
+		rc = record ? recorded_entries(&w, record, err) : walk(&w, err);
 	if (rc == EIF_OK && (!hash_records(ctx, &w.entries) || !hash_records(ctx, &w.links)))
 		rc = eif_fail(err, EIF_E_CRYPTO, "sbom: SHA-256 failed");
 	if (rc == EIF_OK && w.files.count > 1)
 		qsort(w.files.items, w.files.count, sizeof(char *), compare_strings);
 	for (size_t i = 0; rc == EIF_OK && i < w.files.count; i++) {
-		const char *name = w.files.items[i];
+		char *name = w.files.items[i], *tab = w.recorded ? strrchr(name, '\t') : NULL;
 		char file_hex[65];
 		int fd;
 
+		if (tab) {
+			*tab = '\0';
+			if (strlen(tab + 1) != 64)
+				rc = eif_fail(err, EIF_E_FORMAT, "sbom: the record gives '%s' no sha256",
+					      name);
+			else if (!EVP_DigestUpdate(ctx, tab + 1, 64) || !EVP_DigestUpdate(ctx, "  ", 2) ||
+				 !EVP_DigestUpdate(ctx, name, strlen(name) + 1))
+				rc = eif_fail(err, EIF_E_CRYPTO, "sbom: SHA-256 failed");
+			continue;
+		}
 		w.path.len = w.root_len;
 		json_buf_puts(&w.path, name + 1); /* "./x" -> "/x" */
 		json_buf_append(&w.path, "", 0);
@@ -283,6 +347,19 @@ static enum eif_status tree_hash(const char *tree, char hex[65], struct eif_erro
 	return rc;
 }
 
+/* record when its last line says it is that of the archive with sha256 (else NULL). */
+static char *record_of(char *record, const char *sha256)
+{
+	const char *last = NULL;
+
+	for (const char *p = record; p && (p = strstr(p, "# archive\t")); p++)
+		last = p;
+	if (!last || !(last = strchr(last + 10, '\t')) || strncmp(last + 1, sha256, 64) != 0 ||
+	    last[65] != '\n')
+		return NULL;
+	return record;
+}
+
 #define APP_TREE_WHAT "the application tree packed as rootfs/; version and checksum are the " \
 	"sha256 of its manifest (sorted paths, types, modes as packed, link targets, content sha256)"
 #define APP_IMAGE_WHAT "the container image flattened as rootfs/; version and checksum are the " \
@@ -290,7 +367,7 @@ static enum eif_status tree_hash(const char *tree, char hex[65], struct eif_erro
 	"modes, link targets, content sha256)"
 
 /* The application's hash and what it is: a file by its bytes, a directory by its manifest. */
-static enum eif_status app_hash(const char *app, char hex[65], const char **what,
+static enum eif_status app_hash(const char *app, char *record, char hex[65], const char **what,
 				struct eif_error *err)
 {
 	char *path = NULL;
@@ -302,6 +379,7 @@ static enum eif_status app_hash(const char *app, char hex[65], const char **what
 		char *colon;
 
 		*what = APP_IMAGE_WHAT;
+		record = NULL; /* the layout or file is hashed, not what was packed */
 		if (!(path = strdup(strchr(app, ':') + 1)))
 			return no_memory(err);
 		/* PATH:TAG, unless the whole text names something */
@@ -312,7 +390,7 @@ static enum eif_status app_hash(const char *app, char hex[65], const char **what
 	if (stat(app, &st) == 0 && S_ISREG(st.st_mode))
 		rc = file_digests(app, NULL, hex, err);
 	else if (stat(app, &st) == 0 && S_ISDIR(st.st_mode))
-		rc = tree_hash(app, hex, err);
+		rc = tree_hash(app, record, hex, err);
 	else
 		rc = eif_fail(err, EIF_E_USAGE, "sbom: cannot read the application tree '%s'; "
 			      "give a directory, a tar file or an image", app);
@@ -385,40 +463,24 @@ static void package(struct doc *d, const char *id, const char *name, const char 
 	d->sep = ",";
 }
 
-static enum eif_status file_entry(struct doc *d, const char *out_dir, const char *id,
-				  const char *path, const char *comment, struct eif_error *err)
+/* path: one of outputs[], plain ASCII that needs no escape. */
+static void file_entry(struct doc *d, const char *id, const char *path, const char *sha1,
+		       const char *sha256, const char *comment)
 {
-	struct json_buf b = { 0 }, name = { 0 };
-	char sha1[41], sha256[65];
-	enum eif_status rc;
-
-	json_buf_puts(&b, out_dir);
-	json_buf_puts(&b, "/");
-	json_buf_puts(&b, path);
-	json_buf_append(&b, "", 0);
-	json_buf_puts(&name, "./");
-	json_buf_puts(&name, path);
-	json_buf_append(&name, "", 0);
-	rc = b.failed || name.failed ? no_memory(err) : file_digests(b.data, sha1, sha256, err);
-	if (rc == EIF_OK) {
-		json_buf_puts(&d->b, d->sep);
-		json_buf_puts(&d->b, "\n    {\"SPDXID\": \"");
-		json_buf_puts(&d->b, id);
-		json_buf_puts(&d->b, "\", \"fileName\": ");
-		str(&d->b, name.data);
-		json_buf_puts(&d->b, ", \"checksums\": [{\"algorithm\": \"SHA1\", \"checksumValue\": \"");
-		json_buf_puts(&d->b, sha1);
-		json_buf_puts(&d->b, "\"}, {\"algorithm\": \"SHA256\", \"checksumValue\": \"");
-		json_buf_puts(&d->b, sha256);
-		json_buf_puts(&d->b, "\"}], \"licenseConcluded\": \"NOASSERTION\", "
-			      "\"copyrightText\": \"NOASSERTION\", \"comment\": ");
-		str(&d->b, comment);
-		json_buf_puts(&d->b, "}");
-		d->sep = ",";
-	}
-	free(b.data);
-	free(name.data);
-	return rc;
+	json_buf_puts(&d->b, d->sep);
+	json_buf_puts(&d->b, "\n    {\"SPDXID\": \"");
+	json_buf_puts(&d->b, id);
+	json_buf_puts(&d->b, "\", \"fileName\": \"./");
+	json_buf_puts(&d->b, path);
+	json_buf_puts(&d->b, "\", \"checksums\": [{\"algorithm\": \"SHA1\", \"checksumValue\": \"");
+	json_buf_puts(&d->b, sha1);
+	json_buf_puts(&d->b, "\"}, {\"algorithm\": \"SHA256\", \"checksumValue\": \"");
+	json_buf_puts(&d->b, sha256);
+	json_buf_puts(&d->b, "\"}], \"licenseConcluded\": \"NOASSERTION\", "
+		      "\"copyrightText\": \"NOASSERTION\", \"comment\": ");
+	str(&d->b, comment);
+	json_buf_puts(&d->b, "}");
+	d->sep = ",";
 }
 
 /* The next field of a lock line as sh's `read` splits it: blanks (space, tab) separate,
@@ -567,29 +629,33 @@ static void write_relations(struct doc *d)
 
 enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, struct eif_error *err)
 {
+	enum { N = sizeof(outputs) / sizeof(outputs[0]), USER = 5, EIF = 6 };
 	struct doc d = { .sep = "" };
 	struct json_buf kernel_id = { 0 }, own = { 0 };
-	char eif_sha1[41], eif_sha256[65], app[65], path[4096];
-	unsigned char *lock = NULL;
-	size_t lock_len;
+	char sha1[N][41], sha256[N][65], app[65], path[4096];
+	unsigned char *lock = NULL, *record = NULL;
+	size_t lock_len, record_len;
 	const char *app_what;
 	enum eif_status rc = EIF_OK;
 
 	*text = NULL;
-	for (size_t i = 0; rc == EIF_OK && i < sizeof(outputs) / sizeof(outputs[0]); i++) {
+	for (size_t i = 0; rc == EIF_OK && i < N; i++) {
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/%s", in->out_dir, outputs[i].path);
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			rc = eif_fail(err, EIF_E_USAGE, "sbom: %s is missing; run make first", path);
 	}
+	for (size_t i = 0; rc == EIF_OK && i < N; i++) {
+		snprintf(path, sizeof(path), "%s/%s", in->out_dir, outputs[i].path);
+		rc = file_digests(path, sha1[i], sha256[i], err);
+	}
 	if (rc == EIF_OK)
 		rc = eif_read_small_file(in->lock_path, "lock file", 16u << 20, &lock, &lock_len, err);
+	if (rc == EIF_OK && in->record_path)
+		rc = eif_read_small_file(in->record_path, "record", 1u << 30, &record, &record_len, err);
 	if (rc == EIF_OK)
-		rc = app_hash(in->app, app, &app_what, err);
-	snprintf(path, sizeof(path), "%s/enclave.eif", in->out_dir);
-	if (rc == EIF_OK)
-		rc = file_digests(path, eif_sha1, eif_sha256, err);
+		rc = app_hash(in->app, record_of((char *)record, sha256[USER]), app, &app_what, err);
 	if (rc != EIF_OK)
 		goto out;
 	json_buf_puts(&d.b, "{\n  \"spdxVersion\": \"SPDX-2.3\",\n  \"dataLicense\": \"CC0-1.0\",\n"
@@ -597,7 +663,7 @@ enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, str
 	json_buf_puts(&d.b, in->version);
 	json_buf_puts(&d.b, " enclave image\",\n  \"documentNamespace\": "
 		      "\"https://spdx.org/spdxdocs/enclave-kit-");
-	json_buf_puts(&d.b, eif_sha256);
+	json_buf_puts(&d.b, sha256[EIF]);
 	json_buf_puts(&d.b, "\",\n  \"creationInfo\": {\"created\": \"");
 	json_buf_puts(&d.b, in->created);
 	json_buf_puts(&d.b, "\", \"creators\": [\"Tool: enclave-kit-");
@@ -621,11 +687,8 @@ enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, str
 		goto out;
 	json_buf_puts(&d.b, "\n  ],\n  \"files\": [");
 	d.sep = "";
-	for (size_t i = 0; rc == EIF_OK && i < sizeof(outputs) / sizeof(outputs[0]); i++)
-		rc = file_entry(&d, in->out_dir, outputs[i].id, outputs[i].path, outputs[i].comment,
-				err);
-	if (rc != EIF_OK)
-		goto out;
+	for (size_t i = 0; i < N; i++)
+		file_entry(&d, outputs[i].id, outputs[i].path, sha1[i], sha256[i], outputs[i].comment);
 	chain_relations(&d, kernel_id.data);
 	write_relations(&d);
 	json_buf_append(&d.b, "", 0);
@@ -641,5 +704,6 @@ out:
 	free(kernel_id.data);
 	free(own.data);
 	free(lock);
+	free(record);
 	return rc;
 }

@@ -26,6 +26,10 @@ struct eif_sbom_input {
 	const char *commit;    /* our sources' git commit, or "unknown" */
 	bool dirty;            /* the work tree differs from the commit */
 	const char *created;   /* creation time, SPDX form "2025-01-01T00:00:00Z" */
+	/* Optional: eif cpio's record of ramdisk/user.cpio (--record). When its last line
+	 * gives that archive's sha256 and APP is a directory, the manifest is made from its
+	 * "dir" entries and one stat of APP, instead of reading the tree again. */
+	const char *record_path;
 };
 
 /* The document as a malloc'd NUL-terminated text in *text. */

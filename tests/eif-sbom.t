@@ -2,7 +2,8 @@
 # eif sbom writes, in one process, the same bytes as the shell scripts/sbom it replaced
 # (tests/data/sbom-oracle.sh): for the default build, for a tree with awkward names, modes,
 # hard links, FIFOs and symlinks, for a tar, and for a lock with control characters and
-# odd blanks. And it fails cleanly when an output is missing.
+# odd blanks; with the user ramdisk's record instead of the tree. And it fails cleanly when an
+# output is missing.
 . "$TOP/tests/lib/tap.sh"
 for f in bzImage nsm.ko init ramdisk/system.cpio ramdisk/user.cpio enclave.eif kernel/config; do
 	[ -f "$O/$f" ] || bail "$O/$f is missing: run make first"
@@ -40,6 +41,33 @@ ctl=$(printf 'q"b\\s\001\002\b\f\r\013\033\037\177e')
 printf 'tool evil%s 1.0%s -\n' "$ctl" "$ctl" >>"$top/configs/sources.lock"
 printf 'tool \t spaced\t 2.0  abc def  \n# comment\n\nunknown kind here\ntool no-newline 1 -' >>"$top/configs/sources.lock"
 same "$app" "a lock with control characters, blanks and no final newline"
+
+# With eif cpio's record of the user ramdisk, the tree is not read again: the same bytes from
+# the record, the packed content even when the tree changed since, and no use of a record
+# that is not that of OUTDIR/ramdisk/user.cpio.
+rec=$work/rec-out
+mkdir -p "$rec/ramdisk" "$rec/kernel" && for f in bzImage nsm.ko init ramdisk/system.cpio enclave.eif kernel/config; do
+	cp "$O/$f" "$rec/$f" || bail "cannot copy $f"
+done
+tree=$work/tree
+mkdir -p "$tree" && cp -a "$app/." "$tree/" && rm -f "$tree/new"* "$tree/tab"* || bail "cannot copy the tree"
+"$EIF" cpio --dir rootfs="$tree" --record "$rec/ramdisk/user.record" -o "$rec/ramdisk/user.cpio" ||
+	bail "cannot pack the tree"
+with_record() { "$EIF" sbom "$rec" --app "$tree" --lock "$top/configs/sources.lock" --version 0.1.0 --record "$rec/ramdisk/user.record"; }
+"$top/scripts/sbom" "$rec" "$tree" >"$work/want.json" 2>/dev/null || bail "the oracle failed"
+with_record >"$work/got.json"
+cmp -s "$work/want.json" "$work/got.json"
+ok $? "--record: the oracle's bytes for a tree with links, a FIFO, setuid and sticky bits" ||
+	diff "$work/want.json" "$work/got.json" | head -8 | sed 's/^/#   /'
+printf 'changed after packing' >"$tree/dir/a b"
+with_record >"$work/got2.json"
+cmp -s "$work/want.json" "$work/got2.json"
+ok $? "--record: the content as packed, not as the tree holds it now (the tree is not read)"
+"$EIF" cpio --dir rootfs="$tree" -o "$rec/ramdisk/user.cpio" || bail "cannot pack the tree again"
+"$top/scripts/sbom" "$rec" "$tree" >"$work/want3.json" 2>/dev/null || bail "the oracle failed"
+with_record >"$work/got3.json"
+cmp -s "$work/want3.json" "$work/got3.json" && ! cmp -s "$work/want.json" "$work/got3.json"
+ok $? "--record of other bytes than ramdisk/user.cpio: not used, the tree is read"
 
 mkdir -p "$work/out/ramdisk" "$work/out/kernel"
 "$EIF" sbom "$work/out" --app "$app" --lock "$top/configs/sources.lock" --version 0.1.0 >"$work/out.json" 2>"$work/err"
