@@ -58,11 +58,11 @@ replace_if_changed = if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else \
 $(O)/ramdisk/user.cpio $(O)/ramdisk/user.record &: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(O)/bin/eif FORCE
 	$(Q)mkdir -p $(@D) && rm -f $(O)/ramdisk/user.record.tmp.image && ARCH=$(ARCH) $< $(O)/bin/eif \
 		'$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' \
-		$(O)/ramdisk/user.cpio.tmp $(O)/ramdisk/user.record.tmp
-	$(Q)if [ -f $(O)/ramdisk/user.record.tmp.image ]; then mv $(O)/ramdisk/user.record.tmp.image \
-		$(O)/ramdisk/user.record.image; else rm -f $(O)/ramdisk/user.record.image; fi
-	$(Q)$(call replace_if_changed,$(O)/ramdisk/user.record)
-	$(Q)$(call replace_if_changed,$(O)/ramdisk/user.cpio,CPIO)
+		$(O)/ramdisk/user.cpio.tmp $(O)/ramdisk/user.record.tmp && \
+	if [ -f $(O)/ramdisk/user.record.tmp.image ]; then mv $(O)/ramdisk/user.record.tmp.image \
+		$(O)/ramdisk/user.record.image; else rm -f $(O)/ramdisk/user.record.image; fi && \
+	{ $(call replace_if_changed,$(O)/ramdisk/user.record); } && \
+	{ $(call replace_if_changed,$(O)/ramdisk/user.cpio,CPIO); }
 $(STAMP)/cmd: FORCE	# rewritten only when CMD changes: the provenance records CMD as written
 	@mkdir -p $(@D) && printf '%s' '$(call sq_escape,$(CMD))' >$@.tmp && $(call replace_if_changed,$@)
 # What the provenance and the SBOM say about the user ramdisk beyond its bytes: the APP and ENV
@@ -94,10 +94,13 @@ sign: $(O)/enclave.eif
 	$(Q)$(O)/bin/eif sign $< --private-key '$(KEY)' --signing-certificate '$(CERT)' \
 		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
-$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
-		$(O)/bin/eif $(O)/ramdisk/user.record
+# eif sbom as scripts/sbom runs it, with the commit make already knows (git describe --dirty).
+$(O)/sbom.spdx.json: configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
+		$(STAMP)/commit $(O)/bin/eif $(O)/ramdisk/user.record
 	$(call msg,SBOM,$@)
-	$(Q)scripts/sbom $(O) '$(call sq_escape,$(APP))' $(O)/ramdisk/user.record >$@.tmp && mv $@.tmp $@
+	$(Q)c=$$(cat $(STAMP)/commit) && d= && case $$c in *-dirty) d=--dirty ;; esac && \
+	$(O)/bin/eif sbom $(O) --app '$(call sq_escape,$(APP))' --lock configs/sources.lock \
+		--version $(VERSION) --commit "$${c%-dirty}" $$d --record $(O)/ramdisk/user.record -o $@
 
 # The in-toto build statement (eif statement): the EIF's sha256 and PCRs, the locks, the SBOM
 # and the source commit; `eif attest --statement` checks an enclave against it.

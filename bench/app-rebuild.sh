@@ -20,7 +20,11 @@ trap 'rm -f "$change"' EXIT
 make_app() {	# make_app NAME: one rebuild of the application, measured
 	run "$1" make -C "$top" --no-print-directory O="$out" || exit 1
 }
-make -C "$top" --no-print-directory O="$out" >/dev/null # start from an up-to-date build
+quiet_make() {	# make, its output shown only when it fails
+	make -C "$top" --no-print-directory O="$out" "$@" >"$dir/make.log" 2>&1 ||
+		{ cat "$dir/make.log" >&2; echo "bench: make failed" >&2; exit 1; }
+}
+quiet_make # start from an up-to-date build
 i=0
 while [ $i -lt "$rounds" ]; do
 	printf 'bench change %d\n' "$i" >"$change"
@@ -40,9 +44,11 @@ SH
 chmod +x "$dir/timed-sh"
 : >"$dir/split"
 printf 'bench change split\n' >"$change"
-TIMED_LOG=$dir/split make -C "$top" --no-print-directory O="$out" SHELL="$dir/timed-sh" >/dev/null
+TIMED_LOG=$dir/split
+export TIMED_LOG
+quiet_make SHELL="$dir/timed-sh"
 rm -f "$change"
-make -C "$top" --no-print-directory O="$out" >/dev/null # back to the default build
+quiet_make # back to the default build
 awk -F '\t' -v rounds="$rounds" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v cpus="$(nproc)" '
 	FILENAME ~ /app-results$/ { split($0, f, " "); t[++n] = f[2] + 0; next }
 	{
