@@ -3,7 +3,8 @@
 # rewrites or removes OUT/examples/hello/rootfs/bench-change) and runs `make` in TOP: the
 # user ramdisk is packed again, then the EIF, pcr.json, the SBOM, the provenance and the
 # statement are redone; the kernel, init and nsm.ko are not. Reports the best and the median
-# wall time of ROUNDS rebuilds (target: under 2 s on 2 idle cores) and, from one more rebuild
+# wall time of ROUNDS rebuilds (target: under 2 s on 2 idle cores), the least CPU time of make
+# and its children (near the wall time of a rebuild on idle cores) and, from one more rebuild
 # run with every recipe line timed, the split: ramdisk, eif build, sbom, provenance, the rest.
 # The tree is left as the default build makes it (the file removed, make run again).
 # usage: bench/app-rebuild.sh MEASURE WORKDIR TOP OUT   (make bench-app runs it)
@@ -50,17 +51,18 @@ quiet_make SHELL="$dir/timed-sh"
 rm -f "$change"
 quiet_make # back to the default build
 awk -F '\t' -v rounds="$rounds" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v cpus="$(nproc)" '
-	FILENAME ~ /app-results$/ { split($0, f, " "); t[++n] = f[2] + 0; next }
+	FILENAME ~ /app-results$/ { split($0, f, " "); t[++n] = f[2] + 0; c = f[3] + f[4]; if (n == 1 || c < cpu) cpu = c; next }
 	{
 		step = $0 ~ /user-ramdisk/ ? "ramdisk" : $0 ~ /eif build/ ? "eif build" : \
-		       $0 ~ /scripts\/sbom/ ? "sbom" : $0 ~ /scripts\/provenance/ ? "provenance" : \
+		       $0 ~ /scripts\/sbom|eif sbom/ ? "sbom" : $0 ~ /scripts\/provenance/ ? "provenance" : \
 		       $0 ~ /eif statement/ ? "statement" : "other"
 		ms[step] += $1 / 1e6; total += $1 / 1e6
 	}
 	END {
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
 		printf "application-only rebuild (one file of the hello app changed, make): %d rounds (%d CPUs, load %s)\n", rounds, cpus, load
-		printf "  best %.2f s, median %.2f s (target < 2 s on 2 idle cores: %s)\n", t[1], t[int((n + 1) / 2)], t[1] < 2 ? "met" : "MISSED"
+		printf "  best %.2f s, median %.2f s (target < 2 s on 2 idle cores: %s); least CPU time (user+sys, make and\n", t[1], t[int((n + 1) / 2)], t[1] < 2 ? "met" : "MISSED"
+		printf "  every child) %.2f s: on idle cores, where nothing waits for a CPU, the wall time is near it\n", cpu
 		printf "  split of one timed rebuild (%.2f s in recipes):", total / 1000
 		split("ramdisk;eif build;sbom;provenance;statement;other", order, ";")
 		for (k = 1; k <= 6; k++) printf " %s %.2f s%s", order[k], ms[order[k]] / 1000, k < 6 ? "," : "\n"
