@@ -90,6 +90,24 @@ int cli_print_free(char *text, const char *what)
 	return rc;
 }
 
+int cli_output_free(const char *path, char *text)
+{
+	struct eif_outfile out;
+	struct eif_error err;
+
+	if (!path || !text)
+		return cli_print_free(text, NULL);
+	if (eif_outfile_open(&out, path, &err) != EIF_OK ||
+	    eif_outfile_write(&out, text, strlen(text), &err) != EIF_OK ||
+	    eif_outfile_commit(&out, &err) != EIF_OK) {
+		eif_outfile_abort(&out);
+		free(text);
+		return cli_error(&err);
+	}
+	free(text);
+	return 0;
+}
+
 int cli_print_measurements(const struct eif_measurements *pcrs)
 {
 	return cli_print_free(eif_measurements_json(pcrs), NULL);

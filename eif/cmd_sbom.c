@@ -36,7 +36,6 @@ const struct cliopt_command cmd_sbom = {
 static int run_sbom(int argc, char **argv)
 {
 	struct eif_sbom_input in = { .commit = "unknown" };
-	struct eif_outfile out;
 	struct eif_error err;
 	const char *out_path = NULL;
 	struct cliopt_parser p;
@@ -71,15 +70,5 @@ static int run_sbom(int argc, char **argv)
 	in.created = created;
 	if (eif_sbom_write(&in, &text, &err) != EIF_OK)
 		return cli_error(&err);
-	if (!out_path)
-		return cli_print_free(text, NULL);
-	if (eif_outfile_open(&out, out_path, &err) != EIF_OK ||
-	    eif_outfile_write(&out, text, strlen(text), &err) != EIF_OK ||
-	    eif_outfile_commit(&out, &err) != EIF_OK) {
-		eif_outfile_abort(&out);
-		free(text);
-		return cli_error(&err);
-	}
-	free(text);
-	return 0;
+	return cli_output_free(out_path, text);
 }

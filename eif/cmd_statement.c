@@ -35,7 +35,6 @@ const struct cliopt_command cmd_statement = {
 static int run_statement(int argc, char **argv)
 {
 	struct eif_statement_input in = { 0 };
-	struct eif_outfile out;
 	struct eif_error err;
 	const char *out_path = NULL;
 	struct cliopt_parser p;
@@ -66,15 +65,5 @@ static int run_statement(int argc, char **argv)
 		return cli_usage_error(argv[0], "name one EIF");
 	if (eif_statement_build(&in, &text, &err) != EIF_OK)
 		return cli_error(&err);
-	if (!out_path)
-		return cli_print_free(text, NULL);
-	if (eif_outfile_open(&out, out_path, &err) != EIF_OK ||
-	    eif_outfile_write(&out, text, strlen(text), &err) != EIF_OK ||
-	    eif_outfile_commit(&out, &err) != EIF_OK) {
-		eif_outfile_abort(&out);
-		free(text);
-		return cli_error(&err);
-	}
-	free(text);
-	return 0;
+	return cli_output_free(out_path, text);
 }

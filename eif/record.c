@@ -44,7 +44,7 @@ enum eif_status eif_record_line(struct eif_record *r, const char *const *fields,
 	return rc;
 }
 
-static const char *kind_name(uint32_t mode)
+const char *eif_record_kind(uint32_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG: return "file";
@@ -83,7 +83,7 @@ enum eif_status eif_record_cpio_entry(void *ctx, const struct cpio_entry_info *e
 	fields[0] = "entry";
 	fields[1] = "-";
 	fields[2] = e->name;
-	fields[3] = kind_name(e->mode);
+	fields[3] = eif_record_kind(e->mode);
 	fields[4] = mode;
 	fields[5] = owner;
 	fields[6] = size;

@@ -28,6 +28,10 @@ struct eif_record {
 	const char *path;
 };
 
+/* The KIND field of entry records for a mode's type: file, dir, symlink, char, block, fifo
+ * or socket. */
+const char *eif_record_kind(uint32_t mode);
+
 /* Open path for an atomic write (nothing appears until eif_record_commit). */
 enum eif_status eif_record_open(struct eif_record *r, const char *path, struct eif_error *err);
 /* A cpio_report_fn: ctx is the struct eif_record. Refuses names and link targets with

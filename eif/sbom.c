@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "json.h"
+#include "record.h"
 #include "util.h"
 
 #define SBOM_PIECE (1u << 20)
@@ -245,9 +246,8 @@ static bool hash_records(EVP_MD_CTX *ctx, struct records *r)
  * reading the tree again. */
 static enum eif_status recorded_entries(struct app_walk *w, char *record, struct eif_error *err)
 {
-	static const struct { const char *kind; uint32_t type; } kinds[] = {
-		{ "file", S_IFREG }, { "dir", S_IFDIR }, { "symlink", S_IFLNK }, { "fifo", S_IFIFO },
-	};
+	/* what a tree may hold (eif cpio refuses devices and sockets in trees) */
+	static const uint32_t types[] = { S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO };
 	enum eif_status rc = EIF_OK;
 	char *line = record, *nl;
 
@@ -262,9 +262,9 @@ static enum eif_status recorded_entries(struct app_walk *w, char *record, struct
 			*p++ = '\0';
 		if (n != 11 || strcmp(f[0], "entry") != 0 || strcmp(f[9], "dir") != 0)
 			continue;
-		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-			if (strcmp(f[3], kinds[k].kind) == 0)
-				type = kinds[k].type;
+		for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
+			if (strcmp(f[3], eif_record_kind(types[k])) == 0)
+				type = types[k];
 		if (!type)
 			return eif_fail(err, EIF_E_FORMAT, "sbom: the record names a %s '%s' in the "
 					"tree, which eif cpio does not pack", f[3], f[2]);
