@@ -8,6 +8,7 @@
 for f in bzImage nsm.ko init ramdisk/system.cpio ramdisk/user.cpio enclave.eif kernel/config; do
 	[ -f "$O/$f" ] || bail "$O/$f is missing: run make first"
 done
+command -v jq >/dev/null || bail "jq is missing (configs/packages/check)"
 work=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$work"' EXIT INT TERM
 export SOURCE_DATE_EPOCH=1735689600
@@ -68,6 +69,17 @@ ok $? "--record: the content as packed, not as the tree holds it now (the tree i
 with_record >"$work/got3.json"
 cmp -s "$work/want3.json" "$work/got3.json" && ! cmp -s "$work/want.json" "$work/got3.json"
 ok $? "--record of other bytes than ramdisk/user.cpio: not used, the tree is read"
+
+# scripts/sbom in a git repository without a commit yet: the commit is "unknown" (the shell
+# script wrote "HEAD", a newline and "unknown").
+fresh=$work/fresh
+mkdir -p "$fresh/scripts" "$fresh/configs" && cp "$TOP/scripts/sbom" "$fresh/scripts/" &&
+	cp "$TOP/Makefile" "$fresh/" && cp "$TOP/configs/sources.lock" "$fresh/configs/" &&
+	git init -q "$fresh" || bail "cannot make a fresh repository"
+EIF=$EIF "$fresh/scripts/sbom" "$O" "$TOP/examples/hello" >"$work/fresh.json" 2>"$work/err"
+ok $? "scripts/sbom runs in a repository without commits" || sed 's/^/#   /' "$work/err"
+is "$(jq -r '.packages[] | select(.name == "enclave-kit") | .versionInfo' "$work/fresh.json")" unknown \
+	"and names the commit 'unknown'"
 
 mkdir -p "$work/out/ramdisk" "$work/out/kernel"
 "$EIF" sbom "$work/out" --app "$app" --lock "$top/configs/sources.lock" --version 0.1.0 >"$work/out.json" 2>"$work/err"
