@@ -1351,8 +1351,9 @@ void cpio_set_report(struct cpio_archive *a, cpio_report_fn report, void *ctx)
 
 /* Every written entry to the report, hard-link members with their group's digest. */
 static enum eif_status report_entries(const struct cpio_archive *a, struct cpio_writer *w,
-				      const unsigned char (*digests)[32], struct eif_error *err)
+				      unsigned char (*digests)[32], struct eif_error *err)
 {
+	/* and the whole archive, its digest in the spare slot after the entries' */
 	struct cpio_entry_info whole = { .size = w->offset, .sha256 = digests[a->entry_count] };
 	enum eif_status rc = EIF_OK;
 
@@ -1379,7 +1380,7 @@ static enum eif_status report_entries(const struct cpio_archive *a, struct cpio_
 			info.origin_path = e->source + e->location;
 		rc = a->report(a->report_ctx, &info, err);
 	}
-	if (rc == EIF_OK && !EVP_DigestFinal_ex(w->all, (unsigned char *)whole.sha256, NULL))
+	if (rc == EIF_OK && !EVP_DigestFinal_ex(w->all, digests[a->entry_count], NULL))
 		rc = eif_fail(err, EIF_E_CRYPTO, "cpio: SHA-256 failed");
 	return rc == EIF_OK ? a->report(a->report_ctx, &whole, err) : rc;
 }
@@ -1464,7 +1465,7 @@ enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint
 	if (rc == EIF_OK)
 		rc = writer_flush(&w, err);
 	if (rc == EIF_OK && a->report)
-		rc = report_entries(a, &w, (const unsigned char (*)[32])digests, err);
+		rc = report_entries(a, &w, digests, err);
 	if (rc == EIF_OK && entries)
 		*entries = a->entry_count;
 	EVP_MD_CTX_free(w.md);
