@@ -403,7 +403,7 @@ static enum eif_status app_hash(const char *app, char *record, char hex[65], con
 struct doc {
 	struct json_buf b;
 	const char *sep;
-	struct json_buf relations; /* "A TYPE B\n" lines, in the order they were made */
+	struct json_buf relations; /* the relationships as written, in the order they were made */
 };
 
 static void str(struct json_buf *b, const char *s)
@@ -425,14 +425,16 @@ static void spdx_id(struct json_buf *b, const char *name)
 	}
 }
 
+/* a and b are SPDX ids (spdx_id or fixed), which need no escape */
 static void relate(struct doc *d, const char *a, const char *type, const char *b)
 {
+	json_buf_puts(&d->relations, ",\n    {\"spdxElementId\": \"");
 	json_buf_puts(&d->relations, a);
-	json_buf_puts(&d->relations, " ");
+	json_buf_puts(&d->relations, "\", \"relationshipType\": \"");
 	json_buf_puts(&d->relations, type);
-	json_buf_puts(&d->relations, " ");
+	json_buf_puts(&d->relations, "\", \"relatedSpdxElement\": \"");
 	json_buf_puts(&d->relations, b);
-	json_buf_puts(&d->relations, "\n");
+	json_buf_puts(&d->relations, "\"}");
 }
 
 /* id is written as is: callers give ids made by spdx_id or fixed ones. */
@@ -608,22 +610,10 @@ static void chain_relations(struct doc *d, const char *kernel_id)
 
 static void write_relations(struct doc *d)
 {
-	char *line = d->relations.data, *nl;
-
 	json_buf_puts(&d->b, "\n  ],\n  \"relationships\": [\n    {\"spdxElementId\": "
 		      "\"SPDXRef-DOCUMENT\", \"relationshipType\": \"DESCRIBES\", "
 		      "\"relatedSpdxElement\": \"SPDXRef-File-enclave.eif\"}");
-	for (; line && (nl = strchr(line, '\n')); line = nl + 1) {
-		char *sp1 = strchr(line, ' '), *sp2 = strchr(sp1 + 1, ' ');
-
-		json_buf_puts(&d->b, ",\n    {\"spdxElementId\": \"");
-		json_buf_append(&d->b, line, (size_t)(sp1 - line));
-		json_buf_puts(&d->b, "\", \"relationshipType\": \"");
-		json_buf_append(&d->b, sp1 + 1, (size_t)(sp2 - sp1 - 1));
-		json_buf_puts(&d->b, "\", \"relatedSpdxElement\": \"");
-		json_buf_append(&d->b, sp2 + 1, (size_t)(nl - sp2 - 1));
-		json_buf_puts(&d->b, "\"}");
-	}
+	json_buf_append(&d->b, d->relations.data ? d->relations.data : "", d->relations.len);
 	json_buf_puts(&d->b, "\n  ]\n}\n");
 }
 
@@ -643,12 +633,9 @@ enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, str
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/%s", in->out_dir, outputs[i].path);
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-			rc = eif_fail(err, EIF_E_USAGE, "sbom: %s is missing; run make first", path);
-	}
-	for (size_t i = 0; rc == EIF_OK && i < N; i++) {
-		snprintf(path, sizeof(path), "%s/%s", in->out_dir, outputs[i].path);
-		rc = file_digests(path, sha1[i], sha256[i], err);
+		rc = stat(path, &st) != 0 || !S_ISREG(st.st_mode) ?
+		     eif_fail(err, EIF_E_USAGE, "sbom: %s is missing; run make first", path) :
+		     file_digests(path, sha1[i], sha256[i], err);
 	}
 	if (rc == EIF_OK)
 		rc = eif_read_small_file(in->lock_path, "lock file", 16u << 20, &lock, &lock_len, err);
