@@ -1,6 +1,7 @@
 #!/bin/sh
 # eif cpio --record writes every entry as the writer wrote it: compared with the archive
-# itself (tests/cpio/newc-dump), hard-linked names each with their group's data; and the
+# itself (tests/cpio/newc-dump), hard-linked names each with their group's data; eif build
+# --record each section as written; and the
 # provenance scripts/provenance makes from the records equals, line for line, what the shell
 # re-implementation it replaced (tests/data/provenance-oracle.sh) made for the same inputs:
 # a tree with hard links, symlinks, a FIFO and setuid bits, a tar, a list with implied
@@ -46,6 +47,25 @@ is "$(grep -c "^entry	-	lst/lib	symlink	.*	list	-\$" "$work/rec")" 1 "other list
 is "$(grep -c "^entry	-	rootfs	dir	0755	0:0	0	-	-	implied	-\$" "$work/rec")" 1 "the prefix is an implied directory"
 is "$(tail -1 "$work/rec")" "# archive	$(stat -c %s "$work/a.cpio")	$(sha "$work/a.cpio")" \
 	"the last line gives the archive's size and sha256"
+
+# eif build --record: each section as written, then the metadata strings it was given.
+"$EIF" build --kernel "$parts/out/bzImage" --cmdline 'console=ttyS0 quiet' --ramdisk "$work/a.cpio" \
+	--ramdisk "$work/a.cpio" --name rec --version 1.2 --build-time 2025-01-01T00:00:00+00:00 \
+	--img-kernel 6.1 --record "$work/build.rec" --output "$work/b.eif" >/dev/null 2>"$work/err"
+ok $? "eif build --record runs" || diag "$(cat "$work/err")"
+cpio_line="$(stat -c %s "$work/a.cpio")	$(sha "$work/a.cpio")	-	-"
+is "$(cat "$work/build.rec")" "section	0	kernel	$(stat -c %s "$parts/out/bzImage")	$(sha "$parts/out/bzImage")	-	-
+section	1	cmdline	19	$(printf 'console=ttyS0 quiet' | sha256sum | cut -c1-64)	-	-
+section	2	metadata	-	-	-	-
+section	3	ramdisk	$cpio_line
+section	4	ramdisk	$cpio_line
+metadata	ImageName	rec
+metadata	ImageVersion	1.2
+metadata	BuildTime	2025-01-01T00:00:00+00:00
+metadata	KernelVersion	6.1" "the sections with the size and sha256 of their data, then the metadata"
+"$EIF" build --kernel "$parts/out/bzImage" --cmdline x --ramdisk "$work/a.cpio" \
+	--record "$work/nowhere/rec" --output "$work/c.eif" >/dev/null 2>"$work/err"
+is "$?:$(ls "$work" | grep -c '^c\.eif')" "1:0" "a record that cannot be written stops the build before the EIF"
 
 # 2. A name the format cannot carry: refused with --record, packed without it.
 mkdir -p "$work/ctl" && printf x >"$work/ctl/tab$(printf '\t')name" || bail "cannot create the tree"
