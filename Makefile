@@ -52,9 +52,12 @@ $(STAMP)/packages-%: configs/packages/%
 include eif/eif.mk kernel/kernel.mk cross/cross.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
 
 # System ramdisk: dev/, init, nsm.ko (the AWS bootstrap layout).  User ramdisk: the app.
-$(O)/ramdisk/system.cpio: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif $(STAMP)/image-vars
-	$(call msg,CPIO,$@)
-	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< -o $@
+# Each *.record: what eif cpio wrote, entry by entry (eif cpio --record), for the provenance.
+$(O)/ramdisk/system.cpio $(O)/ramdisk/system.record &: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif \
+		$(STAMP)/image-vars
+	$(call msg,CPIO,$(O)/ramdisk/system.cpio)
+	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< \
+		--record $(O)/ramdisk/system.record -o $(O)/ramdisk/system.cpio
 # The user ramdisk is packed on every run and replaces the old one only when its bytes differ, so
 # the content of APP, CMD and ENV decides, never mtimes (another APP, tar -x, cp -p keep old ones):
 # the EIF, pcr.json, provenance and SBOM are redone exactly when it changed. APP_DEPS: what make
@@ -65,9 +68,14 @@ sq_escape = $(subst ','\'',$(1))
 # replace_if_changed FILE[,TAG]: FILE.tmp becomes FILE only when the bytes differ (then TAG is shown).
 replace_if_changed = if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else \
 	$(if $(and $(2),$(Q)),printf '  %-7s %s\n' '$(2)' '$(1)' &&) mv $(1).tmp $(1); fi
-$(O)/ramdisk/user.cpio: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(O)/bin/eif FORCE
-	$(Q)mkdir -p $(@D) && ARCH=$(ARCH) $< $(O)/bin/eif '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' $@.tmp
-	$(Q)$(call replace_if_changed,$@,CPIO)
+$(O)/ramdisk/user.cpio $(O)/ramdisk/user.record &: scripts/user-ramdisk $(STAMP)/cmd $(APP_DEPS) $(O)/bin/eif FORCE
+	$(Q)mkdir -p $(@D) && rm -f $(O)/ramdisk/user.record.tmp.image && ARCH=$(ARCH) $< $(O)/bin/eif \
+		'$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" '$(call sq_escape,$(ENV))' \
+		$(O)/ramdisk/user.cpio.tmp $(O)/ramdisk/user.record.tmp && \
+	if [ -f $(O)/ramdisk/user.record.tmp.image ]; then mv $(O)/ramdisk/user.record.tmp.image \
+		$(O)/ramdisk/user.record.image; else rm -f $(O)/ramdisk/user.record.image; fi && \
+	{ $(call replace_if_changed,$(O)/ramdisk/user.record); } && \
+	{ $(call replace_if_changed,$(O)/ramdisk/user.cpio,CPIO); }
 $(STAMP)/cmd: FORCE	# rewritten only when CMD changes: the provenance records CMD as written
 	@mkdir -p $(@D) && printf '%s' '$(call sq_escape,$(CMD))' >$@.tmp && $(call replace_if_changed,$@)
 # What the provenance and the SBOM say about the user ramdisk beyond its bytes: the APP and ENV
@@ -93,7 +101,7 @@ $(STAMP)/cert: FORCE
 	@mkdir -p $(@D) && { printf 'CERT %s\n' '$(call sq_escape,$(CERT))' && \
 		if [ -f '$(call sq_escape,$(CERT))' ]; then sha256sum <'$(call sq_escape,$(CERT))'; fi; } >$@.tmp && \
 		$(call replace_if_changed,$@)
-$(O)/enclave.eif $(O)/pcr.json &: $(KERNEL_IMAGE) configs/cmdline/$(ARCH) $(O)/kernel/release \
+$(O)/enclave.eif $(O)/pcr.json $(O)/enclave.record &: $(KERNEL_IMAGE) configs/cmdline/$(ARCH) $(O)/kernel/release \
 		$(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/bin/eif $(STAMP)/image-vars
 	$(call msg,EIF,$(O)/enclave.eif)
 	$(Q)$(O)/bin/eif build --kernel $(KERNEL_IMAGE) --cmdline "$$(cat configs/cmdline/$(ARCH))" \
@@ -101,17 +109,21 @@ $(O)/enclave.eif $(O)/pcr.json &: $(KERNEL_IMAGE) configs/cmdline/$(ARCH) $(O)/k
 		--name $(NAME) --version $(VERSION) --arch $(ARCH) \
 		--build-tool enclave-kit --build-tool-version $(VERSION) \
 		--img-os Linux --img-kernel "$$(cat $(O)/kernel/release)" \
-		--output $(O)/enclave.eif >$(O)/pcr.json.tmp && mv $(O)/pcr.json.tmp $(O)/pcr.json
+		--record $(O)/enclave.record --output $(O)/enclave.eif >$(O)/pcr.json.tmp && \
+		mv $(O)/pcr.json.tmp $(O)/pcr.json
 sign: $(O)/enclave.eif
 	$(if $(and $(KEY),$(CERT)),,$(error make sign needs KEY=private-key.pem CERT=certificate.pem))
 	$(call msg,SIGN,$<)
 	$(Q)$(O)/bin/eif sign $< --private-key '$(KEY)' --signing-certificate '$(CERT)' \
 		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
-$(O)/sbom.spdx.json: scripts/sbom configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
-		$(STAMP)/image-vars
+# eif sbom as scripts/sbom runs it, with the commit make already knows (git describe --dirty).
+$(O)/sbom.spdx.json: configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
+		$(STAMP)/commit $(O)/bin/eif $(O)/ramdisk/user.record $(STAMP)/image-vars
 	$(call msg,SBOM,$@)
-	$(Q)scripts/sbom $(O) '$(call sq_escape,$(APP))' >$@.tmp && mv $@.tmp $@
+	$(Q)c=$$(cat $(STAMP)/commit) && d= && case $$c in *-dirty) d=--dirty ;; esac && \
+	$(O)/bin/eif sbom $(O) --app '$(call sq_escape,$(APP))' --lock configs/sources.lock \
+		--version $(VERSION) --commit "$${c%-dirty}" $$d --record $(O)/ramdisk/user.record -o $@
 
 # The in-toto build statement (eif statement): the EIF's sha256 and PCRs, the locks, the SBOM
 # and the source commit; `eif attest --statement` checks an enclave against it.
@@ -126,13 +138,19 @@ $(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json configs/sources.lock $
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
 $(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list \
 		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs \
-		$(STAMP)/image-vars $(STAMP)/cert
+		$(O)/ramdisk/system.record $(O)/ramdisk/user.record $(STAMP)/image-vars $(STAMP)/cert
 	$(call msg,PROV,$@)
-	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) NAME='$(NAME)' VERSION='$(VERSION)' \
+	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) NAME='$(NAME)' VERSION='$(VERSION)' EIF=$(O)/bin/eif \
 		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" \
 		'$(call sq_escape,$(ENV))' >$@.tmp && mv $@.tmp $@
 audit: $(O)/enclave.eif $(O)/provenance
 	$(Q)$(O)/bin/eif audit $(O)/enclave.eif --provenance $(O)/provenance
+
+# make bench: an application-only rebuild (one file of the hello app changed, then make), with
+# its split between the ramdisk, eif build, the SBOM and the provenance (bench/app-rebuild.sh).
+bench-app: $(O)/bench/measure
+	$(Q)bench/app-rebuild.sh $(O)/bench/measure $(O)/bench $(CURDIR) $(O)
+BENCH_DEPS += bench-app
 
 fetch:	# every pinned input into dl/; after it, `make` and `make check` need no network
 	$(Q)DL='$(DL)' scripts/fetch-pinned --all
@@ -176,7 +194,8 @@ help:
 	@echo '  kernel-check-hardened  build the HARDEN=1 kernel in HARDEN_O and boot it'
 	@echo '  nsm-module-in  build nsm.ko again in NSM_MODULE_DIR=dir (reproducibility test)'
 	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks,'
-	@echo '                 bench-oci: eif cpio --oci on a 1 GiB image'
+	@echo '                 bench-oci: eif cpio --oci on a 1 GiB image,'
+	@echo '                 bench-app: make after one file of the app changed'
 	@echo '  fuzz fuzz-cbor fuzz-signature   libFuzzer: EIF reader, CBOR decoder, signature'
 	@echo '  fuzz-audit fuzz-audit-frame fuzz-attest   ... eif audit, attestation documents'
 	@echo '  install        install-eif install-nsm: the tools and man pages (DESTDIR, PREFIX)'
@@ -193,4 +212,4 @@ help:
 	@echo '  CACHE_DIR=$(CACHE_DIR)  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'
 	@echo '  BUNDLE=$(BUNDLE)  a tar from make bundle: pinned inputs without network'
 	@echo '  MIRRORS=$(MIRRORS)  URL templates for pinned inputs: {name} {version} {arch} {filename} {sha256}'
-.PHONY: all check check-full bench install clean help sign fetch bundle repro-check audit FORCE
+.PHONY: all check check-full bench bench-app install clean help sign fetch bundle repro-check audit FORCE

@@ -4,12 +4,15 @@
  * so a signature section sized only after PCR0 is known still needs no second pass. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include <openssl/evp.h>
 
 #include <eif/eif.h>
 #include "json.h"
@@ -46,6 +49,7 @@ struct builder {
 	struct eif_header header;
 	unsigned sections;
 	uint64_t offset;         /* where the next section header goes */
+	EVP_MD_CTX *md;          /* with section_written: the sha256 of the section's data */
 };
 
 static enum eif_status open_input(struct input *in, const char *what, const char *path,
@@ -88,6 +92,8 @@ static enum eif_status begin_section(struct builder *b, uint16_t type, uint64_t 
 		return eif_fail(b->err, EIF_E_LIMIT, "output: %s section of %llu bytes makes the "
 				"file larger than 2^64 bytes", eif_section_type_name(type),
 				(unsigned long long)size);
+	if (b->md && !EVP_DigestInit_ex(b->md, EVP_sha256(), NULL))
+		return eif_fail(b->err, EIF_E_CRYPTO, "output: cannot start SHA-256");
 	b->header.section_offsets[b->sections] = b->offset;
 	b->header.section_sizes[b->sections] = size;
 	b->sections++;
@@ -107,6 +113,8 @@ static enum eif_status stream_memory(struct builder *b, const char *data, size_t
 		size_t n = len < cap ? len : cap;
 		memcpy(buf, data, n);
 		rc = emit(b, buf, n);
+		if (rc == EIF_OK && b->md && !EVP_DigestUpdate(b->md, buf, n))
+			rc = eif_fail(b->err, EIF_E_CRYPTO, "output: SHA-256 failed");
 		eif_measure_submit(b->measure, n, feed);
 		if (rc != EIF_OK)
 			return rc;
@@ -135,6 +143,8 @@ static enum eif_status stream_file(struct builder *b, struct input *in, unsigned
 			return eif_fail(b->err, EIF_E_IO, "%s '%s': file shrank while being read; "
 					"build again once nothing writes it", in->what, in->path);
 		rc = emit(b, buf, want);
+		if (rc == EIF_OK && b->md && !EVP_DigestUpdate(b->md, buf, want))
+			rc = eif_fail(b->err, EIF_E_CRYPTO, "output: SHA-256 failed");
 		eif_measure_submit(b->measure, want, feed);
 		if (rc != EIF_OK)
 			return rc;
@@ -147,6 +157,20 @@ static enum eif_status stream_file(struct builder *b, struct input *in, unsigned
 		return eif_fail(b->err, EIF_E_IO, "%s '%s': file grew while being read; "
 				"build again once nothing writes it", in->what, in->path);
 	return EIF_OK;
+}
+
+/* The section just written to the caller's section_written (hashed: its data went through md). */
+static enum eif_status end_section(struct builder *b, uint16_t type, bool hashed)
+{
+	unsigned char sum[32];
+	unsigned index = b->sections - 1;
+
+	if (!b->opt->section_written || !b->writing)
+		return EIF_OK;
+	if (hashed && !EVP_DigestFinal_ex(b->md, sum, NULL))
+		return eif_fail(b->err, EIF_E_CRYPTO, "output: SHA-256 failed");
+	return b->opt->section_written(b->opt->section_ctx, index, type,
+				       b->header.section_sizes[index], hashed ? sum : NULL, b->err);
 }
 
 /* Rust's Path::file_name: the last component, ignoring trailing slashes, into buf. */
@@ -294,20 +318,24 @@ static enum eif_status build_sections(struct builder *b, struct input *kernel,
 	if (rc != EIF_OK)
 		return rc;
 	if ((rc = begin_section(b, EIF_SECTION_KERNEL, kernel->size)) ||
-	    (rc = stream_file(b, kernel, EIF_FEED_PCR0)))
+	    (rc = stream_file(b, kernel, EIF_FEED_PCR0)) ||
+	    (rc = end_section(b, EIF_SECTION_KERNEL, true)))
 		return rc;
 	if ((rc = begin_section(b, EIF_SECTION_CMDLINE, o->cmdline_len)) ||
-	    (rc = stream_memory(b, o->cmdline, o->cmdline_len, EIF_FEED_PCR0)))
+	    (rc = stream_memory(b, o->cmdline, o->cmdline_len, EIF_FEED_PCR0)) ||
+	    (rc = end_section(b, EIF_SECTION_CMDLINE, true)))
 		return rc;
 	if (b->writing) {
 		if ((rc = begin_section(b, EIF_SECTION_METADATA, metadata->len)) ||
-		    (rc = emit(b, metadata->data, metadata->len)))
+		    (rc = emit(b, metadata->data, metadata->len)) ||
+		    (rc = end_section(b, EIF_SECTION_METADATA, false)))
 			return rc;
 	}
 	for (size_t i = 0; i < o->ramdisk_count; i++) {
 		unsigned feed = i == 0 ? EIF_FEED_PCR0 : EIF_FEED_PCR0 | EIF_FEED_PCR2;
 		if ((rc = begin_section(b, EIF_SECTION_RAMDISK, ramdisks[i].size)) ||
-		    (rc = stream_file(b, &ramdisks[i], feed)))
+		    (rc = stream_file(b, &ramdisks[i], feed)) ||
+		    (rc = end_section(b, EIF_SECTION_RAMDISK, true)))
 			return rc;
 		if (i == 0) {
 			/* PCR1 = PCR0's hash state right here: copy it instead of hashing twice. */
@@ -335,6 +363,8 @@ static enum eif_status build_sections(struct builder *b, struct input *kernel,
 		rc = begin_section(b, EIF_SECTION_SIGNATURE, len);
 		if (rc == EIF_OK)
 			rc = emit(b, section, len);
+		if (rc == EIF_OK)
+			rc = end_section(b, EIF_SECTION_SIGNATURE, false);
 		free(section);
 		if (rc != EIF_OK)
 			return rc;
@@ -402,8 +432,13 @@ enum eif_status eif_build(const struct eif_build_options *o, struct eif_measurem
 		if (rc != EIF_OK)
 			goto out;
 	}
+	if (o->section_written && b.writing && !(b.md = EVP_MD_CTX_new())) {
+		rc = eif_fail(err, EIF_E_NOMEM, "out of memory for SHA-256");
+		goto out;
+	}
 	rc = build_sections(&b, &kernel, ramdisks, &metadata, signer, pcrs);
 out:
+	EVP_MD_CTX_free(b.md);
 	eif_measure_abort(b.measure);
 	if (b.writing)
 		eif_outfile_abort(&b.out); /* no-op after a successful commit */

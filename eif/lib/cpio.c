@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include <openssl/evp.h>
 
 #define CPIO_HEADER_SIZE 110
 #define CPIO_FILE_LIMIT 0x100000000ULL /* newc's filesize field is 32 bits */
@@ -46,11 +47,13 @@ struct cpio_entry {
 	uint32_t rdev_major, rdev_minor;
 	uint32_t input;     /* index into inputs */
 	uint32_t line;      /* list line number; 0 for tree entries */
+	uint32_t location;  /* list file: where LOCATION as written starts in source */
 	bool implied;       /* a directory nobody declared, needed as a parent */
 };
 
 struct link_group {
 	uint32_t members, emitted, ino;
+	size_t body; /* index of the member that carries the data */
 };
 
 struct cpio_archive {
@@ -63,6 +66,8 @@ struct cpio_archive {
 	struct link_group *groups;
 	size_t group_count, group_cap;
 	bool written; /* cpio_write sorts and merges in place: one archive, one write */
+	cpio_report_fn report; /* cpio_set_report */
+	void *report_ctx;
 };
 
 /* A growable NUL-terminated string for paths built during the walk. */
@@ -779,6 +784,7 @@ static enum eif_status list_file(struct list_parse *p, char **f, unsigned n,
 	e.host_ino = (uint64_t)st.st_ino;
 	if (!(e.source = arena_strndup(a, p->host.s, p->host.len)))
 		return out_of_memory(err);
+	e.location = (uint32_t)(p->host.len - strlen(f[1]));
 	if (n > 5 && !(e.group = add_group(a, n - 4)))
 		return out_of_memory(err);
 	if ((rc = list_add(p, &e, f[0], err)) != EIF_OK)
@@ -1123,13 +1129,26 @@ struct cpio_writer {
 	unsigned char *buf;
 	size_t used;
 	uint64_t offset; /* bytes of archive so far, for alignment */
+	EVP_MD_CTX *md;  /* with a report: hashes each body */
+	EVP_MD_CTX *all; /* with a report: hashes the archive */
 };
+
+/* With a report, body bytes also go through the digest. */
+static enum eif_status writer_hash(struct cpio_writer *w, const void *data, size_t n,
+				   struct eif_error *err)
+{
+	if (w->md && !EVP_DigestUpdate(w->md, data, n))
+		return eif_fail(err, EIF_E_CRYPTO, "cpio: SHA-256 failed");
+	return EIF_OK;
+}
 
 static enum eif_status writer_flush(struct cpio_writer *w, struct eif_error *err)
 {
 	enum eif_status rc = EIF_OK;
 
-	if (w->used)
+	if (w->used && w->all && !EVP_DigestUpdate(w->all, w->buf, w->used))
+		rc = eif_fail(err, EIF_E_CRYPTO, "cpio: SHA-256 failed");
+	else if (w->used)
 		rc = eif_outfile_write(w->out, w->buf, w->used, err);
 	w->used = 0;
 	return rc;
@@ -1267,6 +1286,8 @@ static enum eif_status write_file_data(struct cpio_writer *w, const struct cpio_
 				      (unsigned long long)(e->size - left));
 			goto out;
 		}
+		if ((rc = writer_hash(w, w->buf + w->used, (size_t)n, err)) != EIF_OK)
+			goto out;
 		w->used += (size_t)n;
 		w->offset += (uint64_t)n;
 		left -= (uint64_t)n;
@@ -1311,6 +1332,8 @@ static enum eif_status write_memory_data(struct cpio_writer *w, const struct cpi
 					      eif_fail(err, EIF_E_IO, "%s: '%s': its data ends early",
 						       in->path, shown(e->name, name_buf)),
 					      "check the temporary directory's disk");
+		if ((rc = writer_hash(w, w->buf + w->used, (size_t)n, err)) != EIF_OK)
+			return rc;
 		w->used += (size_t)n;
 		w->offset += (uint64_t)n;
 		at += (uint64_t)n;
@@ -1321,9 +1344,52 @@ static enum eif_status write_memory_data(struct cpio_writer *w, const struct cpi
 	return writer_pad(w, 4, err);
 }
 
+void cpio_set_report(struct cpio_archive *a, cpio_report_fn report, void *ctx)
+{
+	a->report = report;
+	a->report_ctx = ctx;
+}
+
+/* Every written entry to the report, hard-link members with their group's digest. */
+static enum eif_status report_entries(const struct cpio_archive *a, struct cpio_writer *w,
+				      unsigned char (*digests)[32], struct eif_error *err)
+{
+	/* and the whole archive, its digest in the spare slot after the entries' */
+	struct cpio_entry_info whole = { .size = w->offset, .sha256 = digests[a->entry_count] };
+	enum eif_status rc = EIF_OK;
+
+	for (size_t i = 0; i < a->entry_count && rc == EIF_OK; i++) {
+		const struct cpio_entry *e = &a->entries[i];
+		const struct cpio_input *in = &a->inputs[e->input];
+		size_t body = e->group ? a->groups[e->group - 1].body : i;
+		struct cpio_entry_info info = {
+			.name = e->name, .mode = e->mode, .uid = e->uid, .gid = e->gid,
+			.rdev_major = e->rdev_major, .rdev_minor = e->rdev_minor,
+		};
+
+		if (S_ISREG(e->mode) || S_ISLNK(e->mode)) {
+			info.size = e->size;
+			info.sha256 = digests[body];
+		}
+		if (S_ISLNK(e->mode))
+			info.target = e->source;
+		info.origin = e->implied ? CPIO_IMPLIED : in->kind == INPUT_TREE ? CPIO_FROM_TREE :
+			      in->kind == INPUT_LIST ? CPIO_FROM_LIST : CPIO_FROM_MEMORY;
+		if (info.origin == CPIO_FROM_TREE)
+			info.origin_path = e->name + in->prefix_len + (in->prefix_len ? 1 : 0);
+		else if (info.origin == CPIO_FROM_LIST && S_ISREG(e->mode))
+			info.origin_path = e->source + e->location;
+		rc = a->report(a->report_ctx, &info, err);
+	}
+	if (rc == EIF_OK && !EVP_DigestFinal_ex(w->all, digests[a->entry_count], NULL))
+		rc = eif_fail(err, EIF_E_CRYPTO, "cpio: SHA-256 failed");
+	return rc == EIF_OK ? a->report(a->report_ctx, &whole, err) : rc;
+}
+
 enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint64_t *entries,
 			   struct eif_error *err)
 {
+	unsigned char (*digests)[32] = NULL;
 	struct cpio_writer w = { .out = out };
 	struct strbuf path = { 0 };
 	uint32_t next_ino = CPIO_FIRST_INO;
@@ -1341,8 +1407,15 @@ enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint
 	if (a->entry_count >= UINT32_MAX - CPIO_FIRST_INO)
 		return eif_fail(err, EIF_E_LIMIT, "cpio: %zu entries exceed the 32-bit inode "
 				"numbers of newc; split the archive", a->entry_count);
-	if (!(w.buf = malloc(CPIO_BUFFER_SIZE)))
+	if (!(w.buf = malloc(CPIO_BUFFER_SIZE)) ||
+	    (a->report && (!(w.md = EVP_MD_CTX_new()) || !(w.all = EVP_MD_CTX_new()) ||
+			   !EVP_DigestInit_ex(w.all, EVP_sha256(), NULL) ||
+			   !(digests = calloc(a->entry_count + 1, sizeof(*digests)))))) {
+		free(w.buf);
+		EVP_MD_CTX_free(w.md);
+		EVP_MD_CTX_free(w.all);
 		return out_of_memory(err);
+	}
 	for (size_t i = 0; i < a->entry_count && rc == EIF_OK; i++) {
 		const struct cpio_entry *e = &a->entries[i];
 		struct link_group *g = e->group ? &a->groups[e->group - 1] : NULL;
@@ -1370,12 +1443,19 @@ enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint
 		rc = write_header(&w, &h, e->name, e->name_len, err);
 		if (rc != EIF_OK || !has_body)
 			continue;
-		if (S_ISREG(e->mode) && a->inputs[e->input].kind == INPUT_MEMORY)
+		if (g)
+			g->body = i;
+		if (w.md && !EVP_DigestInit_ex(w.md, EVP_sha256(), NULL))
+			rc = eif_fail(err, EIF_E_CRYPTO, "cpio: cannot start SHA-256");
+		else if (S_ISREG(e->mode) && a->inputs[e->input].kind == INPUT_MEMORY)
 			rc = write_memory_data(&w, a, e, err);
 		else if (S_ISREG(e->mode))
 			rc = write_file_data(&w, a, e, &path, err);
-		else if ((rc = writer_put(&w, e->source, (size_t)e->size, err)) == EIF_OK)
+		else if ((rc = writer_put(&w, e->source, (size_t)e->size, err)) == EIF_OK &&
+			 (rc = writer_hash(&w, e->source, (size_t)e->size, err)) == EIF_OK)
 			rc = writer_pad(&w, 4, err);
+		if (rc == EIF_OK && w.md && !EVP_DigestFinal_ex(w.md, digests[i], NULL))
+			rc = eif_fail(err, EIF_E_CRYPTO, "cpio: SHA-256 failed");
 	}
 	if (rc == EIF_OK) {
 		const struct cpio_header trailer = { .ino = next_ino, .nlink = 1 };
@@ -1385,8 +1465,13 @@ enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint
 		rc = writer_pad(&w, CPIO_TAIL_ALIGN, err);
 	if (rc == EIF_OK)
 		rc = writer_flush(&w, err);
+	if (rc == EIF_OK && a->report)
+		rc = report_entries(a, &w, digests, err);
 	if (rc == EIF_OK && entries)
 		*entries = a->entry_count;
+	EVP_MD_CTX_free(w.md);
+	EVP_MD_CTX_free(w.all);
+	free(digests);
 	free(w.buf);
 	free(path.s);
 	return rc;

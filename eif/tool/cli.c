@@ -89,6 +89,18 @@ int cli_print_free(char *text, const char *what)
 	return rc;
 }
 
+int cli_output_free(const char *path, char *text)
+{
+	struct eif_error err;
+	enum eif_status rc;
+
+	if (!path || !text)
+		return cli_print_free(text, NULL);
+	rc = eif_write_file_atomic(path, text, strlen(text), &err);
+	free(text);
+	return rc != EIF_OK ? cli_error(&err) : 0;
+}
+
 int cli_print_measurements(const struct eif_measurements *pcrs)
 {
 	return cli_print_free(eif_measurements_json(pcrs), NULL);

@@ -17,6 +17,9 @@ int cli_print(const char *text);
 /* cli_print a malloc'd text, then free it; NULL (it could not be made) prints
  * "eif: [WHAT: ]out of memory" and returns 1. WHAT may be NULL. */
 int cli_print_free(char *text, const char *what);
+/* A malloc'd text to standard output (path NULL) or atomically to path; frees it and returns
+ * the exit code (errors printed). */
+int cli_output_free(const char *path, char *text);
 /* Print measurements as eif_build does (pretty JSON); returns the exit code. */
 int cli_print_measurements(const struct eif_measurements *pcrs);
 /* Read a PEM certificate file and set pcrs->pcr8 / has_pcr8; prints errors, returns 0 or 1. */

@@ -6,11 +6,12 @@
 
 #include "cli.h"
 #include "commands.h"
+#include <eif/record.h>
 
 enum {
 	OPT_OUTPUT = OPT_SIGNING_CERTIFICATE + 1, OPT_NAME, OPT_VERSION, OPT_METADATA, OPT_ARCH,
 	OPT_BUILD_TIME, OPT_BUILD_TOOL, OPT_BUILD_TOOL_VERSION, OPT_IMG_OS, OPT_IMG_KERNEL,
-	OPT_KEY, OPT_MODULE, OPT_ALGO, OPT_KERNEL_CONFIG,
+	OPT_KEY, OPT_MODULE, OPT_ALGO, OPT_KERNEL_CONFIG, OPT_RECORD,
 };
 
 static const struct cliopt build_options[] = {
@@ -33,6 +34,7 @@ static const struct cliopt build_options[] = {
 	  "...and this EC P-384 key: PEM or pkcs11:URI" },
 	{ "pkcs11-module", 0, "SO", 0, OPT_MODULE, "the PKCS#11 module of a pkcs11: key" },
 	{ "algo", 0, "sha384", 0, OPT_ALGO, "accepted for eif_build compatibility; only sha384" },
+	{ "record", 0, "FILE", 0, OPT_RECORD, "write each section as written: provenance records" },
 	{ "kernel_config", 0, "FILE", CLIOPT_HIDDEN, OPT_KERNEL_CONFIG, "refused" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
@@ -104,12 +106,41 @@ static int build_option(const struct cliopt_parser *p, int id, struct eif_build_
 			return cli_usage_error("build", "--algo '%s': only sha384 gives PCRs that "
 					       "match attestation", v);
 		break;
+	case OPT_RECORD: o->section_ctx = (void *)v; break; /* the path, until the record is open */
 	case OPT_KERNEL_CONFIG:
 		return cli_usage_error("build", "--kernel_config is not supported: it makes "
 				       "eif_build stamp the clock into the image; pass --img-os and "
 				       "--img-kernel instead");
 	}
 	return 0;
+}
+
+/* --record: sections as eif_build writes them, then the metadata strings it was given. */
+static int open_record(struct eif_build_options *o, struct eif_record *record)
+{
+	struct eif_error err;
+
+	if (!o->output_path)
+		return cli_usage_error("build", "--record needs --output");
+	if (eif_record_open(record, o->section_ctx, &err) != EIF_OK)
+		return cli_error(&err);
+	o->section_written = eif_record_section;
+	o->section_ctx = record;
+	return 0;
+}
+
+static enum eif_status commit_record(const struct eif_build_options *o, struct eif_record *record,
+				     struct eif_error *err)
+{
+	const char *const keys[] = { "ImageName", "ImageVersion", "BuildTime", "KernelVersion" };
+	const char *const values[] = { o->name, o->version, o->build_time, o->img_kernel };
+	enum eif_status rc = EIF_OK;
+
+	for (size_t i = 0; i < 4 && rc == EIF_OK; i++)
+		if (values[i])
+			rc = eif_record_line(record, (const char *const[]){ "metadata", keys[i],
+									   values[i] }, 3, err);
+	return rc == EIF_OK ? eif_record_commit(record, err) : rc;
 }
 
 static int run_build(int argc, char **argv)
@@ -119,6 +150,7 @@ static int run_build(int argc, char **argv)
 	struct eif_error err;
 	struct cliopt_parser p;
 	char build_time[32];
+	struct eif_record record = { 0 };
 	const char **ramdisks = calloc((size_t)argc, sizeof(*ramdisks));
 	int rc = 0, id;
 
@@ -134,8 +166,11 @@ static int run_build(int argc, char **argv)
 		rc = cli_default_build_time(argv[0], build_time);
 		o.build_time = build_time;
 	}
+	if (rc == 0 && o.section_ctx)
+		rc = open_record(&o, &record);
 	if (rc == 0) {
-		if (eif_build(&o, &pcrs, &err) != EIF_OK) {
+		if (eif_build(&o, &pcrs, &err) != EIF_OK ||
+		    (o.section_ctx && commit_record(&o, &record, &err) != EIF_OK)) {
 			rc = cli_error(&err);
 		} else {
 			fprintf(stderr, "Output file: %s\n", o.output_path);
@@ -143,6 +178,7 @@ static int run_build(int argc, char **argv)
 		}
 	}
 out:
+	eif_record_abort(&record);
 	free(ramdisks);
 	return rc;
 }

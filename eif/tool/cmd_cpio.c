@@ -8,10 +8,11 @@
 #include "commands.h"
 #include <eif/cpio.h>
 #include <eif/oci.h>
+#include <eif/record.h>
 
 enum {
 	OPT_DIR = 1, OPT_LIST, OPT_BASE, OPT_MTIME, OPT_OWNER, OPT_OUTPUT, OPT_OCI, OPT_DOCKER,
-	OPT_ARCH, OPT_IMAGE_CMD, OPT_IMAGE_ENV, OPT_IMAGE_INFO
+	OPT_ARCH, OPT_IMAGE_CMD, OPT_IMAGE_ENV, OPT_IMAGE_INFO, OPT_RECORD
 };
 
 static const struct cliopt cpio_options[] = {
@@ -31,6 +32,8 @@ static const struct cliopt cpio_options[] = {
 	  "every mtime (default: SOURCE_DATE_EPOCH, else 0)" },
 	{ "owner", 0, "UID:GID", 0, OPT_OWNER, "owner of every entry" },
 	{ "output", 'o', "OUT", 0, OPT_OUTPUT, "the archive, written atomically" },
+	{ "record", 0, "FILE", 0, OPT_RECORD,
+	  "write each entry as written: provenance records" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -221,7 +224,8 @@ static int run_cpio(int argc, char **argv)
 {
 	struct cpio_options options = { 0 };
 	struct input_arg *inputs = NULL;
-	const char *output = NULL, *base = NULL, *mtime = NULL, *epoch;
+	const char *output = NULL, *base = NULL, *mtime = NULL, *epoch, *record = NULL;
+	struct eif_record rec = { 0 };
 	struct cpio_archive *archive = NULL;
 	struct image_arg image = { .arch = "x86_64" };
 	struct eif_error err = { 0 };
@@ -280,6 +284,9 @@ static int run_cpio(int argc, char **argv)
 		case OPT_OUTPUT:
 			output = p.value;
 			break;
+		case OPT_RECORD:
+			record = p.value;
+			break;
 		case CLIOPT_OPERAND:
 			status = cli_usage_error("cpio", "unexpected argument '%s'; inputs are given "
 						 "with --dir, --list, --oci or --docker-archive",
@@ -307,10 +314,13 @@ static int run_cpio(int argc, char **argv)
 		const char *eq = strchr(inputs[i].value, '=');
 		const char *tree = eq ? eq + 1 : inputs[i].value;
 
-		if (!inputs[i].is_list && output_inside_tree(output, tree)) {
+		const char *inside = inputs[i].is_list ? NULL : output_inside_tree(output, tree) ?
+				     output : record && output_inside_tree(record, tree) ? record : NULL;
+
+		if (inside) {
 			status = cli_usage_error("cpio", "output '%s' is inside --dir '%s', so the next "
 						 "run would pack this archive; write it outside the tree",
-						 output, inputs[i].value);
+						 inside, inputs[i].value);
 			goto done;
 		}
 	}
@@ -355,8 +365,13 @@ static int run_cpio(int argc, char **argv)
 	}
 	if (image.spec && (status = add_image(&image, archive)) != 0)
 		goto done;
-	/* Written only now, so a temporary file inside an input tree is never packed. */
-	if (cpio_write_path(archive, output, NULL, &err) != EIF_OK ||
+	if (record)
+		cpio_set_report(archive, eif_record_cpio_entry, &rec);
+	/* Written only now, so a temporary file inside an input tree is never packed. The record
+	 * is complete only once the archive is, so it is committed after it. */
+	if ((record && eif_record_open(&rec, record, &err) != EIF_OK) ||
+	    cpio_write_path(archive, output, NULL, &err) != EIF_OK ||
+	    (record && eif_record_commit(&rec, &err) != EIF_OK) ||
 	    (image.info_path && eif_write_file_atomic(image.info_path, image.info_text,
 						      image.info_len, &err) != EIF_OK)) {
 		status = cli_error(&err);
@@ -367,6 +382,7 @@ done:
 	if (image.info)
 		fclose(image.info);
 	free(image.info_text);
+	eif_record_abort(&rec);
 	oci_image_free(image.image);
 	cpio_archive_free(archive);
 	free(inputs);

@@ -35,7 +35,6 @@ static int run_statement(int argc, char **argv)
 {
 	struct eif_statement_input in = { 0 };
 	struct eif_error err;
-	enum eif_status rc;
 	const char *out_path = NULL;
 	struct cliopt_parser p;
 	char *text;
@@ -65,9 +64,5 @@ static int run_statement(int argc, char **argv)
 		return cli_usage_error(argv[0], "name one EIF");
 	if (eif_statement_build(&in, &text, &err) != EIF_OK)
 		return cli_error(&err);
-	if (!out_path)
-		return cli_print_free(text, NULL);
-	rc = eif_write_file_atomic(out_path, text, strlen(text), &err);
-	free(text);
-	return rc != EIF_OK ? cli_error(&err) : 0;
+	return cli_output_free(out_path, text);
 }

@@ -18,7 +18,8 @@
 	X(diff)         \
 	X(audit)        \
 	X(attest)       \
-	X(statement)
+	X(statement)    \
+	X(sbom)
 
 #define EIF_DECLARE_COMMAND(name) extern const struct cliopt_command cmd_##name;
 EIF_COMMANDS(EIF_DECLARE_COMMAND)

@@ -85,6 +85,30 @@ size_t cpio_add_link_group(struct cpio_archive *archive, uint32_t members);
 enum eif_status cpio_add_node(struct cpio_archive *archive, uint32_t source,
 			      const struct cpio_node *node, struct eif_error *err);
 
+/* What cpio_write reports of each entry, in archive order, once the archive is written
+ * (eif/record.h turns them into provenance records). */
+enum cpio_origin {
+	CPIO_FROM_TREE,   /* origin_path: the path below the tree's root */
+	CPIO_FROM_LIST,   /* origin_path: a file line's LOCATION as written, else NULL */
+	CPIO_FROM_MEMORY, /* origin_path: NULL (the source's where says what it is) */
+	CPIO_IMPLIED,     /* a directory nobody declared; origin_path NULL */
+};
+struct cpio_entry_info {
+	const char *name;
+	uint32_t mode, uid, gid, rdev_major, rdev_minor;
+	uint64_t size;                /* body bytes: file data or link target, else 0 */
+	const char *target;           /* symlink target, else NULL */
+	const unsigned char *sha256;  /* of the body of a file or symlink, else NULL */
+	enum cpio_origin origin;
+	const char *origin_path;
+};
+typedef enum eif_status (*cpio_report_fn)(void *ctx, const struct cpio_entry_info *entry,
+					  struct eif_error *err);
+/* Make cpio_write hash every body as it streams it and then call report for every entry
+ * (every member of a hard-link group with the group's data), and once more with name NULL:
+ * size and sha256 of the whole archive. A report error fails the write. */
+void cpio_set_report(struct cpio_archive *archive, cpio_report_fn report, void *ctx);
+
 /* Check the whole set (duplicates, parents, limits), then stream the archive into out.
  * Nothing is written when the check fails; on a failure while writing (a file changed
  * or vanished) the caller aborts out. *entries (if not NULL) gets the entry count. */

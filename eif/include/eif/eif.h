@@ -112,6 +112,11 @@ struct eif_build_options {
 	/* Signing: both or neither. The key may be a PKCS#11 URI (pkcs11:...), used through
 	 * pkcs11_module (NULL: see eif_signer_open in sign.h). */
 	const char *signing_certificate_path, *private_key_path, *pkcs11_module;
+	/* Optional (eif build --record): called for every section once it is written, in file
+	 * order, with the sha256 of its data (NULL for metadata and signature sections). */
+	enum eif_status (*section_written)(void *ctx, unsigned index, uint16_t type, uint64_t size,
+					   const unsigned char *sha256, struct eif_error *err);
+	void *section_ctx;
 };
 
 /* Write the EIF (atomically) and return its measurements (PCR8 when signed). */

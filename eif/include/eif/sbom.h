@@ -1,0 +1,38 @@
+/* The SPDX 2.3 JSON document of an enclave build (what `make` writes to out/sbom.spdx.json):
+ * every pinned input of the lock file (the kernel source package, its members and the
+ * toolchain packages, with Debian versions and sha256), our own sources by git commit, the
+ * application, and every output of the boot chain with its SHA-1 and SHA-256 and the
+ * GENERATED_FROM relationships between them. The text is a pure function of its inputs.
+ *
+ * The application's version and checksum: a file (a tar, a docker-archive) is hashed as is;
+ * a directory (a tree, an OCI layout) by the sha256 of its manifest, three sorted runs of
+ * NUL-terminated records: "T MODE ./PATH" for every entry (T as find's %y, MODE octal
+ * without the setuid/setgid bits eif cpio drops), "./PATH -> TARGET" for every symlink, and
+ * "SHA256  ./PATH" for every regular file, so any change of what eif cpio packs changes it. */
+#ifndef EIF_SBOM_H
+#define EIF_SBOM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <eif/eif.h>
+
+struct eif_sbom_input {
+	const char *out_dir;   /* holds bzImage nsm.ko init ramdisk/{system,user}.cpio enclave.eif
+				  kernel/config */
+	const char *app;       /* APP as given to make: a tree, a tar, oci:... or docker-archive:... */
+	const char *lock_path; /* configs/sources.lock */
+	const char *version;   /* enclave-kit's version (Makefile VERSION) */
+	const char *commit;    /* our sources' git commit, or "unknown" */
+	bool dirty;            /* the work tree differs from the commit */
+	const char *created;   /* creation time, SPDX form "2025-01-01T00:00:00Z" */
+	/* Optional: eif cpio's record of ramdisk/user.cpio (--record). When its last line
+	 * gives that archive's sha256 and APP is a directory, the manifest is made from its
+	 * "dir" entries and one stat of APP, instead of reading the tree again. */
+	const char *record_path;
+};
+
+/* The document as a malloc'd NUL-terminated text in *text. */
+enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, struct eif_error *err);
+
+#endif

@@ -1,0 +1,91 @@
+#!/bin/sh
+# eif sbom writes, in one process, the same bytes as the shell scripts/sbom it replaced
+# (tests/data/sbom-oracle.sh): for the default build, for a tree with awkward names, modes,
+# hard links, FIFOs and symlinks, for a tar, and for a lock with control characters and
+# odd blanks; with the user ramdisk's record instead of the tree. And it fails cleanly when an
+# output is missing.
+. "$TOP/tests/lib/tap.sh"
+for f in bzImage nsm.ko init ramdisk/system.cpio ramdisk/user.cpio enclave.eif kernel/config; do
+	[ -f "$O/$f" ] || bail "$O/$f is missing: run make first"
+done
+command -v jq >/dev/null || bail "jq is missing (configs/packages/check)"
+work=$(mktemp -d) || bail "mktemp failed"
+trap 'rm -rf "$work"' EXIT INT TERM
+export SOURCE_DATE_EPOCH=1735689600
+# The oracle reads configs/sources.lock and Makefile next to it; outside git, commit "unknown".
+top=$work/top
+mkdir -p "$top/scripts" "$top/configs" && cp "$TOP/tests/data/sbom-oracle.sh" "$top/scripts/sbom" &&
+	cp "$TOP/Makefile" "$top/" && cp "$TOP/configs/sources.lock" "$top/configs/" || bail "cannot copy the oracle"
+same() {	# same APP NAME: eif sbom and the oracle agree byte for byte
+	"$top/scripts/sbom" "$O" "$1" >"$work/want.json" 2>"$work/want.err" || bail "the oracle failed on $2: $(cat "$work/want.err")"
+	"$EIF" sbom "$O" --app "$1" --lock "$top/configs/sources.lock" --version 0.1.0 >"$work/got.json" 2>"$work/got.err"
+	ok $? "eif sbom succeeds on $2" || sed 's/^/#   /' "$work/got.err"
+	cmp -s "$work/want.json" "$work/got.json"
+	ok $? "eif sbom writes the oracle's bytes for $2" || diff "$work/want.json" "$work/got.json" | head -8 | sed 's/^/#   /'
+}
+same "$TOP/examples/hello" "the hello example's sources"
+[ -d "$O/examples/hello/rootfs" ] && same "$O/examples/hello/rootfs" "the default APP"
+
+app=$work/app
+mkdir -p "$app/dir/sub" && printf 'x' >"$app/dir/a b" && printf 'y' >"$app/tab$(printf '\t')n" &&
+	printf 'z' >"$app/new
+line" && printf '' >"$app/empty" && ln -s 'target x' "$app/link" && ln -s ../dir "$app/dir/sub/up" &&
+	ln "$app/dir/a b" "$app/hard" && mkfifo "$app/dir/fifo" && printf 'b' >"$app/back\\slash" &&
+	chmod 4755 "$app/dir/a b" && chmod 1777 "$app/dir/sub" && chmod 2711 "$app/dir" &&
+	chmod 0 "$app/empty" || bail "cannot create the tree"
+same "$app" "a tree with awkward names, modes, links and a FIFO"
+chmod 0644 "$app/empty"
+tar -C "$app" -cf "$work/app.tar" . || bail "tar failed"
+same "$work/app.tar" "a tar APP"
+
+ctl=$(printf 'q"b\\s\001\002\b\f\r\013\033\037\177e')
+printf 'tool evil%s 1.0%s -\n' "$ctl" "$ctl" >>"$top/configs/sources.lock"
+printf 'tool \t spaced\t 2.0  abc def  \n# comment\n\nunknown kind here\ntool no-newline 1 -' >>"$top/configs/sources.lock"
+same "$app" "a lock with control characters, blanks and no final newline"
+
+# With eif cpio's record of the user ramdisk, the tree is not read again: the same bytes from
+# the record, the packed content even when the tree changed since, and no use of a record
+# that is not that of OUTDIR/ramdisk/user.cpio.
+rec=$work/rec-out
+mkdir -p "$rec/ramdisk" "$rec/kernel" && for f in bzImage nsm.ko init ramdisk/system.cpio enclave.eif kernel/config; do
+	cp "$O/$f" "$rec/$f" || bail "cannot copy $f"
+done
+tree=$work/tree
+mkdir -p "$tree" && cp -a "$app/." "$tree/" && rm -f "$tree/new"* "$tree/tab"* || bail "cannot copy the tree"
+"$EIF" cpio --dir rootfs="$tree" --record "$rec/ramdisk/user.record" -o "$rec/ramdisk/user.cpio" ||
+	bail "cannot pack the tree"
+with_record() { "$EIF" sbom "$rec" --app "$tree" --lock "$top/configs/sources.lock" --version 0.1.0 --record "$rec/ramdisk/user.record"; }
+"$top/scripts/sbom" "$rec" "$tree" >"$work/want.json" 2>/dev/null || bail "the oracle failed"
+with_record >"$work/got.json"
+cmp -s "$work/want.json" "$work/got.json"
+ok $? "--record: the oracle's bytes for a tree with links, a FIFO, setuid and sticky bits" ||
+	diff "$work/want.json" "$work/got.json" | head -8 | sed 's/^/#   /'
+printf 'changed after packing' >"$tree/dir/a b"
+with_record >"$work/got2.json"
+cmp -s "$work/want.json" "$work/got2.json"
+ok $? "--record: the content as packed, not as the tree holds it now (the tree is not read)"
+"$EIF" cpio --dir rootfs="$tree" -o "$rec/ramdisk/user.cpio" || bail "cannot pack the tree again"
+"$top/scripts/sbom" "$rec" "$tree" >"$work/want3.json" 2>/dev/null || bail "the oracle failed"
+with_record >"$work/got3.json"
+cmp -s "$work/want3.json" "$work/got3.json" && ! cmp -s "$work/want.json" "$work/got3.json"
+ok $? "--record of other bytes than ramdisk/user.cpio: not used, the tree is read"
+
+# scripts/sbom in a git repository without a commit yet: the commit is "unknown" (the shell
+# script wrote "HEAD", a newline and "unknown").
+fresh=$work/fresh
+mkdir -p "$fresh/scripts" "$fresh/configs" && cp "$TOP/scripts/sbom" "$fresh/scripts/" &&
+	cp "$TOP/Makefile" "$fresh/" && cp "$TOP/configs/sources.lock" "$fresh/configs/" &&
+	git init -q "$fresh" || bail "cannot make a fresh repository"
+EIF=$EIF "$fresh/scripts/sbom" "$O" "$TOP/examples/hello" >"$work/fresh.json" 2>"$work/err"
+ok $? "scripts/sbom runs in a repository without commits" || sed 's/^/#   /' "$work/err"
+is "$(jq -r '.packages[] | select(.name == "enclave-kit") | .versionInfo' "$work/fresh.json")" unknown \
+	"and names the commit 'unknown'"
+
+mkdir -p "$work/out/ramdisk" "$work/out/kernel"
+"$EIF" sbom "$work/out" --app "$app" --lock "$top/configs/sources.lock" --version 0.1.0 >"$work/out.json" 2>"$work/err"
+is "$?:$(cat "$work/err")" "1:eif: sbom: $work/out/kernel/config is missing; run make first" "a missing output is named"
+[ ! -s "$work/out.json" ]; ok $? "and nothing is written"
+"$EIF" sbom "$O" --app "$work/none" --lock "$top/configs/sources.lock" --version 0.1.0 >/dev/null 2>"$work/err"
+is "$?" 1 "a missing APP fails"
+grep -q "cannot read the application tree '$work/none'" "$work/err"; ok $? "and says which" || sed 's/^/#   /' "$work/err"
+done_testing
