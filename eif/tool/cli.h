@@ -21,8 +21,6 @@ int cli_print_free(char *text, const char *what);
 int cli_print_measurements(const struct eif_measurements *pcrs);
 /* Read a PEM certificate file and set pcrs->pcr8 / has_pcr8; prints errors, returns 0 or 1. */
 int cli_pcr8_of_certificate(const char *path, struct eif_measurements *pcrs);
-/* BuildTime from SOURCE_DATE_EPOCH (else 0) as RFC 3339; returns 0 or the exit code. */
-int cli_default_build_time(const char *command, char out[32]);
 /* `eif NAME --help`: the text cliopt makes from the command's table, on stdout; returns 0/1. */
 int cli_help(const struct cliopt_command *command);
 /* What a command's option loop does with any cliopt_next() verdict it does not handle

@@ -1,5 +1,4 @@
 /* eif build: the eif_build command line over eif_build(). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,21 +48,14 @@ const struct cliopt_command cmd_build = {
 	run_build,
 };
 
-/* BuildTime default: SOURCE_DATE_EPOCH (decimal seconds), else the epoch. */
-int cli_default_build_time(const char *command, char out[32])
+/* BuildTime default: SOURCE_DATE_EPOCH (eif_source_date_epoch's rule), else the epoch. */
+static int default_build_time(const char *command, char out[32])
 {
-	const char *env = getenv("SOURCE_DATE_EPOCH");
-	long long seconds = 0;
+	uint32_t seconds;
 	struct eif_error err;
 
-	if (env && *env) {
-		char *end;
-		errno = 0;
-		seconds = strtoll(env, &end, 10);
-		if (errno || *end)
-			return cli_usage_error(command, "SOURCE_DATE_EPOCH '%s' is not a whole number "
-					       "of seconds", env);
-	}
+	if (eif_source_date_epoch(&seconds, &err) != EIF_OK)
+		return cli_usage_error(command, "%s, or give --build-time", err.msg);
 	if (eif_rfc3339(seconds, out, &err) != EIF_OK)
 		return cli_error(&err);
 	return 0;
@@ -131,7 +123,7 @@ static int run_build(int argc, char **argv)
 			goto out;
 	}
 	if (!o.build_time) {
-		rc = cli_default_build_time(argv[0], build_time);
+		rc = default_build_time(argv[0], build_time);
 		o.build_time = build_time;
 	}
 	if (rc == 0) {
