@@ -102,7 +102,8 @@ fuzz: $(O)/fuzz/reader
 # tests/fuzz/audit-common.h): audit takes the input as the whole EIF; audit-frame builds a valid
 # EIF (header, table, CRC) around fuzzed metadata and ramdisks, so mutations reach the cpio
 # reader and the hard-link model. `make fuzz-audit fuzz-audit-frame FUZZ_RUNS=N`.
-FUZZ_AUDIT_SRCS := $(FUZZ_READER_SRCS) eif/lib/audit.c eif/lib/cpio_read.c
+FUZZ_AUDIT_SRCS := $(FUZZ_READER_SRCS) $(addprefix eif/lib/,audit.c audit_manifest.c audit_check.c \
+	audit_report.c cpio_read.c)
 $(O)/fuzz/audit $(O)/fuzz/audit-frame: $(O)/fuzz/%: tests/fuzz/fuzz-%.c tests/fuzz/audit-common.h \
 		$(FUZZ_AUDIT_SRCS) $(EIF_HDRS)
 	$(call msg,FUZZCC,$@)

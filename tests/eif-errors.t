@@ -32,9 +32,17 @@ expect_fail 2 "use x86_64 or aarch64" "bad --arch" -- "$EIF" build $base --outpu
 expect_fail 2 "only sha384" "--algo sha256 refused" -- "$EIF" build $base --output x.eif --algo sha256
 expect_fail 2 "kernel_config is not supported" "--kernel_config refused (it stamps the clock)" -- "$EIF" build $base --output x.eif --kernel_config cfg
 expect_fail 2 "SOURCE_DATE_EPOCH 'soon'" "non-numeric SOURCE_DATE_EPOCH" -- env SOURCE_DATE_EPOCH=soon "$EIF" build $base --output x.eif
+# One rule for SOURCE_DATE_EPOCH in eif build and eif cpio (eif.1, ENVIRONMENT): decimal digits
+# only, 0..4294967295. eif build once took whatever strtoll took: a sign, a blank, -1.
+for epoch in -1 +5 " 5" 4294967296; do
+	expect_fail 2 "SOURCE_DATE_EPOCH '$epoch' is not a number of seconds from 0 to 4294967295" \
+		"build refuses SOURCE_DATE_EPOCH '$epoch'" -- env SOURCE_DATE_EPOCH="$epoch" "$EIF" build $base --output x.eif
+	expect_fail 2 "SOURCE_DATE_EPOCH '$epoch' is not a number of seconds from 0 to 4294967295" \
+		"cpio refuses SOURCE_DATE_EPOCH '$epoch' alike" -- env SOURCE_DATE_EPOCH="$epoch" "$EIF" cpio --list /dev/null -o x.cpio
+done
 expect_fail 2 "unknown command 'frobnicate'" "unknown subcommand" -- "$EIF" frobnicate
 expect_fail 2 "exactly one of" "pcr with two modes" -- "$EIF" pcr --input bzImage tv1.eif
-ls x.eif >/dev/null 2>&1
+ls x.eif x.cpio >/dev/null 2>&1
 ok $((! $?)) "no output written by failed builds"
 
 # Help.

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Size limits of the image's metadata and layer count (eif/oci.h): more than 128 layers, a
-# config or a manifest larger than 4 MiB, an index.json larger than 4 MiB.
+# Size limits of the image's metadata and layer count (eif/include/eif/oci.h): more than 128
+# layers, a config or a manifest larger than 4 MiB, an index.json larger than 4 MiB.
 . "$TOP/tests/oci/common.sh"
 plan 8
 printf 'f a 0644 0 0 x\n' | mklayer l.tar || bail "cannot make the layer"

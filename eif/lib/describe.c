@@ -13,23 +13,6 @@ static enum eif_status nomem(struct eif_error *err)
 	return eif_fail(err, EIF_E_NOMEM, "describe: out of memory");
 }
 
-static int add_string(struct json_value *obj, const char *key, const char *s, size_t n)
-{
-	struct json_value *v = json_object_add(obj, key);
-
-	return v ? json_set_string(v, s, n) : -1;
-}
-
-static int add_bool(struct json_value *obj, const char *key, int b)
-{
-	struct json_value *v = json_object_add(obj, key);
-
-	if (!v)
-		return -1;
-	json_set_bool(v, b);
-	return 0;
-}
-
 /* SigningCertificate: IssuerName (attribute long name -> value, sorted), Algorithm,
  * NotBefore, NotAfter, Signature. */
 static enum eif_status add_certificate(struct json_value *root, const struct eif_info *info,
@@ -56,28 +39,26 @@ static enum eif_status add_certificate(struct json_value *root, const struct eif
 	} else {
 		json_init_object(issuer);
 		for (size_t i = 0; i < cert.issuer_count && !bad; i++)
-			bad = add_string(issuer, cert.issuer[i].name, cert.issuer[i].value,
-					 strlen(cert.issuer[i].value));
+			bad = json_add_text(issuer, cert.issuer[i].name, cert.issuer[i].value);
 	}
-	bad = bad || add_string(obj, "Algorithm", cert.algorithm, strlen(cert.algorithm)) ||
-	      add_string(obj, "NotBefore", cert.not_before, strlen(cert.not_before)) ||
-	      add_string(obj, "NotAfter", cert.not_after, strlen(cert.not_after)) ||
-	      add_string(obj, "Signature", cert.signature, strlen(cert.signature));
+	bad = bad || json_add_text(obj, "Algorithm", cert.algorithm) ||
+	      json_add_text(obj, "NotBefore", cert.not_before) ||
+	      json_add_text(obj, "NotAfter", cert.not_after) ||
+	      json_add_text(obj, "Signature", cert.signature);
 	eif_cert_info_free(&cert);
 	return bad ? nomem(err) : EIF_OK;
 }
 
-static const struct json_value *metadata_string(const struct json_value *obj, const char *key,
+/* A metadata string (eif_metadata_string's rule) nitro-cli requires, else a format error. */
+static const struct json_value *required_string(const struct json_value *meta, const char *key,
 						struct eif_error *err, enum eif_status *rc)
 {
-	const struct json_value *v = json_object_get(obj, key);
+	const struct json_value *v = eif_metadata_string(meta, key);
 
-	if (!v || v->type != JSON_STRING) {
-		*rc = eif_fail(err, EIF_E_FORMAT, "metadata section: '%s' is %s; every EIF v4 "
-			       "metadata key must be present (rebuild the image)", key,
-			       v ? "not a string" : "missing");
-		return NULL;
-	}
+	if (!v)
+		*rc = eif_fail(err, EIF_E_FORMAT, "metadata section: '%s' is missing or not a "
+			       "string; every EIF v4 metadata key must be present (rebuild the "
+			       "image)", key);
 	return v;
 }
 
@@ -85,8 +66,6 @@ static const struct json_value *metadata_string(const struct json_value *obj, co
 static enum eif_status add_metadata(struct json_value *root, const struct eif_info *info,
 				    struct eif_error *err)
 {
-	static const char *const build_keys[] = { "BuildTime", "BuildTool", "BuildToolVersion",
-						  "OperatingSystem", "KernelVersion" };
 	struct json_value meta;
 	const struct json_value *name, *version, *build, *docker, *custom, *v;
 	struct json_value *out;
@@ -100,8 +79,8 @@ static enum eif_status add_metadata(struct json_value *root, const struct eif_in
 			      "the image");
 		goto out;
 	}
-	if (!(name = metadata_string(&meta, "ImageName", err, &rc)) ||
-	    !(version = metadata_string(&meta, "ImageVersion", err, &rc)))
+	if (!(name = required_string(&meta, "ImageName", err, &rc)) ||
+	    !(version = required_string(&meta, "ImageVersion", err, &rc)))
 		goto out;
 	build = json_object_get(&meta, "BuildMetadata");
 	docker = json_object_get(&meta, "DockerInfo");
@@ -118,17 +97,19 @@ static enum eif_status add_metadata(struct json_value *root, const struct eif_in
 			      "object in --metadata");
 		goto out;
 	}
-	if (add_string(root, "ImageName", name->text, name->len) ||
-	    add_string(root, "ImageVersion", version->text, version->len) ||
+	if (json_add_string(root, "ImageName", name->text, name->len) ||
+	    json_add_string(root, "ImageVersion", version->text, version->len) ||
 	    !(out = json_object_add(root, "Metadata"))) {
 		rc = nomem(err);
 		goto out;
 	}
 	json_init_object(out);
-	for (size_t i = 0; i < sizeof(build_keys) / sizeof(build_keys[0]); i++) {
-		if (!(v = metadata_string(build, build_keys[i], err, &rc)))
+	for (size_t i = 0; i < EIF_BUILD_METADATA_KEYS; i++) {
+		const char *key = eif_build_metadata_keys[i];
+
+		if (!(v = required_string(&meta, key, err, &rc)))
 			goto out;
-		if (add_string(out, build_keys[i], v->text, v->len)) {
+		if (json_add_string(out, key, v->text, v->len)) {
 			rc = nomem(err);
 			goto out;
 		}
@@ -184,13 +165,14 @@ enum eif_status eif_describe(const struct eif_info *info, char **json, struct ei
 		goto out;
 	}
 	json_init_object(v);
-	if (eif_measurements_to_json(&info->pcrs, v) || add_bool(&root, "IsSigned", info->pcrs.has_pcr8)) {
+	if (eif_measurements_to_json(&info->pcrs, v) ||
+	    json_add_bool(&root, "IsSigned", info->pcrs.has_pcr8)) {
 		rc = nomem(err);
 		goto out;
 	}
 	if (info->pcrs.has_pcr8 && (rc = add_certificate(&root, info, err)) != EIF_OK)
 		goto out;
-	if (add_bool(&root, "CheckCRC", info->crc_ok)) {
+	if (json_add_bool(&root, "CheckCRC", info->crc_ok)) {
 		rc = nomem(err);
 		goto out;
 	}
@@ -205,7 +187,7 @@ enum eif_status eif_describe(const struct eif_info *info, char **json, struct ei
 							  eif_error_prefix(err, "signature section");
 			goto out;
 		}
-		if (add_bool(&root, "SignatureCheck", r == EIF_SIGNATURE_VALID)) {
+		if (json_add_bool(&root, "SignatureCheck", r == EIF_SIGNATURE_VALID)) {
 			rc = nomem(err);
 			goto out;
 		}

@@ -43,17 +43,11 @@ struct eif_diff_change *eif_diff_add(struct eif_diff *d, unsigned pcrs, const ch
 {
 	struct eif_diff_change *c;
 
-	if (d->change_count == d->change_cap) {
-		size_t cap = d->change_cap ? 2 * d->change_cap : 32;
-		struct eif_diff_change *v = realloc(d->changes, cap * sizeof(*v));
-
-		if (!v) {
-			d->nomem = 1;
-			return NULL;
-		}
-		d->changes = v;
-		d->change_cap = cap;
+	if (!(c = eif_array_grow(d->changes, &d->change_cap, d->change_count + 1, sizeof(*c)))) {
+		d->nomem = 1;
+		return NULL;
 	}
+	d->changes = c;
 	c = &d->changes[d->change_count];
 	memset(c, 0, sizeof(*c));
 	c->pcrs = pcrs;

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "cpio_read.h"
+#include "json.h"
 #include "util.h"
 
 /* Hand mapped pages back every this many bytes walked or hashed. */
@@ -95,15 +96,9 @@ static int add_entry(struct ramdisk *r, const struct cpio_read_entry *e)
 {
 	struct entry *x;
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 256;
-		struct entry *v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (!(x = eif_array_grow(r->v, &r->cap, r->n + 1, sizeof(*x))))
+		return -1;
+	r->v = x;
 	x = &r->v[r->n];
 	memset(x, 0, sizeof(*x));
 	if (!(x->name = malloc(e->name_len + 1)))
@@ -266,31 +261,24 @@ static enum eif_status load(struct ramdisk *r, const struct eif_diff_side *s,
  * none. Group identity is (archive, ino) as stored; this is the one place that decides it. */
 static char *hard_link_peers(const struct ramdisk *r, const struct entry *x)
 {
-	struct { char *s; size_t len, cap; } t = { 0 };
+	struct json_buf t = { 0 };
 
 	if (!x->linked)
 		return NULL;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct entry *y = &r->v[i];
-		size_t need;
 
 		if (y == x || !y->linked || y->e.archive != x->e.archive ||
 		    y->e.ino != x->e.ino)
 			continue;
-		need = t.len + y->name_len + 3;
-		if (need > t.cap) {
-			char *s = realloc(t.s, need * 2);
-
-			if (!s) {
-				free(t.s);
-				return NULL;
-			}
-			t.s = s;
-			t.cap = need * 2;
-		}
-		t.len += (size_t)sprintf(t.s + t.len, "%s%s", t.len ? ", " : "", y->name);
+		json_buf_puts(&t, t.len ? ", " : "");
+		json_buf_puts(&t, y->name);
 	}
-	return t.s;
+	if (t.failed) {
+		free(t.data);
+		return NULL;
+	}
+	return t.data;
 }
 
 static void describe(const struct entry *x, char *out, size_t cap)

@@ -576,7 +576,7 @@ static int by_option(const void *pa, const void *pb)
 /* The options of a config text, sorted; a repeated option keeps its last value (Kconfig). */
 static struct option *parse_config(const char *t, size_t len, size_t *count)
 {
-	struct option *v = NULL;
+	struct option *v = NULL, *w;
 	size_t n = 0, cap = 0, kept = 0;
 
 	for (const char *p = t, *end = t + len; p < end;) {
@@ -596,15 +596,11 @@ static struct option *parse_config(const char *t, size_t len, size_t *count)
 		p = e + 1;
 		if (!o.name)
 			continue;
-		if (n == cap) {
-			struct option *w = realloc(v, (cap = cap ? 2 * cap : 1024) * sizeof(*w));
-
-			if (!w) {
-				free(v);
-				return NULL;
-			}
-			v = w;
+		if (!(w = eif_array_grow(v, &cap, n + 1, sizeof(*w)))) {
+			free(v);
+			return NULL;
 		}
+		v = w;
 		o.line = n;
 		v[n++] = o;
 	}

@@ -101,28 +101,90 @@ enum eif_status eif_rfc3339(long long seconds, char out[32], struct eif_error *e
 	return EIF_OK;
 }
 
-static int add_hex(struct json_value *obj, const char *key, const unsigned char pcr[EIF_PCR_SIZE])
+int json_add_string(struct json_value *obj, const char *key, const char *s, size_t n)
 {
-	char hex[EIF_PCR_HEX_SIZE];
 	struct json_value *v = json_object_add(obj, key);
 
-	eif_hex(pcr, EIF_PCR_SIZE, hex);
-	return v ? json_set_string(v, hex, strlen(hex)) : -1;
+	if (!v)
+		return -1;
+	return s ? json_set_string(v, s, n) : 0;
+}
+
+int json_add_text(struct json_value *obj, const char *key, const char *s)
+{
+	return json_add_string(obj, key, s, s ? strlen(s) : 0);
+}
+
+int json_add_u64(struct json_value *obj, const char *key, uint64_t n)
+{
+	struct json_value *v = json_object_add(obj, key);
+	char text[24];
+
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)n);
+	return v ? json_set_number_text(v, text) : -1;
+}
+
+int json_add_bool(struct json_value *obj, const char *key, int b)
+{
+	struct json_value *v = json_object_add(obj, key);
+
+	if (!v)
+		return -1;
+	json_set_bool(v, b);
+	return 0;
+}
+
+int json_add_hex(struct json_value *obj, const char *key, const unsigned char *p, size_t n)
+{
+	char *hex = n < SIZE_MAX / 2 ? malloc(2 * n + 1) : NULL;
+	int rc = -1;
+
+	if (hex) {
+		eif_hex(p, n, hex);
+		rc = json_add_string(obj, key, hex, 2 * n);
+	}
+	free(hex);
+	return rc;
+}
+
+const char *const eif_build_metadata_keys[EIF_BUILD_METADATA_KEYS] = {
+	"BuildTime", "BuildTool", "BuildToolVersion", "OperatingSystem", "KernelVersion"
+};
+
+const struct json_value *eif_metadata_string(const struct json_value *meta, const char *key)
+{
+	const struct json_value *s;
+	int nested = 0;
+
+	for (size_t i = 0; i < EIF_BUILD_METADATA_KEYS; i++)
+		nested |= strcmp(key, eif_build_metadata_keys[i]) == 0;
+	if (strncmp(key, "BuildMetadata.", 14) == 0) {
+		key += 14;
+		nested = 1;
+	}
+	if (nested && (!(meta = json_object_get(meta, "BuildMetadata")) ||
+		       meta->type != JSON_OBJECT))
+		return NULL;
+	s = json_object_get(meta, key);
+	return s && s->type == JSON_STRING ? s : NULL;
+}
+
+int eif_pcrs_to_json(const struct eif_measurements *pcrs, struct json_value *obj)
+{
+	if (json_add_hex(obj, "PCR0", pcrs->pcr0, EIF_PCR_SIZE) ||
+	    json_add_hex(obj, "PCR1", pcrs->pcr1, EIF_PCR_SIZE) ||
+	    json_add_hex(obj, "PCR2", pcrs->pcr2, EIF_PCR_SIZE))
+		return -1;
+	if (pcrs->has_pcr8 && json_add_hex(obj, "PCR8", pcrs->pcr8, EIF_PCR_SIZE))
+		return -1;
+	return 0;
 }
 
 /* Adds the measurement members to obj; shared by build, describe and pcr output. */
 int eif_measurements_to_json(const struct eif_measurements *pcrs, struct json_value *obj)
 {
-	struct json_value *v = json_object_add(obj, "HashAlgorithm");
-
-	if (!v || json_set_string(v, EIF_HASH_ALGORITHM_LABEL, strlen(EIF_HASH_ALGORITHM_LABEL)))
-		return -1;
-	if (add_hex(obj, "PCR0", pcrs->pcr0) || add_hex(obj, "PCR1", pcrs->pcr1) ||
-	    add_hex(obj, "PCR2", pcrs->pcr2))
-		return -1;
-	if (pcrs->has_pcr8 && add_hex(obj, "PCR8", pcrs->pcr8))
-		return -1;
-	return 0;
+	return json_add_text(obj, "HashAlgorithm", EIF_HASH_ALGORITHM_LABEL) ||
+	       eif_pcrs_to_json(pcrs, obj) ? -1 : 0;
 }
 
 /* Pretty JSON text of a value plus a newline, malloc'd (NULL when out of memory). */

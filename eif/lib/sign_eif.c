@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <eif/eif.h>
 #include "json.h"
@@ -32,7 +31,7 @@ static int same_file_state(const struct stat *a, const struct stat *b)
 }
 
 static enum eif_status copy_data(int fd, const char *path, uint64_t offset, uint64_t size,
-				 struct eif_outfile *out, unsigned char *buf, uLong *crc,
+				 struct eif_outfile *out, unsigned char *buf, uint32_t *crc,
 				 struct eif_error *err)
 {
 	if (lseek(fd, (off_t)offset, SEEK_SET) < 0)
@@ -46,7 +45,7 @@ static enum eif_status copy_data(int fd, const char *path, uint64_t offset, uint
 		if ((size_t)got != want)
 			return eif_fail(err, EIF_E_IO, "EIF '%s': file shrank while being signed; "
 					"sign it again when nothing writes it", path);
-		*crc = crc32(*crc, buf, (uInt)want);
+		*crc = eif_crc32(*crc, buf, want);
 		enum eif_status rc = eif_outfile_write(out, buf, want, err);
 		if (rc != EIF_OK)
 			return rc;
@@ -121,16 +120,16 @@ static enum eif_status write_signed(const char *in_path, int fd, const struct ei
 		return eif_fail(err, EIF_E_NOMEM, "eif sign: out of memory for the copy buffer");
 	/* the CRC runs over header[0:544] then every section header and data, in file order */
 	eif_header_encode(&header, hdr);
-	uLong crc = crc32(crc32(0L, Z_NULL, 0), hdr, EIF_CRC_OFFSET);
+	uint32_t crc = eif_crc32(0, hdr, EIF_CRC_OFFSET);
 	rc = eif_outfile_write(out, hdr, sizeof(hdr), err);
 	for (unsigned i = 0; i < count && rc == EIF_OK; i++) {
 		eif_section_header_encode(plan[i].type, plan[i].size, sh);
-		crc = crc32(crc, sh, sizeof(sh));
+		crc = eif_crc32(crc, sh, sizeof(sh));
 		rc = eif_outfile_write(out, sh, sizeof(sh), err);
 		if (rc != EIF_OK)
 			break;
 		if (plan[i].is_new_signature) {
-			crc = crc32(crc, signature, (uInt)signature_len);
+			crc = eif_crc32(crc, signature, signature_len);
 			rc = eif_outfile_write(out, signature, signature_len, err);
 		} else {
 			rc = copy_data(fd, in_path, plan[i].source_offset, plan[i].size, out, buf,
@@ -140,7 +139,7 @@ static enum eif_status write_signed(const char *in_path, int fd, const struct ei
 	free(buf);
 	if (rc != EIF_OK)
 		return rc;
-	header.crc32 = (uint32_t)crc;
+	header.crc32 = crc;
 	eif_header_encode(&header, hdr);
 	return eif_outfile_pwrite(out, hdr, sizeof(hdr), 0, err);
 }

@@ -52,11 +52,6 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static int set_str(struct json_value *v, const char *s)
-{
-	return v ? json_set_string(v, s, strlen(s)) : -1;
-}
-
 /* {"name": NAME, "sha256": HEX} for name-and-digest entries (locks, SBOM). */
 static enum eif_status add_file(struct json_value *obj, const char *name, const char *path,
 				const char *what, struct eif_error *err)
@@ -66,8 +61,8 @@ static enum eif_status add_file(struct json_value *obj, const char *name, const 
 	if (file_sha256(path, what, hex, err) != EIF_OK)
 		return err->code;
 	json_init_object(obj);
-	if (set_str(json_object_add(obj, "name"), name) ||
-	    set_str(json_object_add(obj, "sha256"), hex))
+	if (json_add_text(obj, "name", name) ||
+	    json_add_text(obj, "sha256", hex))
 		return eif_fail(err, EIF_E_NOMEM, "statement: out of memory");
 	return EIF_OK;
 }
@@ -104,16 +99,16 @@ static enum eif_status build(const struct eif_statement_input *in, struct json_v
 	}
 	st = file_sha256(in->eif_path, "EIF", hex, err);
 	json_init_object(root);
-	if (st != EIF_OK || set_str(json_object_add(root, "_type"), EIF_STATEMENT_TYPE) ||
+	if (st != EIF_OK || json_add_text(root, "_type", EIF_STATEMENT_TYPE) ||
 	    !(v = json_object_add(root, "subject")) || !(subject = json_array_of(v, 1)))
 		goto fail;
 	json_init_object(subject);
-	if (set_str(json_object_add(subject, "name"), base_name(in->eif_path)) ||
+	if (json_add_text(subject, "name", base_name(in->eif_path)) ||
 	    !(v = json_object_add(subject, "digest")))
 		goto fail;
 	json_init_object(v);
-	if (set_str(json_object_add(v, "sha256"), hex) ||
-	    set_str(json_object_add(root, "predicateType"), EIF_STATEMENT_PREDICATE_TYPE) ||
+	if (json_add_text(v, "sha256", hex) ||
+	    json_add_text(root, "predicateType", EIF_STATEMENT_PREDICATE_TYPE) ||
 	    !(pred = json_object_add(root, "predicate")))
 		goto fail;
 	json_init_object(pred);
@@ -131,7 +126,7 @@ static enum eif_status build(const struct eif_statement_input *in, struct json_v
 	    !(v = json_object_add(pred, "source")))
 		goto fail;
 	json_init_object(v);
-	if (set_str(json_object_add(v, "commit"), in->commit))
+	if (json_add_text(v, "commit", in->commit))
 		goto fail;
 	eif_info_free(&info);
 	return EIF_OK;

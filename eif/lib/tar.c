@@ -199,21 +199,6 @@ static enum eif_status read_extended(struct tar_reader *r, uint64_t size, char *
 	return EIF_OK;
 }
 
-static bool parse_decimal(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n == 0 || n > 19)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
 static enum eif_status set_string(struct tar_reader *r, char **slot, const char *v, size_t n,
 				  const char *key, struct eif_error *err)
 {
@@ -231,6 +216,9 @@ static enum eif_status set_string(struct tar_reader *r, char **slot, const char 
 	return EIF_OK;
 }
 
+/* pax numbers: decimal digits only. */
+#define DECIMAL(s, n, out) eif_parse_digits((s), (n), 10, UINT64_MAX, (out))
+
 /* "LEN key=value\n" records of a pax header. */
 static enum eif_status parse_pax(struct tar_reader *r, const char *data, size_t size,
 				 struct eif_error *err)
@@ -244,7 +232,7 @@ static enum eif_status parse_pax(struct tar_reader *r, const char *data, size_t 
 		size_t keylen, vlen;
 
 		space = memchr(rec, ' ', size - pos);
-		if (!space || !parse_decimal(rec, (size_t)(space - rec), &len) || len > size - pos ||
+		if (!space || !DECIMAL(rec, (size_t)(space - rec), &len) || len > size - pos ||
 		    len < (uint64_t)(space - rec) + 3 ||
 		    rec[len - 1] != '\n' || !(eq = memchr(space + 1, '=', (size_t)(rec + len - space - 1))))
 			return eif_fail(err, EIF_E_FORMAT, "%s: malformed pax record at byte %zu of "
@@ -257,17 +245,18 @@ static enum eif_status parse_pax(struct tar_reader *r, const char *data, size_t 
 		else if (KEY_IS("linkpath"))
 			rc = set_string(r, &r->long_link, eq + 1, vlen, "linkpath", err);
 		else if (KEY_IS("size"))
-			rc = (r->has_size = parse_decimal(eq + 1, vlen, &r->pax_size)) ? EIF_OK : EIF_E_FORMAT;
+			rc = (r->has_size = DECIMAL(eq + 1, vlen, &r->pax_size)) ? EIF_OK : EIF_E_FORMAT;
 		else if (KEY_IS("uid"))
-			rc = (r->has_uid = parse_decimal(eq + 1, vlen, &r->pax_uid)) ? EIF_OK : EIF_E_FORMAT;
+			rc = (r->has_uid = DECIMAL(eq + 1, vlen, &r->pax_uid)) ? EIF_OK : EIF_E_FORMAT;
 		else if (KEY_IS("gid"))
-			rc = (r->has_gid = parse_decimal(eq + 1, vlen, &r->pax_gid)) ? EIF_OK : EIF_E_FORMAT;
+			rc = (r->has_gid = DECIMAL(eq + 1, vlen, &r->pax_gid)) ? EIF_OK : EIF_E_FORMAT;
 		else if (keylen > 11 && memcmp(space + 1, "GNU.sparse.", 11) == 0)
 			return eif_fail(err, EIF_E_FORMAT, "%s: sparse member (pax GNU.sparse) is not "
 					"supported; rebuild the layer without --sparse", r->where);
 		else
 			rc = EIF_OK; /* times, xattrs, names of owners: not part of a newc entry */
 #undef KEY_IS
+#undef DECIMAL
 		if (rc == EIF_E_FORMAT)
 			return eif_fail(err, EIF_E_FORMAT, "%s: pax record %.*s has a malformed "
 					"number; the layer is malformed", r->where, (int)keylen, space + 1);

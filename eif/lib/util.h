@@ -36,6 +36,12 @@ static inline bool eif_range_ok(uint64_t offset, uint64_t len, uint64_t limit)
 	return offset <= limit && len <= limit - offset;
 }
 
+/* Room for need elements of elem bytes in the malloc'd array (NULL: none yet) whose
+ * capacity is *cap elements: the capacity doubles from 16 until need fits, every size
+ * overflow-checked. Returns the array, maybe moved (*cap updated), or NULL when out of
+ * memory or too large; the old array is then still valid and still the caller's. */
+void *eif_array_grow(void *array, size_t *cap, size_t need, size_t elem);
+
 /* Big-endian loads and stores. */
 static inline uint16_t eif_be16(const unsigned char *p)
 {

@@ -101,6 +101,18 @@ int cli_output_free(const char *path, char *text)
 	return rc != EIF_OK ? cli_error(&err) : 0;
 }
 
+int cli_default_build_time(const char *command, const char *hint, char out[32])
+{
+	uint32_t seconds;
+	struct eif_error err;
+
+	if (eif_source_date_epoch(&seconds, &err) != EIF_OK)
+		return cli_usage_error(command, "%s%s", err.msg, hint ? hint : "");
+	if (eif_rfc3339(seconds, out, &err) != EIF_OK)
+		return cli_error(&err);
+	return 0;
+}
+
 int cli_print_measurements(const struct eif_measurements *pcrs)
 {
 	return cli_print_free(eif_measurements_json(pcrs), NULL);

@@ -20,12 +20,13 @@ int cli_print_free(char *text, const char *what);
 /* A malloc'd text to standard output (path NULL) or atomically to path; frees it and returns
  * the exit code (errors printed). */
 int cli_output_free(const char *path, char *text);
+/* The default build time: SOURCE_DATE_EPOCH (eif_source_date_epoch's rule), else the epoch,
+ * as RFC 3339 into out; 0, or the exit code of a usage error (hint appended to its message). */
+int cli_default_build_time(const char *command, const char *hint, char out[32]);
 /* Print measurements as eif_build does (pretty JSON); returns the exit code. */
 int cli_print_measurements(const struct eif_measurements *pcrs);
 /* Read a PEM certificate file and set pcrs->pcr8 / has_pcr8; prints errors, returns 0 or 1. */
 int cli_pcr8_of_certificate(const char *path, struct eif_measurements *pcrs);
-/* BuildTime from SOURCE_DATE_EPOCH (else 0) as RFC 3339; returns 0 or the exit code. */
-int cli_default_build_time(const char *command, char out[32]);
 /* `eif NAME --help`: the text cliopt makes from the command's table, on stdout; returns 0/1. */
 int cli_help(const struct cliopt_command *command);
 /* What a command's option loop does with any cliopt_next() verdict it does not handle

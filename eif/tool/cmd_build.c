@@ -1,5 +1,4 @@
 /* eif build: the eif_build command line over eif_build(). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,26 +49,6 @@ const struct cliopt_command cmd_build = {
 	"application (PCR2).\n",
 	run_build,
 };
-
-/* BuildTime default: SOURCE_DATE_EPOCH (decimal seconds), else the epoch. */
-int cli_default_build_time(const char *command, char out[32])
-{
-	const char *env = getenv("SOURCE_DATE_EPOCH");
-	long long seconds = 0;
-	struct eif_error err;
-
-	if (env && *env) {
-		char *end;
-		errno = 0;
-		seconds = strtoll(env, &end, 10);
-		if (errno || *end)
-			return cli_usage_error(command, "SOURCE_DATE_EPOCH '%s' is not a whole number "
-					       "of seconds", env);
-	}
-	if (eif_rfc3339(seconds, out, &err) != EIF_OK)
-		return cli_error(&err);
-	return 0;
-}
 
 /* Stores one option of eif build in o; returns 0, or the exit code of a usage error. */
 static int build_option(const struct cliopt_parser *p, int id, struct eif_build_options *o,
@@ -163,7 +142,7 @@ static int run_build(int argc, char **argv)
 			goto out;
 	}
 	if (!o.build_time) {
-		rc = cli_default_build_time(argv[0], build_time);
+		rc = cli_default_build_time(argv[0], ", or give --build-time", build_time);
 		o.build_time = build_time;
 	}
 	if (rc == 0 && o.section_ctx)

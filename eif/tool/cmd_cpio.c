@@ -50,39 +50,6 @@ const struct cliopt_command cmd_cpio = {
 	run_cpio,
 };
 
-/* A value 0..4294967295 written in decimal digits only. */
-static int parse_u32(const char *s, uint32_t *out)
-{
-	unsigned long long v = 0;
-
-	if (!*s || strlen(s) > 10)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
-	if (v > UINT32_MAX)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int parse_owner(const char *s, struct cpio_options *options)
-{
-	const char *colon = strchr(s, ':');
-	char uid[16];
-
-	if (!colon || (size_t)(colon - s) >= sizeof(uid))
-		return -1;
-	memcpy(uid, s, (size_t)(colon - s));
-	uid[colon - s] = '\0';
-	if (parse_u32(uid, &options->uid) != 0 || parse_u32(colon + 1, &options->gid) != 0)
-		return -1;
-	options->owner_override = true;
-	return 0;
-}
-
 struct input_arg {
 	int is_list;
 	char *value;
@@ -224,7 +191,7 @@ static int run_cpio(int argc, char **argv)
 {
 	struct cpio_options options = { 0 };
 	struct input_arg *inputs = NULL;
-	const char *output = NULL, *base = NULL, *mtime = NULL, *epoch, *record = NULL;
+	const char *output = NULL, *base = NULL, *mtime = NULL, *record = NULL;
 	struct eif_record rec = { 0 };
 	struct cpio_archive *archive = NULL;
 	struct image_arg image = { .arch = "x86_64" };
@@ -253,11 +220,12 @@ static int run_cpio(int argc, char **argv)
 			mtime = p.value;
 			break;
 		case OPT_OWNER:
-			if (parse_owner(p.value, &options) != 0) {
+			if (eif_parse_owner(p.value, &options.uid, &options.gid) != 0) {
 				status = cli_usage_error("cpio", "--owner '%s' is not UID:GID in "
 							 "decimal, e.g. 0:0", p.value);
 				goto done;
 			}
+			options.owner_override = true;
 			break;
 		case OPT_OCI:
 		case OPT_DOCKER:
@@ -324,17 +292,17 @@ static int run_cpio(int argc, char **argv)
 			goto done;
 		}
 	}
-	epoch = getenv("SOURCE_DATE_EPOCH");
 	if (mtime) {
-		if (parse_u32(mtime, &options.mtime) != 0) {
+		uint64_t v;
+
+		if (!eif_parse_digits(mtime, strlen(mtime), 10, UINT32_MAX, &v)) {
 			status = cli_usage_error("cpio", "--mtime '%s' is not a number of seconds "
 						 "from 0 to 4294967295", mtime);
 			goto done;
 		}
-	} else if (epoch && *epoch && parse_u32(epoch, &options.mtime) != 0) {
-		status = cli_usage_error("cpio", "SOURCE_DATE_EPOCH '%s' is not a number of seconds "
-					 "from 0 to 4294967295; fix it, unset it or give --mtime",
-					 epoch);
+		options.mtime = (uint32_t)v;
+	} else if (eif_source_date_epoch(&options.mtime, &err) != EIF_OK) {
+		status = cli_usage_error("cpio", "%s, or give --mtime", err.msg);
 		goto done;
 	}
 

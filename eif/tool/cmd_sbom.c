@@ -63,7 +63,7 @@ static int run_sbom(int argc, char **argv)
 	}
 	if (!in.out_dir)
 		return cli_usage_error(argv[0], "name the build's OUTDIR (out)");
-	if ((status = cli_default_build_time(argv[0], created)) != 0)
+	if ((status = cli_default_build_time(argv[0], NULL, created)) != 0)
 		return status;
 	strcpy(created + 19, "Z"); /* "...T00:00:00+00:00" -> SPDX's "...T00:00:00Z" */
 	in.created = created;

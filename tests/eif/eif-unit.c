@@ -1,6 +1,7 @@
 /* Unit tests of libeif's building blocks: CRC-32 (TV-1), PCR extend (TV-2/TV-3), the
  * serde_json-compatible JSON parser and printer, RFC 3339 build times, overflow-safe
- * ranges, the header codec, and the in-memory reader on tv1 (every truncation and every
+ * ranges, the shared number, owner, SOURCE_DATE_EPOCH, array and JSON member helpers,
+ * the header codec, and the in-memory reader on tv1 (every truncation and every
  * single-byte flip must be rejected or show a CRC mismatch, never crash). */
 #include <stdint.h>
 #include <stdlib.h>
@@ -323,8 +324,92 @@ static void test_direct(const char *dir)
 	direct_case(dir, aligned, 2, "whole stages");
 }
 
+/* The one number parser, owner parser, SOURCE_DATE_EPOCH rule and array growth. */
+static void test_helpers(void)
+{
+	struct eif_error err = { 0 };
+	uint32_t uid = 7, gid = 7, epoch = 7;
+	uint64_t v = 0;
+	size_t cap = 0, *array = NULL, *grown;
+	int all = 1;
+
+	ok(eif_parse_digits("4294967295", 10, 10, UINT32_MAX, &v) && v == UINT32_MAX,
+	   "digits: the largest u32");
+	ok(!eif_parse_digits("4294967296", 10, 10, UINT32_MAX, &v), "digits: one past the max");
+	ok(eif_parse_digits("18446744073709551615", 20, 10, UINT64_MAX, &v) && v == UINT64_MAX,
+	   "digits: the largest u64");
+	ok(!eif_parse_digits("18446744073709551616", 20, 10, UINT64_MAX, &v),
+	   "digits: u64 overflow is refused, not wrapped");
+	ok(eif_parse_digits("0755", 4, 8, 07777, &v) && v == 0755, "digits: octal");
+	ok(!eif_parse_digits("0758", 4, 8, 07777, &v), "digits: 8 is not octal");
+	ok(!eif_parse_digits("", 0, 10, 9, &v) && !eif_parse_digits("+1", 2, 10, 9, &v) &&
+	   !eif_parse_digits(" 1", 2, 10, 9, &v) && !eif_parse_digits("-1", 2, 10, 9, &v),
+	   "digits: empty, sign and blank are refused");
+	ok(eif_parse_digits("12x", 2, 10, 99, &v) && v == 12, "digits: only n bytes are read");
+	ok(eif_parse_owner("0:0", &uid, &gid) == 0 && uid == 0 && gid == 0, "owner 0:0");
+	ok(eif_parse_owner("1000:4294967295", &uid, &gid) == 0 && uid == 1000 &&
+	   gid == UINT32_MAX, "owner with the largest gid");
+	ok(eif_parse_owner("1:2:3", &uid, &gid) != 0 && eif_parse_owner(":1", &uid, &gid) != 0 &&
+	   eif_parse_owner("1:", &uid, &gid) != 0 && eif_parse_owner("1", &uid, &gid) != 0 &&
+	   eif_parse_owner("4294967296:0", &uid, &gid) != 0, "owner: malformed ones refused");
+	unsetenv("SOURCE_DATE_EPOCH");
+	ok(eif_source_date_epoch(&epoch, &err) == EIF_OK && epoch == 0, "epoch: unset is 0");
+	setenv("SOURCE_DATE_EPOCH", "", 1);
+	ok(eif_source_date_epoch(&epoch, &err) == EIF_OK && epoch == 0, "epoch: empty is 0");
+	setenv("SOURCE_DATE_EPOCH", "1735689600", 1);
+	ok(eif_source_date_epoch(&epoch, &err) == EIF_OK && epoch == 1735689600u,
+	   "epoch: digits");
+	setenv("SOURCE_DATE_EPOCH", "-1", 1);
+	ok(eif_source_date_epoch(&epoch, &err) == EIF_E_USAGE &&
+	   strstr(err.msg, "SOURCE_DATE_EPOCH '-1' is not a number of seconds from 0 to "
+		  "4294967295"), "epoch: a sign is refused, naming the value");
+	setenv("SOURCE_DATE_EPOCH", "4294967296", 1);
+	ok(eif_source_date_epoch(&epoch, &err) == EIF_E_USAGE, "epoch: past 32 bits is refused");
+	unsetenv("SOURCE_DATE_EPOCH");
+	for (size_t n = 0; n < 1000 && all; n++) {
+		if (!(grown = eif_array_grow(array, &cap, n + 1, sizeof(*array)))) {
+			all = 0;
+			break;
+		}
+		array = grown;
+		array[n] = n;
+		all = cap >= n + 1;
+	}
+	for (size_t n = 0; n < 1000 && all; n++)
+		all = array[n] == n;
+	ok(all && cap >= 1000 && cap < 2048, "array: grows by doubling and keeps its elements");
+	ok(eif_array_grow(array, &cap, 10, sizeof(*array)) == array, "array: no move when it fits");
+	grown = eif_array_grow(array, &cap, SIZE_MAX / 4, sizeof(*array));
+	ok(!grown && cap < 2048 && array[999] == 999,
+	   "array: a size that overflows fails and keeps the array");
+	free(array);
+}
+
+/* The JSON member helpers the outputs share. */
+static void test_json_members(void)
+{
+	static const unsigned char bytes[3] = { 0x00, 0xab, 0xff };
+	struct json_buf b = { 0 };
+	struct json_value obj;
+
+	json_init_object(&obj);
+	ok(json_add_text(&obj, "t", "a\"b") == 0 && json_add_text(&obj, "null", NULL) == 0 &&
+	   json_add_string(&obj, "n", "x\0y", 3) == 0 &&
+	   json_add_u64(&obj, "u", UINT64_MAX) == 0 && json_add_bool(&obj, "b", 1) == 0 &&
+	   json_add_hex(&obj, "h", bytes, sizeof(bytes)) == 0, "members added");
+	json_write(&b, &obj, -1);
+	is_str(b.failed ? NULL : b.data,
+	       "{\"t\":\"a\\\"b\",\"null\":null,\"n\":\"x\\u0000y\","
+	       "\"u\":18446744073709551615,\"b\":true,\"h\":\"00abff\"}",
+	       "members in call order, serde_json's text");
+	free(b.data);
+	json_free(&obj);
+}
+
 int main(int argc, char **argv)
 {
+	test_helpers();
+	test_json_members();
 	test_crc();
 	test_extend();
 	test_json();

@@ -5,6 +5,7 @@
 #ifndef EIF_EIF_H
 #define EIF_EIF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -203,6 +204,17 @@ int eif_unhex(const char *text, unsigned char *out, size_t n);
  * in messages, e.g. "metadata file". */
 enum eif_status eif_read_small_file(const char *path, const char *what, size_t max,
 				    unsigned char **data, size_t *len, struct eif_error *err);
+/* n digits in base (2..10) at s and nothing else (no sign, blank or prefix), the value at most
+ * max: true and *out, else false. The one number parser of list files, manifests, tar headers
+ * and the command line. */
+bool eif_parse_digits(const char *s, size_t n, unsigned base, uint64_t max, uint64_t *out);
+/* "UID:GID", each 0..4294967295 in decimal digits: 0, or -1 when s is not that. */
+int eif_parse_owner(const char *s, uint32_t *uid, uint32_t *gid);
+/* SOURCE_DATE_EPOCH, the one default timestamp of eif cpio (every mtime) and eif build
+ * (BuildTime), read by one rule: unset or empty means 0; otherwise decimal digits only (no
+ * sign, blank or fraction) from 0 to 4294967295, the range of newc's 32-bit mtime (up to the
+ * year 2106). Anything else is EIF_E_USAGE, naming the value. */
+enum eif_status eif_source_date_epoch(uint32_t *seconds, struct eif_error *err);
 /* Write len bytes to path atomically: path holds either its old content or all of data
  * (temporary file next to it, fsync, rename, fsync of the directory). */
 enum eif_status eif_write_file_atomic(const char *path, const void *data, size_t len,
