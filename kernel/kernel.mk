@@ -96,11 +96,13 @@ $(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/ch
 	$(Q)kernel/check-config $(KB)/.config $(KERNEL_FRAGMENTS)
 	$(Q)cp $(KB)/.config $@.tmp && mv $@.tmp $@ && $(call kernel_done,config)
 
-$(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id
+$(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id kernel/check-identity
 	$(if $(kernel_timestamp),,@echo "kernel: SOURCE_DATE_EPOCH='$(kernel_epoch)' is not a number of seconds; set SOURCE_DATE_EPOCH=<epoch>" >&2; exit 1)
 	$(call msg,KBUILD,$(KB) (log: $(K)/kbuild.log))
 	$(Q)+$(kernel_make) $(kernel_jobs) bzImage modules $(call kernel_logged,$(K)/kbuild.log)
 	$(Q)test -s $(KB)/Module.symvers || { echo "kernel: $(KB)/Module.symvers is missing or empty after the build; out-of-tree modules cannot be built" >&2; exit 1; }
+	$(Q)kernel/check-identity $(KB)/$(kernel_image_$(ARCH)) $(KB)/vmlinux "$$(cat $(KB)/include/config/kernel.release)" \
+		$(KERNEL_BUILD_USER) $(KERNEL_BUILD_HOST) '$(kernel_timestamp)'
 	$(Q)cp $(KB)/$(kernel_image_$(ARCH)) $(O)/bzImage.tmp && mv $(O)/bzImage.tmp $(O)/bzImage
 	$(Q)printf '%s' "$$(cat $(KB)/include/config/kernel.release)" >$(K)/release.tmp && mv $(K)/release.tmp $(K)/release
 	$(Q)$(call kernel_done,build)
