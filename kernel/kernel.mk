@@ -23,6 +23,10 @@ KERNEL_SOURCE  ?=
 KERNEL_SHA256  ?=
 KERNEL_PATCHES ?= $(sort $(wildcard kernel/patches/*.patch))
 KERNEL_HARDENING := configs/kernel/hardening.fragment
+# The kernel policy (kernel/policy/, kernel/audit): forbidden and required options, our vsock
+# patches applied, the source at the pinned version (the upstream part of the Debian version).
+KERNEL_POLICY := kernel/policy/common.policy kernel/policy/$(ARCH).policy
+KERNEL_PIN_VERSION := $(firstword $(subst -, ,$(KERNEL_DEB_VERSION)))
 KERNEL_FRAGMENTS  = $(KERNEL_CONFIG) $(if $(filter 1,$(HARDEN)),$(KERNEL_HARDENING))
 
 K  := $(O)/kernel
@@ -96,7 +100,15 @@ $(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/ch
 	$(Q)kernel/check-config $(KB)/.config $(KERNEL_FRAGMENTS)
 	$(Q)cp $(KB)/.config $@.tmp && mv $@.tmp $@ && $(call kernel_done,config)
 
-$(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id kernel/check-identity
+# The policy check, before Kbuild spends its time: with HARDEN=1 a violation stops the build,
+# otherwise it is printed as a warning. Order-only below, so re-checking never rebuilds the kernel.
+kernel_audit_args = --arch $(ARCH) --config $(K)/config --source $(KB) --patches kernel/patches \
+	--pin $(KERNEL_PIN_VERSION)
+$(K)/policy.ok: $(K)/config $(STAMP)/kernel-source kernel/audit $(KERNEL_POLICY)
+	$(Q)kernel/audit --quiet $(if $(filter 1,$(HARDEN)),,--warn) $(kernel_audit_args)
+	$(Q)touch $@
+
+$(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id kernel/check-identity | $(K)/policy.ok
 	$(if $(kernel_timestamp),,@echo "kernel: SOURCE_DATE_EPOCH='$(kernel_epoch)' is not a number of seconds; set SOURCE_DATE_EPOCH=<epoch>" >&2; exit 1)
 	$(call msg,KBUILD,$(KB) (log: $(K)/kbuild.log))
 	$(Q)+$(kernel_make) $(kernel_jobs) bzImage modules $(call kernel_logged,$(K)/kbuild.log)
@@ -111,10 +123,11 @@ $(O)/bzImage $(K)/release &: $(K)/config $(K)/build.id kernel/check-identity
 
 CHECK_DEPS += $(O)/bzImage $(K)/release
 
-# Which recommended hardening options the active config has (a report; HARDEN=1 enforces them).
-kernel-audit: $(K)/config kernel/audit $(KERNEL_HARDENING)
-	@echo "kernel-audit: $(K)/config (KERNEL_CONFIG=$(KERNEL_CONFIG) HARDEN=$(HARDEN)) against $(KERNEL_HARDENING)"
-	$(Q)kernel/audit $(K)/config $(KERNEL_HARDENING)
+# The policy, rule by rule with reasons (fails on a violation), then which recommended hardening
+# options the active config has (a report; HARDEN=1 enforces them).
+kernel-audit: $(K)/config $(STAMP)/kernel-source kernel/audit $(KERNEL_POLICY) $(KERNEL_HARDENING)
+	@echo "kernel-audit: $(K)/config (KERNEL_CONFIG=$(KERNEL_CONFIG) HARDEN=$(HARDEN)), source $(KB)"
+	$(Q)kernel/audit $(kernel_audit_args) --fragment $(KERNEL_HARDENING)
 
 # Reproducibility: a second build elsewhere, under another umask, TZ, locale and -j, must give the
 # same bzImage (takes one full kernel build; REPRO_DIR is wiped first).
