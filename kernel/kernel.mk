@@ -136,10 +136,15 @@ repro-kernel: $(O)/bzImage kernel/repro-check
 	$(Q)kernel/repro-check $(O)/bzImage $(REPRO_DIR) $(if $(filter 1,$(HARDEN)),HARDEN=1) \
 		$(if $(filter command line,$(origin KERNEL_CONFIG)),KERNEL_CONFIG=$(abspath $(KERNEL_CONFIG)))
 
-# The hardened kernel (HARDEN=1) in its own output tree, booted by the same boot test.
+# The hardened kernel (HARDEN=1) in its own output tree, booted by the same boot test, then the
+# hardened enclave (its system ramdisk: init, nsm.ko, /lockdown) by tests/kernel/hardened.t, which
+# looks at lockdown, modules_disabled and /dev/nsm from inside the application. Costly: two
+# kernel-sized steps and three QEMU boots, so not part of make check.
 HARDEN_O ?= $(O)/hardened
 kernel-check-hardened: | $(STAMP)/packages-check
-	$(Q)$(MAKE) O=$(HARDEN_O) HARDEN=1 kernel
+	$(Q)$(MAKE) O=$(HARDEN_O) HARDEN=1 kernel $(HARDEN_O)/ramdisk/system.cpio
 	$(Q)TOP=$(CURDIR) O=$(abspath $(O)) EIF=$(abspath $(O))/bin/eif KERNEL_TEST_IMAGE=$(abspath $(HARDEN_O))/bzImage \
 		KERNEL_TEST_RELEASE=$(abspath $(HARDEN_O))/kernel/release tests/kernel-boot.t
+	$(Q)TOP=$(CURDIR) O=$(abspath $(O)) EIF=$(abspath $(O))/bin/eif HARDEN_O=$(abspath $(HARDEN_O)) \
+		tests/kernel/hardened.t
 .PHONY: kernel-check-hardened
