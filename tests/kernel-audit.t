@@ -14,6 +14,7 @@ pin=$(awk '$1 == "source" && $2 == "linux-source-6.12" { sub(/-.*/, "", $3); pri
 [ -n "$pin" ] || bail "no linux-source-6.12 line in configs/sources.lock"
 
 # A fake tree with both patches applied: only the files and lines the policy looks at.
+# shellcheck disable=SC2046,SC2183 # the version is split into its three numbers on purpose
 make_tree() {	# make_tree DIR VERSION
 	mkdir -p "$1/net/vmw_vsock" &&
 	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\nEXTRAVERSION =\n' $(echo "$2" | tr . ' ') >"$1/Makefile" &&
