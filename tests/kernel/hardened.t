@@ -44,7 +44,7 @@ boot() {
 	diag "$1: QEMU ended with status $status after $(( $(date +%s) - start )) s"
 	is "$status" 0 "$1: the enclave ended by itself (124 would be the timeout)"
 }
-probe_line() { tr -d '\r' <"$console" | sed -n "s/^hardened-probe: $1 //p" | head -n 1; }
+probe_line() { tr -d '\r' <"$console" | sed -n "s|^hardened-probe: $1 ||p" | head -n 1; }
 has() {
 	if grep -qF -- "$1" "$console"; then ok 0 "$2"; else
 		ok 1 "$2"; diag "expected on the console: $1"
