@@ -22,6 +22,8 @@ NAME              ?= enclave
 VERSION           := 0.1.0
 KERNEL_CONFIG     ?= configs/kernel/$(ARCH).defconfig
 HARDEN            ?= 0
+# With HARDEN=1, init raises the kernel lockdown to this level: integrity or confidentiality.
+LOCKDOWN          ?= integrity
 CACHE_DIR         ?= $(if $(filter 0,$(shell id -u)),/var/cache/enclave-kit,$(HOME)/.cache/enclave-kit)
 # Where pinned inputs are looked for after dl/ and CACHE_DIR (scripts/fetch-pinned): a tar from
 # `make bundle`, then apt, then URL templates ({name} {version} {arch} {filename} {sha256}).
@@ -52,12 +54,20 @@ $(STAMP)/packages-%: configs/packages/%
 include eif/eif.mk kernel/kernel.mk cross/cross.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
 
 # System ramdisk: dev/, init, nsm.ko (the AWS bootstrap layout).  User ramdisk: the app.
+# HARDEN=1 adds /lockdown, the level init raises lockdown to (docs/boot-contract.md#hardening);
+# hardening.list is rewritten only when that changes, and is empty of entries without HARDEN=1.
+$(if $(filter integrity confidentiality,$(LOCKDOWN)),,$(error LOCKDOWN=$(LOCKDOWN): use LOCKDOWN=integrity or LOCKDOWN=confidentiality))
+$(O)/ramdisk/hardening.list: FORCE
+	@mkdir -p $(@D) && { echo '# HARDEN=$(HARDEN)$(if $(filter 1,$(HARDEN)), LOCKDOWN=$(LOCKDOWN)): entries init reads for kernel hardening'; \
+		$(if $(filter 1,$(HARDEN)),echo 'file /lockdown ramdisk/lockdown 0644 0 0';) } >$@.tmp && \
+		$(if $(filter 1,$(HARDEN)),echo '$(LOCKDOWN)' >$(@D)/lockdown.tmp && $(call replace_if_changed,$(@D)/lockdown) &&) \
+		$(call replace_if_changed,$@)
 # Each *.record: what eif cpio wrote, entry by entry (eif cpio --record), for the provenance.
-$(O)/ramdisk/system.cpio $(O)/ramdisk/system.record &: configs/ramdisk/system.list $(O)/init $(O)/nsm.ko $(O)/bin/eif \
-		$(STAMP)/image-vars
+$(O)/ramdisk/system.cpio $(O)/ramdisk/system.record &: configs/ramdisk/system.list $(O)/ramdisk/hardening.list \
+		$(O)/init $(O)/nsm.ko $(O)/bin/eif $(STAMP)/image-vars
 	$(call msg,CPIO,$(O)/ramdisk/system.cpio)
 	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< \
-		--record $(O)/ramdisk/system.record -o $(O)/ramdisk/system.cpio
+		--list $(O)/ramdisk/hardening.list --record $(O)/ramdisk/system.record -o $(O)/ramdisk/system.cpio
 # The user ramdisk is packed on every run and replaces the old one only when its bytes differ, so
 # the content of APP, CMD and ENV decides, never mtimes (another APP, tar -x, cp -p keep old ones):
 # the EIF, pcr.json, provenance and SBOM are redone exactly when it changed. APP_DEPS: what make
@@ -136,7 +146,7 @@ $(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json configs/sources.lock $
 		--lock configs/sources.lock --commit "$$(cat $(STAMP)/commit)" -o $@
 
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
-$(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list \
+$(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list $(O)/ramdisk/hardening.list \
 		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs \
 		$(O)/ramdisk/system.record $(O)/ramdisk/user.record $(STAMP)/image-vars $(STAMP)/cert
 	$(call msg,PROV,$@)
@@ -190,8 +200,8 @@ help:
 	@echo '  run-qemu       boot out/enclave.eif under QEMU nitro-enclave, console here'
 	@echo '  repro-check    build again elsewhere, compare every artifact byte for byte'
 	@echo '  repro-kernel   build the kernel again in REPRO_DIR, compare the bzImage'
-	@echo '  kernel-audit   which hardening options the kernel config has, and why not'
-	@echo '  kernel-check-hardened  build the HARDEN=1 kernel in HARDEN_O and boot it'
+	@echo '  kernel-audit   the kernel policy rule by rule, and which hardening options hold'
+	@echo '  kernel-check-hardened  build the HARDEN=1 kernel in HARDEN_O, boot it and the hardened enclave'
 	@echo '  nsm-module-in  build nsm.ko again in NSM_MODULE_DIR=dir (reproducibility test)'
 	@echo '  bench          every benchmark; bench-eif: eif build on large ramdisks,'
 	@echo '                 bench-oci: eif cpio --oci on a 1 GiB image,'
@@ -207,7 +217,7 @@ help:
 	@echo '  NAME=$(NAME)  ARCH=$(ARCH)  O=$(O)  V=$(V) (1: show commands)'
 	@echo '      ARCH=aarch64: Graviton enclave in out/aarch64 (EIF and PCRs; cross tools on x86_64)'
 	@echo '  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH)  (file times and build time in the image)'
-	@echo '  KERNEL_CONFIG=$(KERNEL_CONFIG)  HARDEN=$(HARDEN)'
+	@echo '  KERNEL_CONFIG=$(KERNEL_CONFIG)  HARDEN=$(HARDEN)  LOCKDOWN=$(LOCKDOWN) (with HARDEN=1)'
 	@echo '  KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=...  your own kernel tarball'
 	@echo '  CACHE_DIR=$(CACHE_DIR)  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'
 	@echo '  BUNDLE=$(BUNDLE)  a tar from make bundle: pinned inputs without network'

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "exec.h"
 #include "filesystems.h"
+#include "harden.h"
 #include "heartbeat.h"
 #include "log.h"
 #include "shutdown.h"
@@ -120,8 +121,9 @@ static bool run_command(char *const argv[], char *const envp[], const sigset_t *
 int main(void)
 {
 	struct config_list cmd, env;
+	struct harden_request harden;
 	sigset_t all, child_mask;
-	bool cmd_usable, env_usable;
+	bool cmd_usable, env_usable, harden_usable, hardened;
 
 	/* Signals reach PID 1 only as sigwaitinfo() results; the command gets the mask we had. */
 	sigfillset(&all);
@@ -136,6 +138,8 @@ int main(void)
 	open_console();
 	say("enclave-kit init starting");
 	load_nsm_driver();
+	/* Read now: /lockdown is in the initramfs root, which enter_root() hides. */
+	harden_usable = harden_read_request(&harden);
 	heartbeat_send();
 
 	cmd_usable = load_config(CMD_PATH, "command 'sh'", &cmd);
@@ -154,7 +158,11 @@ int main(void)
 		mount_dev();
 		mount_user_filesystems();
 		choose_reboot_method();
-		if (!cmd_usable || !env_usable)
+		/* A hardened enclave that silently is not hardened is worse than none. */
+		hardened = harden.requested && harden_usable && harden_kernel(&harden);
+		if (harden.requested && !hardened)
+			say("not starting the command: kernel hardening was requested and failed (above)");
+		else if (!cmd_usable || !env_usable)
 			say("not starting the command: fix %s above", !cmd_usable ? CMD_PATH : ENV_PATH);
 		else if (!run_command(cmd.count ? cmd.items : default_argv,
 				      env.count ? env.items : default_envp, &child_mask))

@@ -23,6 +23,10 @@ KERNEL_SOURCE  ?=
 KERNEL_SHA256  ?=
 KERNEL_PATCHES ?= $(sort $(wildcard kernel/patches/*.patch))
 KERNEL_HARDENING := configs/kernel/hardening.fragment
+# The kernel policy (kernel/policy/, kernel/audit): forbidden and required options, our vsock
+# patches applied, the source at the pinned version (the upstream part of the Debian version).
+KERNEL_POLICY := kernel/policy/common.policy kernel/policy/$(ARCH).policy
+KERNEL_PIN_VERSION := $(firstword $(subst -, ,$(KERNEL_DEB_VERSION)))
 KERNEL_FRAGMENTS  = $(KERNEL_CONFIG) $(if $(filter 1,$(HARDEN)),$(KERNEL_HARDENING))
 
 K  := $(O)/kernel
@@ -98,11 +102,22 @@ $(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/ch
 	$(Q)kernel/check-config $(KB)/.config $(KERNEL_FRAGMENTS)
 	$(Q)cp $(KB)/.config $@.tmp && mv $@.tmp $@ && $(call kernel_done,config)
 
-$(KERNEL_IMAGE) $(K)/release &: $(K)/config $(K)/build.id $(if $(filter aarch64,$(ARCH)),kernel/arm64-text-offset)
+# The policy check, before Kbuild spends its time: with HARDEN=1 a violation stops the build,
+# otherwise it is printed as a warning. Order-only below, so re-checking never rebuilds the kernel.
+kernel_audit_args = --arch $(ARCH) --config $(K)/config --source $(KB) --patches kernel/patches \
+	--pin $(KERNEL_PIN_VERSION)
+$(K)/policy.ok: $(K)/config $(STAMP)/kernel-source kernel/audit $(KERNEL_POLICY)
+	$(Q)kernel/audit --quiet $(if $(filter 1,$(HARDEN)),,--warn) $(kernel_audit_args)
+	$(Q)touch $@
+
+$(KERNEL_IMAGE) $(K)/release &: $(K)/config $(K)/build.id kernel/check-identity \
+		$(if $(filter aarch64,$(ARCH)),kernel/arm64-text-offset) | $(K)/policy.ok
 	$(if $(kernel_timestamp),,@echo "kernel: SOURCE_DATE_EPOCH='$(kernel_epoch)' is not a number of seconds; set SOURCE_DATE_EPOCH=<epoch>" >&2; exit 1)
 	$(call msg,KBUILD,$(KB) (log: $(K)/kbuild.log))
 	$(Q)+$(kernel_make) $(kernel_jobs) $(notdir $(KERNEL_IMAGE)) modules $(call kernel_logged,$(K)/kbuild.log)
 	$(Q)test -s $(KB)/Module.symvers || { echo "kernel: $(KB)/Module.symvers is missing or empty after the build; out-of-tree modules cannot be built" >&2; exit 1; }
+	$(Q)kernel/check-identity $(if $(filter x86_64,$(ARCH)),$(KB)/$(kernel_image_$(ARCH)),-) $(KB)/vmlinux "$$(cat $(KB)/include/config/kernel.release)" \
+		$(KERNEL_BUILD_USER) $(KERNEL_BUILD_HOST) '$(kernel_timestamp)'
 	$(Q)cp $(KB)/$(kernel_image_$(ARCH)) $(KERNEL_IMAGE).tmp $(if $(filter aarch64,$(ARCH)),&& kernel/arm64-text-offset $(KERNEL_IMAGE).tmp) \
 		&& mv $(KERNEL_IMAGE).tmp $(KERNEL_IMAGE)
 	$(Q)printf '%s' "$$(cat $(KB)/include/config/kernel.release)" >$(K)/release.tmp && mv $(K)/release.tmp $(K)/release
@@ -112,10 +127,11 @@ $(KERNEL_IMAGE) $(K)/release &: $(K)/config $(K)/build.id $(if $(filter aarch64,
 
 CHECK_DEPS += $(KERNEL_IMAGE) $(K)/release
 
-# Which recommended hardening options the active config has (a report; HARDEN=1 enforces them).
-kernel-audit: $(K)/config kernel/audit $(KERNEL_HARDENING)
-	@echo "kernel-audit: $(K)/config (KERNEL_CONFIG=$(KERNEL_CONFIG) HARDEN=$(HARDEN)) against $(KERNEL_HARDENING)"
-	$(Q)kernel/audit $(K)/config $(KERNEL_HARDENING)
+# The policy, rule by rule with reasons (fails on a violation), then which recommended hardening
+# options the active config has (a report; HARDEN=1 enforces them).
+kernel-audit: $(K)/config $(STAMP)/kernel-source kernel/audit $(KERNEL_POLICY) $(KERNEL_HARDENING)
+	@echo "kernel-audit: $(K)/config (KERNEL_CONFIG=$(KERNEL_CONFIG) HARDEN=$(HARDEN)), source $(KB)"
+	$(Q)kernel/audit $(kernel_audit_args) --fragment $(KERNEL_HARDENING)
 
 # Reproducibility: a second build elsewhere, under another umask, TZ, locale and -j, must give the
 # same bzImage (takes one full kernel build; REPRO_DIR is wiped first).
@@ -124,10 +140,15 @@ repro-kernel: $(O)/bzImage kernel/repro-check
 	$(Q)kernel/repro-check $(O)/bzImage $(REPRO_DIR) $(if $(filter 1,$(HARDEN)),HARDEN=1) \
 		$(if $(filter command line,$(origin KERNEL_CONFIG)),KERNEL_CONFIG=$(abspath $(KERNEL_CONFIG)))
 
-# The hardened kernel (HARDEN=1) in its own output tree, booted by the same boot test.
+# The hardened kernel (HARDEN=1) in its own output tree, booted by the same boot test, then the
+# hardened enclave (its system ramdisk: init, nsm.ko, /lockdown) by tests/kernel/hardened.t, which
+# looks at lockdown, modules_disabled and /dev/nsm from inside the application. Costly: two
+# kernel-sized steps and three QEMU boots, so not part of make check.
 HARDEN_O ?= $(O)/hardened
 kernel-check-hardened: | $(STAMP)/packages-check
-	$(Q)$(MAKE) O=$(HARDEN_O) HARDEN=1 kernel
+	$(Q)$(MAKE) O=$(HARDEN_O) HARDEN=1 kernel $(HARDEN_O)/ramdisk/system.cpio
 	$(Q)TOP=$(CURDIR) O=$(abspath $(O)) EIF=$(abspath $(O))/bin/eif KERNEL_TEST_IMAGE=$(abspath $(HARDEN_O))/bzImage \
 		KERNEL_TEST_RELEASE=$(abspath $(HARDEN_O))/kernel/release tests/kernel-boot.t
+	$(Q)TOP=$(CURDIR) O=$(abspath $(O)) EIF=$(abspath $(O))/bin/eif HARDEN_O=$(abspath $(HARDEN_O)) \
+		tests/kernel/hardened.t
 .PHONY: kernel-check-hardened

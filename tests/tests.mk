@@ -63,3 +63,5 @@ run-qemu: $(O)/enclave.eif $(QEMU) $(O)/bin/vhost-user-vsock | $(STAMP)/packages
 	$(Q)O='$(abspath $(O))' QEMU_ACPI=$(RUN_QEMU_ACPI) QEMU_HEARTBEAT=$(RUN_QEMU_HEARTBEAT) \
 		sh -c '. tests/lib/qemu.sh && qemu_boot_eif "$$0" - $(RUN_QEMU_TIMEOUT)' '$(O)/enclave.eif'
 .PHONY: run-qemu
+# What tests/kernel/hardened.t takes from O besides the hardened build (kernel/kernel.mk).
+kernel-check-hardened: $(O)/bin/eif $(HELLO_ROOT)/bin/hello $(QEMU) $(O)/bin/vhost-user-vsock

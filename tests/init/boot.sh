@@ -44,6 +44,8 @@ boot_system_list() {
 	echo "dir /dev 0755 0 0"
 	echo "file /init $O/init 0755 0 0"
 	[ ! -e "$O/nsm.ko" ] || echo "file /nsm.ko $O/nsm.ko 0755 0 0"
+	# A test that wrote $work/lockdown asks for kernel hardening, as make HARDEN=1 does.
+	[ ! -e "$work/lockdown" ] || echo "file /lockdown $work/lockdown 0644 0 0"
 }
 
 # The user ramdisk (docs/boot-contract.md#the-user-ramdisk): rootfs/ and, when the test wrote them,
