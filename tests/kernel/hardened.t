@@ -4,8 +4,8 @@
 # /lockdown selected in /sys/kernel/security/lockdown, kernel.modules_disabled = 1, init_module
 # of a valid module (nsm.ko again) refused with EPERM, no /dev/mem, and a working /dev/nsm whose
 # PCRs equal those eif build computed. A second boot asks for the other lockdown level.
-# Costly (two hardened builds' worth of inputs): not part of make check; `make kernel-check-hardened`
-# builds HARDEN_O and runs it. Knob: HARDEN_O (default $O/hardened).
+# Costly (a whole hardened kernel build): not part of make check; make check-full runs it through
+# tests/kernel-hardened-boot.t, `make kernel-check-hardened` by hand. Knob: HARDEN_O (default $O/hardened).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/qemu.sh"
 . "$TOP/tests/lib/json.sh"
