@@ -144,4 +144,13 @@ if [ -r "$O/kernel/config" ] && [ -r "$kb/Makefile" ]; then
 else
 	ok 1 "$O/kernel/config and $kb exist (run make kernel)"
 fi
+# How make runs it before Kbuild: an error under HARDEN=1, a warning otherwise (make -n: no build).
+policy_cmd() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make -n -C "$TOP" --no-print-directory \
+	O="$work/make-o" "$@" "$work/make-o/kernel/policy.ok" 2>/dev/null | grep 'kernel/audit '; }
+case $(policy_cmd HARDEN=1) in *"kernel/audit --quiet "*--arch*) case $(policy_cmd HARDEN=1) in *--warn*) r=1 ;; *) r=0 ;; esac ;; *) r=1 ;; esac
+ok $r "make HARDEN=1 runs the policy check without --warn: a violation stops the build"
+case $(policy_cmd) in *"kernel/audit --quiet --warn --arch"*) r=0 ;; *) r=1 ;; esac
+ok $r "make without HARDEN runs it with --warn: a violation is listed as a warning"
+case $(policy_cmd KERNEL_CONFIG="$work/aead.config") in *--warn*"--config $work/make-o/kernel/config"*) r=0 ;; *) r=1 ;; esac
+ok $r "a KERNEL_CONFIG= build is checked the same way, on its resolved config"
 done_testing
