@@ -1,8 +1,9 @@
 /* Atomic output (util.h): a temporary file next to the target, fsync, rename over it, fsync
- * of the directory; optionally O_DIRECT for outputs of hundreds of MiB. */
+ * of the directory; optionally O_DIRECT through a writer thread for outputs of hundreds of MiB. */
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,20 +76,151 @@ enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, stru
 #define DIRECT_ALIGN 4096u
 #define DIRECT_STAGE (4u << 20)
 
+/* Direct mode keeps the disk busy while the caller hashes: a writer thread sends full stages
+ * to the disk while the caller fills the next one (WRITER_STAGES of them rotate), and every
+ * WRITER_FLUSH_EVERY bytes it asks the disk to empty its own write cache (fdatasync). A
+ * virtual disk takes O_DIRECT writes into its host's cache at several GB/s and pays for them
+ * at the flush: left to the final fsync, that flush came after all the hashing
+ * (docs/eif-format.md#writing-an-eif). The flushes' errors do not matter; the final fsync
+ * reports any. */
+#define WRITER_STAGES 4
+#define WRITER_FLUSH_EVERY (64ull << 20)
+struct outfile_writer {
+	struct eif_outfile *out;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	unsigned char *bufs[WRITER_STAGES];
+	size_t len[WRITER_STAGES];
+	unsigned long long at[WRITER_STAGES];
+	unsigned long long submitted, written; /* stages handed over, stages done */
+	int stop;
+	int failed;               /* a write failed: error holds why; later stages are skipped */
+	struct eif_error error;
+};
+
+static enum eif_status pwrite_full(struct eif_outfile *out, const void *buf, size_t len,
+				   unsigned long long offset, struct eif_error *err);
+
+static void *writer_main(void *arg)
+{
+	struct outfile_writer *w = arg;
+	unsigned long long unflushed = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (w->written == w->submitted && !w->stop)
+			pthread_cond_wait(&w->changed, &w->lock);
+		if (w->stop)
+			break;
+		unsigned i = (unsigned)(w->written % WRITER_STAGES);
+		int failed = w->failed;
+		pthread_mutex_unlock(&w->lock);
+		struct eif_error error;
+		enum eif_status rc = failed ? EIF_OK :
+			pwrite_full(w->out, w->bufs[i], w->len[i], w->at[i], &error);
+		unflushed += w->len[i];
+		if (rc == EIF_OK && !failed && unflushed >= WRITER_FLUSH_EVERY) {
+			fdatasync(w->out->fd);
+			unflushed = 0;
+		}
+		pthread_mutex_lock(&w->lock);
+		if (rc != EIF_OK && !w->failed) {
+			w->failed = 1;
+			w->error = error;
+		}
+		w->written++;
+		pthread_cond_broadcast(&w->changed);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Hand buf[0, len) at file offset at to the writer; the caller must not touch it until the
+ * writer is done with it. */
+static void writer_submit(struct outfile_writer *w, size_t len, unsigned long long at)
+{
+	pthread_mutex_lock(&w->lock);
+	unsigned i = (unsigned)(w->submitted % WRITER_STAGES);
+	w->len[i] = len;
+	w->at[i] = at;
+	w->submitted++;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Wait until at most keep stages are in flight; the first write error, if any. */
+static enum eif_status writer_wait(struct outfile_writer *w, unsigned long long keep,
+				   struct eif_error *err)
+{
+	enum eif_status rc = EIF_OK;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->submitted - w->written > keep)
+		pthread_cond_wait(&w->changed, &w->lock);
+	if (w->failed) {
+		if (err)
+			*err = w->error;
+		rc = w->error.code;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+/* Stop the thread (after the write under way) and free the stages. */
+static void writer_free(struct eif_outfile *out)
+{
+	struct outfile_writer *w = out->writer;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->changed);
+	pthread_mutex_destroy(&w->lock);
+	for (unsigned i = 0; i < WRITER_STAGES; i++)
+		free(w->bufs[i]);
+	free(w);
+	out->writer = NULL;
+	out->stage = NULL;
+	out->staged = 0;
+}
+
 void eif_outfile_direct(struct eif_outfile *out)
 {
 	int flags = fcntl(out->fd, F_GETFL);
-	void *stage;
+	struct outfile_writer *w;
+	unsigned i;
 
-	if (out->stage || out->written || flags < 0)
+	if (out->stage || out->written || flags < 0 || !(w = calloc(1, sizeof(*w))))
 		return;
-	if (posix_memalign(&stage, DIRECT_ALIGN, DIRECT_STAGE) != 0)
-		return;
+	w->out = out;
+	for (i = 0; i < WRITER_STAGES; i++) {
+		void *p;
+		if (posix_memalign(&p, DIRECT_ALIGN, DIRECT_STAGE) != 0)
+			break;
+		w->bufs[i] = p;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->changed, NULL);
+	if (i < WRITER_STAGES || pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		pthread_cond_destroy(&w->changed);
+		pthread_mutex_destroy(&w->lock);
+		for (i = 0; i < WRITER_STAGES; i++)
+			free(w->bufs[i]);
+		free(w);
+		return; /* ordinary writes: slower, not wrong */
+	}
 	if (fcntl(out->fd, F_SETFL, flags | O_DIRECT) != 0) {
-		free(stage);
+		out->writer = w;
+		writer_free(out);
 		return;
 	}
-	out->stage = stage;
+	out->writer = w;
+	out->stage = w->bufs[0];
 	out->staged = 0;
 	out->stage_at = 0;
 }
@@ -137,38 +269,42 @@ static enum eif_status pwrite_full(struct eif_outfile *out, const void *buf, siz
 	return EIF_OK;
 }
 
-/* Write the first len bytes of the stage at stage_at (len a multiple of DIRECT_ALIGN while
- * direct). */
+/* The full stage goes to the writer; the caller goes on with the next free one. */
 static enum eif_status stage_write(struct eif_outfile *out, size_t len, struct eif_error *err)
 {
-	enum eif_status rc = pwrite_full(out, out->stage, len, out->stage_at, err);
+	struct outfile_writer *w = out->writer;
 
-	if (rc == EIF_OK)
-		out->stage_at += len;
-	return rc;
+	writer_submit(w, len, out->stage_at);
+	out->stage_at += len;
+	out->stage = w->bufs[w->submitted % WRITER_STAGES]; /* only this thread submits */
+	out->staged = 0;
+	return writer_wait(w, WRITER_STAGES - 1, err);
 }
 
-/* Leave direct mode: the aligned part of the stage goes direct, the ragged tail (and all
- * later writes) through the page cache. */
+/* Leave direct mode: the aligned part of the stage goes direct, the writer drains, and the
+ * ragged tail (and all later writes) goes through the page cache. */
 static enum eif_status direct_finish(struct eif_outfile *out, struct eif_error *err)
 {
+	struct outfile_writer *w = out->writer;
+	unsigned char *stage = out->stage;
 	size_t aligned, tail;
-	enum eif_status rc = EIF_OK;
+	enum eif_status rc;
 
-	if (!out->stage)
+	if (!w)
 		return EIF_OK;
 	aligned = out->staged & ~(size_t)(DIRECT_ALIGN - 1);
 	tail = out->staged - aligned;
-	if (aligned)
-		rc = stage_write(out, aligned, err);
+	if (aligned) {
+		writer_submit(w, aligned, out->stage_at);
+		out->stage_at += aligned;
+	}
+	rc = writer_wait(w, 0, err);
 	direct_off(out);
 	if (rc == EIF_OK && tail) {
-		memmove(out->stage, out->stage + aligned, tail);
-		rc = stage_write(out, tail, err);
+		rc = pwrite_full(out, stage + aligned, tail, out->stage_at, err);
+		out->stage_at += tail;
 	}
-	free(out->stage);
-	out->stage = NULL;
-	out->staged = 0;
+	writer_free(out);
 	if (rc == EIF_OK && lseek(out->fd, 0, SEEK_END) < 0)
 		rc = eif_fail_errno(err, "output '%s': seek failed", out->path);
 	return rc;
@@ -189,7 +325,6 @@ static enum eif_status direct_write(struct eif_outfile *out, const unsigned char
 			enum eif_status rc = stage_write(out, DIRECT_STAGE, err);
 			if (rc != EIF_OK)
 				return rc;
-			out->staged = 0;
 		}
 	}
 	return EIF_OK;
@@ -268,11 +403,10 @@ enum eif_status eif_outfile_commit(struct eif_outfile *out, struct eif_error *er
 
 void eif_outfile_abort(struct eif_outfile *out)
 {
+	writer_free(out); /* before the close: it may still be writing */
 	if (out->fd >= 0)
 		close(out->fd);
 	out->fd = -1;
-	free(out->stage);
-	out->stage = NULL;
 	if (out->tmp_path)
 		unlink(out->tmp_path);
 	free(out->tmp_path);

@@ -143,6 +143,7 @@ struct eif_outfile {
 	unsigned char *stage;
 	size_t staged;
 	unsigned long long stage_at;
+	struct outfile_writer *writer; /* direct mode: the thread that writes full stages */
 };
 enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, struct eif_error *err);
 /* Send what follows straight to the disk (O_DIRECT), bypassing the page cache: for outputs
