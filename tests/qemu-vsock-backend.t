@@ -44,6 +44,7 @@ SET_MEM_TABLE with 9 regions: ack 1
 SET_MEM_TABLE without its fd: ack 1
 SET_MEM_TABLE of 2^62 bytes: ack 1
 SET_MEM_TABLE with a wrapping offset: ack 1
+SET_MEM_TABLE past the end of its file: ack 1
 SET_VRING_NUM for queue 5: ack 1
 SET_VRING_NUM of 3: ack 1
 SET_VRING_KICK before SET_VRING_ADDR: ack 1

@@ -7,8 +7,9 @@
 . "$TOP/tests/lib/qemu.sh"
 export QEMU_BACKEND=$O/tests/vsock/vhost-user-vsock-sanitized
 qemu_backend_test_setup vsock-sanitized
-seed0=$(date +%s)
-diag "random seeds start at $seed0 (rerun one with: vhost-user-probe fuzz SOCKET SEED 2000)"
+# SEED0=N reruns a failed run's seeds (its log names them).
+seed0=${SEED0:-$(date +%s)}
+diag "random seeds start at $seed0 (rerun this test with SEED0=$seed0, or one fuzz run with: vhost-user-probe fuzz SOCKET SEED 2000)"
 
 # run NAME PROBE-ARGS...: a fresh sanitized back-end, the probe against it, then a clean
 # session so that a back-end still waiting for a connection ends; checks both.

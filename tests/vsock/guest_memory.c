@@ -2,9 +2,11 @@
 #include "guest_memory.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 void guest_memory_init(struct guest_memory *mem)
 {
@@ -33,6 +35,23 @@ int guest_memory_add(struct guest_memory *mem, uint64_t guest_phys, uint64_t siz
 		return -1;
 	}
 	size_t map_len = (size_t)(mmap_offset + size);
+	/* A file shorter than the region maps fine, but touching a page past its end raises
+	 * SIGBUS: a region must lie inside its file (memfd and hugetlbfs are regular files).
+	 * Sealing it against shrinking keeps it so; QEMU's memfd RAM comes sealed already, and
+	 * a file that cannot take the seal is only checked. */
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, err_len, "memory region at guest 0x%llx: its fd: %s",
+			 (unsigned long long)guest_phys, strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < (uint64_t)map_len) {
+		snprintf(err, err_len, "memory region at guest 0x%llx: offset 0x%llx + size 0x%llx is past the end of its file (%lld bytes)",
+			 (unsigned long long)guest_phys, (unsigned long long)mmap_offset,
+			 (unsigned long long)size, (long long)st.st_size);
+		return -1;
+	}
+	(void)fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
 	void *base = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED) {
 		snprintf(err, err_len, "mmap of memory region at guest 0x%llx (0x%zx bytes): %s",

@@ -582,6 +582,9 @@ static void scenario_hostile(void)
 	put_le(p + 16, 4096, 8);
 	put_le(p + 32, UINT64_MAX - 100, 8);
 	printf("SET_MEM_TABLE with a wrapping offset: ack %llu\n", (unsigned long long)acked(SET_MEM_TABLE, p, 40, &mem, 1));
+	/* A region longer than its (empty) file: mapping works, touching it would raise SIGBUS. */
+	put_le(p + 32, 0, 8);
+	printf("SET_MEM_TABLE past the end of its file: ack %llu\n", (unsigned long long)acked(SET_MEM_TABLE, p, 40, &mem, 1));
 	memset(p, 0, 64);
 	put_le(p, 5, 4);
 	put_le(p + 4, 16, 4);
