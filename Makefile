@@ -66,7 +66,7 @@ $(O)/ramdisk/hardening.list: FORCE
 $(O)/ramdisk/system.cpio $(O)/ramdisk/system.record &: configs/ramdisk/system.list $(O)/ramdisk/hardening.list \
 		$(O)/init $(O)/nsm.ko $(O)/bin/eif $(STAMP)/image-vars
 	$(call msg,CPIO,$(O)/ramdisk/system.cpio)
-	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --base $(O) --list $< \
+	$(Q)mkdir -p $(@D) && $(O)/bin/eif cpio --mtime $(SOURCE_DATE_EPOCH) --arch $(ARCH) --base $(O) --list $< \
 		--list $(O)/ramdisk/hardening.list --record $(O)/ramdisk/system.record -o $(O)/ramdisk/system.cpio
 # The user ramdisk is packed on every run and replaces the old one only when its bytes differ, so
 # the content of APP, CMD and ENV decides, never mtimes (another APP, tar -x, cp -p keep old ones):

@@ -304,12 +304,19 @@ struct cpio_writer {
 	uint64_t offset; /* bytes of archive so far, for alignment */
 	EVP_MD_CTX *md;  /* with a report: hashes each body */
 	EVP_MD_CTX *all; /* with a report: hashes the archive */
+	unsigned char head[CPIO_ELF_HEAD]; /* with options.elf_machine: a body's first bytes */
+	size_t head_len;
 };
 
-/* With a report, body bytes also go through the digest. */
+/* With a report, body bytes also go through the digest; the first ones are kept for the
+ * ELF check. */
 static enum eif_status writer_hash(struct cpio_writer *w, const void *data, size_t n,
 				   struct eif_error *err)
 {
+	size_t keep = sizeof(w->head) - w->head_len;
+
+	memcpy(w->head + w->head_len, data, n < keep ? n : keep);
+	w->head_len += n < keep ? n : keep;
 	if (w->md && !EVP_DigestUpdate(w->md, data, n))
 		return eif_fail(err, EIF_E_CRYPTO, "cpio: SHA-256 failed");
 	return EIF_OK;
@@ -571,6 +578,7 @@ enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint
 	if (a->written)
 		return eif_fail(err, EIF_E_USAGE, "cpio: this archive was already written; build a "
 				"new one");
+	a->foreign_elf = 0;
 	a->written = true;
 	if ((rc = cpio_check_set(a, err)) != EIF_OK)
 		return rc;
@@ -615,6 +623,7 @@ enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint
 			continue;
 		if (g)
 			g->body = i;
+		w.head_len = 0;
 		if (w.md && !EVP_DigestInit_ex(w.md, EVP_sha256(), NULL))
 			rc = eif_fail(err, EIF_E_CRYPTO, "cpio: cannot start SHA-256");
 		else if (S_ISREG(e->mode) && a->inputs[e->input].kind == INPUT_MEMORY)
@@ -626,6 +635,8 @@ enum eif_status cpio_write(struct cpio_archive *a, struct eif_outfile *out, uint
 			rc = writer_pad(&w, 4, err);
 		if (rc == EIF_OK && w.md && !EVP_DigestFinal_ex(w.md, digests[i], NULL))
 			rc = eif_fail(err, EIF_E_CRYPTO, "cpio: SHA-256 failed");
+		if (rc == EIF_OK && S_ISREG(e->mode))
+			cpio_note_elf(a, e, w.head, w.head_len);
 	}
 	if (rc == EIF_OK) {
 		const struct cpio_header trailer = { .ino = next_ino, .nlink = 1 };

@@ -68,7 +68,15 @@ struct cpio_archive {
 	bool written; /* cpio_write sorts and merges in place: one archive, one write */
 	cpio_report_fn report; /* cpio_set_report */
 	void *report_ctx;
+	uint64_t foreign_elf;  /* cpio_foreign_elf */
+	const char *first_foreign;
+	uint16_t first_foreign_machine;
 };
+
+/* cpio_elf.c: the ELF header's bytes up to e_machine; count a body for another machine. */
+#define CPIO_ELF_HEAD 20
+void cpio_note_elf(struct cpio_archive *a, const struct cpio_entry *e, const unsigned char *head,
+		   size_t len);
 
 static inline enum eif_status out_of_memory(struct eif_error *err)
 {

@@ -22,7 +22,7 @@ static const struct cliopt cpio_options[] = {
 	  "flatten the image of an OCI layout as PREFIX/..." },
 	{ "docker-archive", 0, "[PREFIX=]FILE[:TAG]", 0, OPT_DOCKER,
 	  "the same from a docker save tar" },
-	{ "arch", 0, "ARCH", 0, OPT_ARCH, "x86_64 or aarch64: picks from a multi-platform image" },
+	{ "arch", 0, "ARCH", 0, OPT_ARCH, "x86_64 or aarch64: picks from a multi-platform image; warns of programs for another" },
 	{ "image-cmd", 0, NULL, 0, OPT_IMAGE_CMD, "write /cmd from the config's Entrypoint, Cmd" },
 	{ "image-env", 0, NULL, 0, OPT_IMAGE_ENV, "write /env from the image config's Env" },
 	{ "image-info", 0, "FILE", 0, OPT_IMAGE_INFO,
@@ -36,6 +36,27 @@ static const struct cliopt cpio_options[] = {
 	  "write each entry as written: provenance records" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
+
+/* With --arch: a program built for another machine would only fail inside the enclave
+ * (exec: "Exec format error"), so say which one now. A warning: data files may be ELF too. */
+static void warn_foreign_elf(const struct cpio_archive *archive, const char *arch)
+{
+	const char *first, *name;
+	uint16_t machine;
+	uint64_t count = cpio_foreign_elf(archive, &first, &machine);
+
+	if (!count)
+		return;
+	name = cpio_elf_machine_name(machine);
+	fprintf(stderr, "eif cpio: warning: '%s' is an ELF file for %s%s%u%s, not %s", first,
+		name ? name : "", name ? " (e_machine " : "e_machine ", machine, name ? ")" : "",
+		arch);
+	if (count > 1)
+		fprintf(stderr, ", and %llu more files are ELF for another machine",
+			(unsigned long long)(count - 1));
+	fprintf(stderr, "; the enclave cannot run them: rebuild them for %s (or give the "
+		"right ARCH)\n", arch);
+}
 
 static int run_cpio(int argc, char **argv);
 
@@ -239,6 +260,13 @@ static int run_cpio(int argc, char **argv)
 			break;
 		case OPT_ARCH:
 			image.arch = p.value;
+			options.elf_machine = cpio_elf_machine(p.value);
+			if (!options.elf_machine) {
+				status = cli_usage_error("cpio", "--arch '%s' is not an enclave "
+							 "architecture; give x86_64 or aarch64",
+							 p.value);
+				goto done;
+			}
 			break;
 		case OPT_IMAGE_CMD:
 			image.want_cmd = true;
@@ -345,6 +373,7 @@ static int run_cpio(int argc, char **argv)
 		status = cli_error(&err);
 		goto done;
 	}
+	warn_foreign_elf(archive, image.arch);
 	status = 0;
 done:
 	if (image.info)

@@ -205,7 +205,7 @@ if [ "${1:-}" = --capture ]; then
 	capture=$2; shift 2
 	[ "${1:-}" = cpio ] || die "--capture: expected 'cpio', got '${1:-}'; scripts/user-ramdisk changed, update scripts/provenance"
 	shift
-	base=. n=0 image=
+	base=. n=0 image= arch_opt=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--base) base=$2; shift 2 ;;
@@ -217,12 +217,13 @@ if [ "${1:-}" = --capture ]; then
 			shift 2 ;;
 		--oci|--docker-archive) image="$image $1 $2"; shift 2 ;;
 		--oci=*|--docker-archive=*|--image-cmd|--image-env) image="$image $1"; shift ;;
-		--arch) image="$image $1 $2"; shift 2 ;;
+		--arch) arch_opt="$1 $2"; shift 2 ;;	# checks trees too since; picks images
 		-o|--output) shift 2 ;;
 		*) die "--capture: option '$1' of eif cpio is not understood; update scripts/provenance" ;;
 		esac
 	done
 	# An image: pack its entries alone with the real eif, and describe what it wrote.
+	[ -z "$image" ] || image="$image $arch_opt"
 	if [ -n "$image" ]; then
 		# shellcheck disable=SC2086
 		"$PROVENANCE_EIF" cpio $image --image-info "$capture/image.info" -o "$capture/image.cpio" \

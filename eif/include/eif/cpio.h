@@ -47,6 +47,7 @@ struct cpio_options {
 	uint32_t mtime;      /* the one timestamp of every entry */
 	bool owner_override; /* use uid:gid below for every entry, also list entries */
 	uint32_t uid, gid;   /* owner of tree and implied entries (and of all with override) */
+	uint16_t elf_machine; /* non-zero: count the files that are ELF for another e_machine */
 };
 
 struct cpio_archive;
@@ -115,6 +116,16 @@ void cpio_set_report(struct cpio_archive *archive, cpio_report_fn report, void *
 struct eif_outfile; /* library-internal (util.h): the EIF writer streams a ramdisk into it */
 enum eif_status cpio_write(struct cpio_archive *archive, struct eif_outfile *out,
 			   uint64_t *entries, struct eif_error *err);
+/* After cpio_write with options.elf_machine set: how many regular files were ELF objects for
+ * another machine (a program the enclave cannot run); *first (if not NULL) gets the archive
+ * name of the first, valid while the archive lives, *machine its e_machine. */
+uint64_t cpio_foreign_elf(const struct cpio_archive *archive, const char **first,
+			  uint16_t *machine);
+/* The ELF e_machine of an enclave architecture ("x86_64", "aarch64", or Docker's "amd64",
+ * "arm64"); 0 for another name. And the name of an e_machine we know, else NULL. */
+uint16_t cpio_elf_machine(const char *arch);
+const char *cpio_elf_machine_name(uint16_t machine);
+
 /* cpio_write into path atomically: path holds either its old content or the whole archive.
  * Open only after every input was added, so a temporary file inside an input tree is never
  * packed. */
