@@ -9,35 +9,24 @@
 #define ELF_DATA_LSB 1
 #define ELF_DATA_MSB 2
 #define ELF_E_MACHINE 18
-#define EM_X86_64 62
-#define EM_AARCH64 183
 
+/* Machines an application's files are often built for by mistake, besides the enclave's. */
 static const struct {
-	const char *name, *alias;
+	const char *name;
 	uint16_t machine;
-} machines[] = {
-	{ "x86_64", "amd64", EM_X86_64 },
-	{ "aarch64", "arm64", EM_AARCH64 },
-	{ "i386", NULL, 3 },
-	{ "arm", NULL, 40 },
-	{ "ppc64", NULL, 21 },
-	{ "s390x", NULL, 22 },
-	{ "riscv64", NULL, 243 },
+} others[] = {
+	{ "i386", 3 }, { "arm", 40 }, { "ppc64", 21 }, { "s390x", 22 }, { "riscv64", 243 },
 };
-
-uint16_t cpio_elf_machine(const char *arch)
-{
-	for (size_t i = 0; i < 2; i++) /* the enclave architectures */
-		if (strcmp(arch, machines[i].name) == 0 || strcmp(arch, machines[i].alias) == 0)
-			return machines[i].machine;
-	return 0;
-}
 
 const char *cpio_elf_machine_name(uint16_t machine)
 {
-	for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++)
-		if (machines[i].machine == machine)
-			return machines[i].name;
+	if (machine == eif_arch_elf_machine(EIF_ARCH_X86_64))
+		return eif_arch_name(EIF_ARCH_X86_64);
+	if (machine == eif_arch_elf_machine(EIF_ARCH_AARCH64))
+		return eif_arch_name(EIF_ARCH_AARCH64);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (others[i].machine == machine)
+			return others[i].name;
 	return NULL;
 }
 

@@ -73,6 +73,39 @@ void eif_section_header_encode(uint16_t type, uint64_t size,
 	eif_put_be64(out + 4, size);
 }
 
+static const struct {
+	const char *name, *docker;
+	uint16_t elf_machine; /* ELF specification, e_machine: EM_X86_64, EM_AARCH64 */
+} arches[] = {
+	[EIF_ARCH_X86_64] = { "x86_64", "amd64", 62 },
+	[EIF_ARCH_AARCH64] = { "aarch64", "arm64", 183 },
+};
+
+int eif_arch_parse(const char *name, enum eif_arch *arch)
+{
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (strcmp(name, arches[i].name) == 0 || strcmp(name, arches[i].docker) == 0) {
+			*arch = (enum eif_arch)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *eif_arch_name(enum eif_arch arch)
+{
+	return arches[arch == EIF_ARCH_AARCH64].name;
+}
+
+const char *eif_arch_docker_name(enum eif_arch arch)
+{
+	return arches[arch == EIF_ARCH_AARCH64].docker;
+}
+
+uint16_t eif_arch_elf_machine(enum eif_arch arch)
+{
+	return arches[arch == EIF_ARCH_AARCH64].elf_machine;
+}
+
 const char *eif_section_type_name(unsigned type)
 {
 	switch (type) {

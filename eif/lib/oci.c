@@ -180,11 +180,9 @@ static bool json_u64(const struct json_value *obj, const char *key, uint64_t *ou
 
 static const char *oci_arch_name(const char *arch)
 {
-	if (strcmp(arch, "x86_64") == 0 || strcmp(arch, "amd64") == 0)
-		return "amd64";
-	if (strcmp(arch, "aarch64") == 0 || strcmp(arch, "arm64") == 0)
-		return "arm64";
-	return arch;
+	enum eif_arch a;
+
+	return eif_arch_parse(arch, &a) == 0 ? eif_arch_docker_name(a) : arch;
 }
 
 static bool is_index_type(const char *media)

@@ -65,11 +65,7 @@ static int build_option(const struct cliopt_parser *p, int id, struct eif_build_
 	case OPT_VERSION: o->version = v; break;
 	case OPT_METADATA: o->metadata_path = v; break;
 	case OPT_ARCH:
-		if (strcmp(v, "x86_64") == 0)
-			o->arch = EIF_ARCH_X86_64;
-		else if (strcmp(v, "aarch64") == 0)
-			o->arch = EIF_ARCH_AARCH64;
-		else
+		if (eif_arch_parse(v, &o->arch) != 0)
 			return cli_usage_error("build", "--arch '%s': use x86_64 or aarch64", v);
 		break;
 	case OPT_BUILD_TIME: o->build_time = v; break;

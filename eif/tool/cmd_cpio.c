@@ -216,6 +216,7 @@ static int run_cpio(int argc, char **argv)
 	struct eif_record rec = { 0 };
 	struct cpio_archive *archive = NULL;
 	struct image_arg image = { .arch = "x86_64" };
+	enum eif_arch arch;
 	struct eif_error err = { 0 };
 	struct cliopt_parser p;
 	int count = 0, id, status = 1;
@@ -260,8 +261,9 @@ static int run_cpio(int argc, char **argv)
 			break;
 		case OPT_ARCH:
 			image.arch = p.value;
-			options.elf_machine = cpio_elf_machine(p.value);
-			if (!options.elf_machine) {
+			if (eif_arch_parse(p.value, &arch) == 0) {
+				options.elf_machine = eif_arch_elf_machine(arch);
+			} else {
 				status = cli_usage_error("cpio", "--arch '%s' is not an enclave "
 							 "architecture; give x86_64 or aarch64",
 							 p.value);

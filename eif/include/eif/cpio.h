@@ -121,9 +121,7 @@ enum eif_status cpio_write(struct cpio_archive *archive, struct eif_outfile *out
  * name of the first, valid while the archive lives, *machine its e_machine. */
 uint64_t cpio_foreign_elf(const struct cpio_archive *archive, const char **first,
 			  uint16_t *machine);
-/* The ELF e_machine of an enclave architecture ("x86_64", "aarch64", or Docker's "amd64",
- * "arm64"); 0 for another name. And the name of an e_machine we know, else NULL. */
-uint16_t cpio_elf_machine(const char *arch);
+/* The name of an e_machine we know (the enclave architectures' and a few others), else NULL. */
 const char *cpio_elf_machine_name(uint16_t machine);
 
 /* cpio_write into path atomically: path holds either its old content or the whole archive.

@@ -91,6 +91,13 @@ struct eif_measurements {
 /* ---- building (eif build, eif pcr from parts) ---------------------------------------- */
 
 enum eif_arch { EIF_ARCH_X86_64 = 0, EIF_ARCH_AARCH64 = 1 };
+/* The one table of enclave architectures: name is "x86_64" or "aarch64" (or Docker's "amd64",
+ * "arm64"); 0 with *arch set, -1 for another name. Then our name, Docker's (the OCI platform's
+ * architecture) and the ELF e_machine of its programs. */
+int eif_arch_parse(const char *name, enum eif_arch *arch);
+const char *eif_arch_name(enum eif_arch arch);
+const char *eif_arch_docker_name(enum eif_arch arch);
+uint16_t eif_arch_elf_machine(enum eif_arch arch);
 
 struct eif_build_options {
 	const char *kernel_path;          /* required */
