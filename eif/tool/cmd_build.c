@@ -19,7 +19,7 @@ static const struct cliopt build_options[] = {
 	{ "name", 0, "NAME", 0, OPT_NAME, "ImageName (default: the kernel's file name)" },
 	{ "version", 0, "VERSION", 0, OPT_VERSION, "ImageVersion (default: as eif_build, the name)" },
 	{ "metadata", 0, "FILE", 0, OPT_METADATA, "JSON file (<= 4096 bytes) stored as CustomMetadata" },
-	{ "arch", 0, "ARCH", 0, OPT_ARCH, "x86_64 (default) or aarch64" },
+	{ "arch", 0, "ARCH", 0, OPT_ARCH, "x86_64 (default) or aarch64 (amd64, arm64)" },
 	{ "build-time", 0, "TIME", 0, OPT_BUILD_TIME,
 	  "BuildTime (default: SOURCE_DATE_EPOCH, else 0)" },
 	{ "build-tool", 0, "NAME", 0, OPT_BUILD_TOOL, "BuildTool (default eif_build)" },
