@@ -38,13 +38,19 @@ kernel_epoch := $(SOURCE_DATE_EPOCH)
 kernel_timestamp := $(shell LC_ALL=C TZ=UTC date -u -d '@$(kernel_epoch)' '+%a %b %e %H:%M:%S UTC %Y' 2>/dev/null)
 KERNEL_BUILD_USER := enclave-kit
 KERNEL_BUILD_HOST := enclave-kit
+# Kconfig asks rustc, bindgen and pahole for their versions and writes them into the config
+# (CONFIG_RUSTC_VERSION, CONFIG_PAHOLE_VERSION, ...): whatever the host happens to have (a
+# rustup toolchain in PATH, dwarves) would change the config. None of them is used (no Rust, no
+# BTF), so Kbuild is given names no host has and the config always says 0.
+kernel_no_host_probes := RUSTC=enclave-kit-no-rustc BINDGEN=enclave-kit-no-bindgen \
+	PAHOLE=enclave-kit-no-pahole
 
 # Knob values live in $(K)/NAME.id, rewritten (so newer than the outputs) whenever they differ from
 # $(K)/NAME.done, which the step writes when it succeeds. So switching HARDEN, KERNEL_CONFIG or
 # KERNEL_SOURCE redoes exactly the steps that depend on them, and a step that another make in the
 # same tree did with other knobs is redone on the next run.
 kernel_source_id := $(if $(KERNEL_SOURCE),tarball $(KERNEL_SOURCE) $(KERNEL_SHA256),deb $(KERNEL_DEB) $(KERNEL_DEB_SHA256) $(KERNEL_MEMBER_SHA256)) patches: $(KERNEL_PATCHES)
-kernel_config_id := fragments: $(KERNEL_FRAGMENTS)
+kernel_config_id := fragments: $(KERNEL_FRAGMENTS) $(kernel_no_host_probes)
 kernel_build_id  := timestamp=$(kernel_timestamp) user=$(KERNEL_BUILD_USER) host=$(KERNEL_BUILD_HOST) version=1
 define kernel_knob
 ifneq ($$(kernel_$(1)_id),$$(file <$(K)/$(1).done))
@@ -68,7 +74,7 @@ KERNEL_IMAGE := $(O)/$(notdir $(kernel_image_$(ARCH)))
 kernel_make = flock $(K)/kbuild.lock $(MAKE) -C $(KB) O= V=$(if $(Q),0,1) ARCH=$(kernel_arch_$(ARCH)) \
 	CROSS_COMPILE=$(CROSS_COMPILE) CC=$(CROSS_COMPILE)gcc LD=$(CROSS_COMPILE)ld HOSTCC=gcc HOSTCXX=g++ LOCALVERSION= KCFLAGS= \
 	KBUILD_BUILD_TIMESTAMP='$(kernel_timestamp)' KBUILD_BUILD_USER=$(KERNEL_BUILD_USER) \
-	KBUILD_BUILD_HOST=$(KERNEL_BUILD_HOST) KBUILD_BUILD_VERSION=1
+	KBUILD_BUILD_HOST=$(KERNEL_BUILD_HOST) KBUILD_BUILD_VERSION=1 $(kernel_no_host_probes)
 # Without a -j of our own, give Kbuild one job per core; with -jN, share our jobserver. make
 # hands the jobserver only to recipe lines it knows run make: $(MAKE) hidden in kernel_make is
 # not seen, so those lines start with '+' (without it Kbuild ran on one job under make -jN).

@@ -29,6 +29,12 @@ done
 for option in NSM MODULE_SIG VIRTIO_PCI BLOCK IKCONFIG IKHEADERS LOCALVERSION_AUTO RANDSTRUCT; do
 	is "$(grep "^CONFIG_$option=" "$config")" "" "CONFIG_$option is off"
 done
+# Kconfig records the versions of host tools it probes; none of rustc, bindgen and pahole is
+# pinned or used, so whatever the host has (a rustup toolchain, dwarves) must not show.
+for option in RUSTC_VERSION RUSTC_LLVM_VERSION PAHOLE_VERSION; do
+	is "$(grep "^CONFIG_$option=" "$config")" "CONFIG_$option=0" "CONFIG_$option=0 whatever the host has"
+done
+is "$(grep -c "^CONFIG_RUSTC_HAS_\|^CONFIG_RUST_IS_AVAILABLE" "$config")" 0 "no CONFIG_RUSTC_HAS_* from a host rustc"
 
 # check-config must fail, naming the option and the fragment line, when an option was dropped,
 # changed, or forced on against an "is not set" line; and pass for a string that holds.
