@@ -43,7 +43,8 @@ is "$(head -n 1 "$tmp/gcc")" "gcc (Debian $(lock_version gcc-12)) 12.2.0" "gcc i
 # The builds: a copy of the sources (so the checkout's out/ stays the host's), `make` inside the
 # root as root and as an unprivileged user (uid 65534). The packages-build stamp stands for
 # scripts/ensure-packages, which asks the host's dpkg database: inside, the root is the packages.
-mkdir "$tmp/src" && tar -C "$TOP" --exclude=./out --exclude=./dl --exclude=./.git -cf - . | tar -C "$tmp/src" -xf - ||
+mkdir "$tmp/src" || bail "cannot create $tmp/src"
+tar -C "$TOP" --exclude=./out --exclude=./dl --exclude=./.git -cf - . | tar -C "$tmp/src" -xf - ||
 	bail "cannot copy the sources to $tmp/src"
 build_in_root() {	# build_in_root DIR [RUNNER...]: $1/out/init and $1/out/bin/nsm, built inside the root
 	dir=$1
