@@ -85,6 +85,22 @@ BUNDLE=$tmp/no-such.tar fetch
 is "$?" 1 "a BUNDLE that does not exist is an error"
 is "$(grep -c "BUNDLE=$tmp/no-such.tar: no such readable file" "$tmp/out")" 1 "that names it"
 
+# apt: a package whose version has an epoch (apt-get download writes NAME_1%3a1.0-1_all.deb, the
+# lock names the pool file NAME_1.0-1_all.deb) is found. A local file: repository, no network.
+mkdir -p "$tmp/deb/DEBIAN" "$tmp/repo" && printf 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: t\n' \
+	"$name" "$version" >"$tmp/deb/DEBIAN/control" && dpkg-deb -b --root-owner-group "$tmp/deb" "$tmp/repo/pkg.deb" >/dev/null ||
+	bail "cannot build a test .deb"
+debsha=$(sha "$tmp/repo/pkg.deb")
+printf 'Package: %s\nVersion: %s\nArchitecture: all\nFilename: ./pkg.deb\nSize: %s\nSHA256: %s\nDescription: t\n\n' \
+	"$name" "$version" "$(wc -c <"$tmp/repo/pkg.deb")" "$debsha" >"$tmp/repo/Packages"
+echo "deb [trusted=yes] file:$tmp/repo ./" >"$tmp/apt/sources.list.d/local.list"
+apt-get -q -o APT::Sandbox::User=root update >"$tmp/update.log" 2>&1 || { sed 's/^/# /' "$tmp/update.log"; bail "apt-get update of $tmp/repo failed"; }
+rm -rf "$DL" "$CACHE_DIR"
+"$TOP/scripts/fetch-pinned" "$name" "$version" all "$file" "$debsha" >"$tmp/out" 2>&1
+ok $? "apt's download of a version with an epoch is found" || sed 's/^/# /' "$tmp/out"
+is "$(placed "$DL/$file") $(grep -c '(from apt)' "$tmp/out")" "$debsha 1" "it is in dl/ under the lock's file name, from apt"
+rm -f "$tmp/apt/sources.list.d/local.list" "$tmp/apt/lists/"*_Packages
+
 # The pinned inputs are the locks' own: every source package and the QEMU source, with a sha256.
 "$TOP/scripts/fetch-pinned" --list >"$tmp/list" 2>&1
 ok $? "fetch-pinned --list"
