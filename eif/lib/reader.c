@@ -269,7 +269,10 @@ static enum eif_status read_source(const struct source *src, struct eif_info *in
 		return rc;
 	for (unsigned i = 0; i < info->section_count; i++) {
 		const struct eif_section_info *s = &info->sections[i];
-		if (s->type == EIF_SECTION_METADATA)
+		if (s->type == EIF_SECTION_CMDLINE && s->size <= EIF_CMDLINE_SECTION_MAX)
+			rc = load_section(src, s, EIF_CMDLINE_SECTION_MAX, &info->cmdline,
+					  &info->cmdline_len, err);
+		else if (s->type == EIF_SECTION_METADATA)
 			rc = load_section(src, s, EIF_METADATA_SECTION_MAX, &info->metadata,
 					  &info->metadata_len, err);
 		else if (s->type == EIF_SECTION_SIGNATURE)
@@ -349,8 +352,10 @@ enum eif_status eif_read_file(const char *path, struct eif_info *info, struct ei
 
 void eif_info_free(struct eif_info *info)
 {
+	free(info->cmdline);
 	free(info->metadata);
 	free(info->signature);
+	info->cmdline = NULL;
 	info->metadata = NULL;
 	info->signature = NULL;
 }
