@@ -104,24 +104,7 @@ void eif_diff_free(struct eif_diff *d)
 enum eif_status eif_diff_pread(const struct eif_diff_side *s, uint64_t offset, void *buf,
 			       size_t len, struct eif_error *err)
 {
-	unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = pread(s->fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return eif_fail_errno(err, "'%s': cannot read %zu bytes at offset %llu",
-					      s->path, len, (unsigned long long)offset);
-		if (n == 0)
-			return eif_fail(err, EIF_E_IO, "'%s' became shorter while it was compared; "
-					"compare files nothing is writing to", s->path);
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return EIF_OK;
+	return eif_pread_full(s->fd, s->path, offset, buf, len, err);
 }
 
 static enum eif_status section_sha256(const struct eif_diff_side *s, unsigned char *buf,

@@ -26,30 +26,13 @@ struct source {
 static enum eif_status read_at(const struct source *src, uint64_t offset, void *buf, size_t len,
 			       struct eif_error *err)
 {
-	size_t done = 0;
-
 	if (!eif_range_ok(offset, len, src->size))
 		return eif_fail(err, EIF_E_FORMAT, "'%s': read of %zu bytes at offset %llu runs "
 				"past the end of the %llu-byte file; the file is truncated or "
 				"corrupt", src->name, len, (unsigned long long)offset,
 				(unsigned long long)src->size);
-	if (!src->mem) {
-		while (done < len) {
-			ssize_t n = pread(src->fd, (char *)buf + done, len - done,
-					  (off_t)(offset + done));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return eif_fail_errno(err, "'%s': read at offset %llu failed",
-						      src->name,
-						      (unsigned long long)(offset + done));
-			if (n == 0)
-				return eif_fail(err, EIF_E_IO, "'%s': file shrank while being read; "
-						"read it again when nothing writes it", src->name);
-			done += (size_t)n;
-		}
-		return EIF_OK;
-	}
+	if (!src->mem)
+		return eif_pread_full(src->fd, src->name, offset, buf, len, err);
 	memcpy(buf, src->mem + offset, len);
 	return EIF_OK;
 }
