@@ -6,10 +6,9 @@ INIT_UAPI    := $(O)/obj/init/uapi
 # musl-gcc searches only musl's headers; the kernel's uapi headers (linux-libc-dev, for
 # <linux/vm_sockets.h>; linux-libc-dev-arm64-cross when cross-building) come in through a
 # directory of links, without glibc's headers.
-# Recursively expanded: only the uapi link recipe asks the compiler.
-INIT_MULTIARCH  = $(shell $(CC) -print-multiarch 2>/dev/null)
+INIT_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 INIT_UAPI_DIR  := $(if $(CROSS_COMPILE),/usr/$(CROSS_COMPILE:-=)/include,/usr/include)
-INIT_UAPI_ASM   = $(if $(CROSS_COMPILE),$(INIT_UAPI_DIR)/asm,/usr/include/$(INIT_MULTIARCH)/asm)
+INIT_UAPI_ASM  := $(if $(CROSS_COMPILE),$(INIT_UAPI_DIR)/asm,/usr/include/$(INIT_MULTIARCH)/asm)
 # No unwind tables or .comment paths: PID 1 never unwinds, and the bytes must not depend on the
 # checkout's location (prefix map) or the build directory (objects are never named in the ELF).
 INIT_CFLAGS  := $(WARN) $(CFLAGS) -ffile-prefix-map=$(CURDIR)/= -fno-asynchronous-unwind-tables \
