@@ -36,7 +36,14 @@ MIRRORS           ?=
 export SOURCE_DATE_EPOCH CACHE_DIR BUNDLE MIRRORS
 
 Q     := $(if $(filter 1,$(V)),,@)
-msg    = $(if $(Q),@printf '  %-7s %s\n' '$(1)' '$(2)';)
+# msg TAG,WHAT: quiet mode's line for a step ("  EIF     out/enclave.eif"), printed by make itself
+# when it starts the recipe, not by a shell started for it (a few per app rebuild); TAG (capital
+# letters) is padded to 7 columns: msg_letters splits it into one word per letter to count them.
+msg    = $(if $(Q),$(info $(empty)  $(1)$(subst x, ,$(subst $(space),,$(wordlist \
+	$(words x $(call msg_letters,$(1),A B C D E F G H I J K L M N O P Q R S T U V W X Y Z)),7,x x x x x x x))) $(2)))
+msg_letters = $(if $(2),$(call msg_letters,$(subst $(firstword $(2)),$(firstword $(2)) ,$(1)),$(wordlist 2,26,$(2))),$(1))
+empty :=
+space := $(empty) $(empty)
 STAMP := $(O)/stamp
 CC    ?= cc
 CFLAGS ?= -O2
