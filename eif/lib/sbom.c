@@ -85,14 +85,9 @@ static bool records_add(struct records *r, struct json_buf *text)
 
 	if (text->failed)
 		return false;
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-
-		if (!(items = realloc(r->items, cap * sizeof(*items))))
-			return false;
-		r->items = items;
-		r->cap = cap;
-	}
+	if (!(items = eif_array_grow(r->items, &r->cap, r->count + 1, sizeof(*items))))
+		return false;
+	r->items = items;
 	r->items[r->count++] = text->data;
 	*text = (struct json_buf){ 0 };
 	return true;
