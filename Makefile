@@ -24,7 +24,11 @@ KERNEL_CONFIG     ?= configs/kernel/$(ARCH).defconfig
 HARDEN            ?= 0
 # With HARDEN=1, init raises the kernel lockdown to this level: integrity or confidentiality.
 LOCKDOWN          ?= integrity
-CACHE_DIR         ?= $(if $(filter 0,$(shell id -u)),/var/cache/enclave-kit,$(HOME)/.cache/enclave-kit)
+# Simply expanded (as ?= is not): CACHE_DIR is exported, and make expands an exported variable
+# again for every recipe it runs, which ran `id -u` once per recipe.
+ifeq ($(origin CACHE_DIR),undefined)
+CACHE_DIR         := $(if $(filter 0,$(shell id -u)),/var/cache/enclave-kit,$(HOME)/.cache/enclave-kit)
+endif
 # Where pinned inputs are looked for after dl/ and CACHE_DIR (scripts/fetch-pinned): a tar from
 # `make bundle`, then apt, then URL templates ({name} {version} {arch} {filename} {sha256}).
 BUNDLE            ?=
@@ -32,7 +36,14 @@ MIRRORS           ?=
 export SOURCE_DATE_EPOCH CACHE_DIR BUNDLE MIRRORS
 
 Q     := $(if $(filter 1,$(V)),,@)
-msg    = $(if $(Q),@printf '  %-7s %s\n' '$(1)' '$(2)';)
+# msg TAG,WHAT: quiet mode's line for a step ("  EIF     out/enclave.eif"), printed by make itself
+# when it starts the recipe, not by a shell started for it (a few per app rebuild); TAG (capital
+# letters) is padded to 7 columns: msg_letters splits it into one word per letter to count them.
+msg    = $(if $(Q),$(info $(empty)  $(1)$(subst x, ,$(subst $(space),,$(wordlist \
+	$(words x $(call msg_letters,$(1),A B C D E F G H I J K L M N O P Q R S T U V W X Y Z)),7,x x x x x x x))) $(2)))
+msg_letters = $(if $(2),$(call msg_letters,$(subst $(firstword $(2)),$(firstword $(2)) ,$(1)),$(wordlist 2,26,$(2))),$(1))
+empty :=
+space := $(empty) $(empty)
 STAMP := $(O)/stamp
 CC    ?= cc
 CFLAGS ?= -O2
@@ -54,14 +65,7 @@ $(STAMP)/packages-%: configs/packages/%
 include eif/eif.mk kernel/kernel.mk cross/cross.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
 
 # System ramdisk: dev/, init, nsm.ko (the AWS bootstrap layout).  User ramdisk: the app.
-# HARDEN=1 adds /lockdown, the level init raises lockdown to (docs/boot-contract.md#hardening);
-# hardening.list is rewritten only when that changes, and is empty of entries without HARDEN=1.
 $(if $(filter integrity confidentiality,$(LOCKDOWN)),,$(error LOCKDOWN=$(LOCKDOWN): use LOCKDOWN=integrity or LOCKDOWN=confidentiality))
-$(O)/ramdisk/hardening.list: FORCE
-	@mkdir -p $(@D) && { echo '# HARDEN=$(HARDEN)$(if $(filter 1,$(HARDEN)), LOCKDOWN=$(LOCKDOWN)): entries init reads for kernel hardening'; \
-		$(if $(filter 1,$(HARDEN)),echo 'file /lockdown ramdisk/lockdown 0644 0 0';) } >$@.tmp && \
-		$(if $(filter 1,$(HARDEN)),echo '$(LOCKDOWN)' >$(@D)/lockdown.tmp && $(call replace_if_changed,$(@D)/lockdown) &&) \
-		$(call replace_if_changed,$@)
 # Each *.record: what eif cpio wrote, entry by entry (eif cpio --record), for the provenance.
 $(O)/ramdisk/system.cpio $(O)/ramdisk/system.record &: configs/ramdisk/system.list $(O)/ramdisk/hardening.list \
 		$(O)/init $(O)/nsm.ko $(O)/bin/eif $(STAMP)/image-vars
@@ -86,8 +90,6 @@ $(O)/ramdisk/user.cpio $(O)/ramdisk/user.record &: scripts/user-ramdisk $(STAMP)
 		$(O)/ramdisk/user.record.image; else rm -f $(O)/ramdisk/user.record.image; fi && \
 	{ $(call replace_if_changed,$(O)/ramdisk/user.record); } && \
 	{ $(call replace_if_changed,$(O)/ramdisk/user.cpio,CPIO); }
-$(STAMP)/cmd: FORCE	# rewritten only when CMD changes: the provenance records CMD as written
-	@mkdir -p $(@D) && printf '%s' '$(call sq_escape,$(CMD))' >$@.tmp && $(call replace_if_changed,$@)
 # What the provenance and the SBOM say about the user ramdisk beyond its bytes: the APP and ENV
 # names, ENV's hash (comments are not packed), a tar APP's hash, and an image's bytes (APP=oci:
 # LAYOUT[:TAG] every file of the layout, docker-archive:FILE[:TAG] the file): a layer recompressed
@@ -96,21 +98,37 @@ image_path = $(patsubst docker-archive:%,%,$(patsubst oci:%,%,$(APP)))
 image_hash = p='$(call sq_escape,$(image_path))' && { [ -e "$$p" ] || p=$${p%:*}; } && \
 	if [ -d "$$p" ]; then (cd "$$p" && find -L . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum --); \
 	elif [ -e "$$p" ]; then sha256sum <"$$p"; fi
-$(STAMP)/user-inputs: FORCE
-	@mkdir -p $(@D) && { printf 'APP %s\nENV %s\n' '$(call sq_escape,$(APP))' '$(call sq_escape,$(ENV))' && \
+# The stamps: each is rewritten only when its text changes, so it is newer than what depends on
+# it exactly when a value changed; one recipe writes them all (one shell per make, not six).
+#   hardening.list: HARDEN=1 adds /lockdown, the level init raises lockdown to
+#     (docs/boot-contract.md#hardening); without HARDEN=1 it lists no entries.
+#   cmd: CMD as written (the provenance records it so).
+#   user-inputs: see above.
+#   image-vars, cert: the knobs whose values reach the image (its metadata, the file times of
+#     both ramdisks) and the certificate the provenance names (and its bytes), so switching
+#     NAME, VERSION, SOURCE_DATE_EPOCH or CERT never leaves an old output.
+#   commit: the source commit (and its dirtiness).
+STAMPS := $(O)/ramdisk/hardening.list $(STAMP)/cmd $(STAMP)/user-inputs $(STAMP)/image-vars \
+	$(STAMP)/cert $(STAMP)/commit
+$(STAMPS) &: FORCE
+	@mkdir -p $(O)/ramdisk $(STAMP) && \
+	{ echo '# HARDEN=$(HARDEN)$(if $(filter 1,$(HARDEN)), LOCKDOWN=$(LOCKDOWN)): entries init reads for kernel hardening'; \
+		$(if $(filter 1,$(HARDEN)),echo 'file /lockdown ramdisk/lockdown 0644 0 0';) } >$(O)/ramdisk/hardening.list.tmp && \
+	$(if $(filter 1,$(HARDEN)),echo '$(LOCKDOWN)' >$(O)/ramdisk/lockdown.tmp && $(call replace_if_changed,$(O)/ramdisk/lockdown) &&) \
+	$(call replace_if_changed,$(O)/ramdisk/hardening.list) && \
+	printf '%s' '$(call sq_escape,$(CMD))' >$(STAMP)/cmd.tmp && $(call replace_if_changed,$(STAMP)/cmd) && \
+	{ printf 'APP %s\nENV %s\n' '$(call sq_escape,$(APP))' '$(call sq_escape,$(ENV))' && \
 		for f in '$(call sq_escape,$(ENV))' '$(call sq_escape,$(APP))'; do [ ! -f "$$f" ] || sha256sum <"$$f"; done \
-		$(if $(filter oci:% docker-archive:%,$(APP)),&& $(image_hash)); } >$@.tmp && \
-		$(call replace_if_changed,$@)
-# The knobs whose values reach the image (its metadata, the file times of both ramdisks) and the
-# certificate the provenance names: rewritten only when a value (or the certificate's bytes)
-# changes, so switching NAME, VERSION, SOURCE_DATE_EPOCH or CERT never leaves an old output.
-$(STAMP)/image-vars: FORCE
-	@mkdir -p $(@D) && printf 'NAME %s\nVERSION %s\nSOURCE_DATE_EPOCH %s\n' '$(call sq_escape,$(NAME))' \
-		'$(call sq_escape,$(VERSION))' '$(call sq_escape,$(SOURCE_DATE_EPOCH))' >$@.tmp && $(call replace_if_changed,$@)
-$(STAMP)/cert: FORCE
-	@mkdir -p $(@D) && { printf 'CERT %s\n' '$(call sq_escape,$(CERT))' && \
-		if [ -f '$(call sq_escape,$(CERT))' ]; then sha256sum <'$(call sq_escape,$(CERT))'; fi; } >$@.tmp && \
-		$(call replace_if_changed,$@)
+		$(if $(filter oci:% docker-archive:%,$(APP)),&& $(image_hash)); } >$(STAMP)/user-inputs.tmp && \
+	$(call replace_if_changed,$(STAMP)/user-inputs) && \
+	printf 'NAME %s\nVERSION %s\nSOURCE_DATE_EPOCH %s\n' '$(call sq_escape,$(NAME))' \
+		'$(call sq_escape,$(VERSION))' '$(call sq_escape,$(SOURCE_DATE_EPOCH))' >$(STAMP)/image-vars.tmp && \
+	$(call replace_if_changed,$(STAMP)/image-vars) && \
+	{ printf 'CERT %s\n' '$(call sq_escape,$(CERT))' && \
+		if [ -f '$(call sq_escape,$(CERT))' ]; then sha256sum <'$(call sq_escape,$(CERT))'; fi; } >$(STAMP)/cert.tmp && \
+	$(call replace_if_changed,$(STAMP)/cert) && \
+	{ git describe --always --dirty --abbrev=40 --match 'no tags, only the hash' \
+		2>/dev/null || echo unknown; } >$(STAMP)/commit.tmp && $(call replace_if_changed,$(STAMP)/commit)
 $(O)/enclave.eif $(O)/pcr.json $(O)/enclave.record &: $(KERNEL_IMAGE) configs/cmdline/$(ARCH) $(O)/kernel/release \
 		$(O)/ramdisk/system.cpio $(O)/ramdisk/user.cpio $(O)/bin/eif $(STAMP)/image-vars
 	$(call msg,EIF,$(O)/enclave.eif)
@@ -137,9 +155,6 @@ $(O)/sbom.spdx.json: configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(
 
 # The in-toto build statement (eif statement): the EIF's sha256 and PCRs, the locks, the SBOM
 # and the source commit; `eif attest --statement` checks an enclave against it.
-$(STAMP)/commit: FORCE	# rewritten only when the source commit (or its dirtiness) changes
-	@mkdir -p $(@D) && { git describe --always --dirty --abbrev=40 --match 'no tags, only the hash' \
-		2>/dev/null || echo unknown; } >$@.tmp && { cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
 $(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json configs/sources.lock $(STAMP)/commit $(O)/bin/eif
 	$(call msg,STMT,$@)
 	$(Q)$(O)/bin/eif statement $(O)/enclave.eif --sbom $(O)/sbom.spdx.json \

@@ -69,6 +69,15 @@ ok $? "--record: the content as packed, not as the tree holds it now (the tree i
 with_record >"$work/got3.json"
 cmp -s "$work/want3.json" "$work/got3.json" && ! cmp -s "$work/want.json" "$work/got3.json"
 ok $? "--record of other bytes than ramdisk/user.cpio: not used, the tree is read"
+# A record whose mode is not octal digits is refused, not read as far as strtoul gets.
+"$EIF" cpio --dir rootfs="$tree" --record "$rec/ramdisk/user.record" -o "$rec/ramdisk/user.cpio" ||
+	bail "cannot pack the tree with a record"
+awk -F '\t' -v OFS='\t' '$1 == "entry" && $10 == "dir" && !bad { $5 = "07x5"; bad = 1 } { print }' \
+	"$rec/ramdisk/user.record" >"$work/bad.record" && mv "$work/bad.record" "$rec/ramdisk/user.record" ||
+	bail "cannot edit the record"
+with_record >"$work/got4.json" 2>"$work/err"
+is "$?" 1 "--record with a mode that is not 4 octal digits: refused"
+grep -q "mode '07x5', not 4 octal digits" "$work/err"; ok $? "and the mode is named" || sed 's/^/#   /' "$work/err"
 
 # scripts/sbom in a git repository without a commit yet: the commit is "unknown" (the shell
 # script wrote "HEAD", a newline and "unknown").

@@ -2,15 +2,17 @@
 # source, cached in $(CACHE_DIR); tests/qemu/build), our vhost-user-vsock back-end that its
 # vsock device needs (tests/vsock/), and `make run-qemu`.
 QEMU       := $(O)/qemu/qemu-system-x86_64
-QEMU_CACHE := $(shell tests/qemu/build --print-dir '$(CACHE_DIR)')
 QEMU_INPUTS := tests/qemu/build tests/qemu/source.lock tests/qemu/configure-flags
 
 # The wrapper names the cached binary; rebuild it when the inputs change or the cache is gone.
-$(QEMU): $(QEMU_INPUTS) $(if $(wildcard $(QEMU_CACHE)/bin/qemu-system-x86_64),,FORCE_QEMU_BUILD)
+# Whether it is gone is asked (tests/qemu/build hashes the inputs to name the cache) by a recipe,
+# so only a make that looks at $(QEMU) asks, not every make while it reads this file.
+$(QEMU): $(QEMU_INPUTS) $(O)/qemu/cache-check
 	$(call msg,QEMU,$@)
 	$(Q)DL='$(DL)' tests/qemu/build '$(CACHE_DIR)' $@
-FORCE_QEMU_BUILD:
-.PHONY: FORCE_QEMU_BUILD
+$(O)/qemu/cache-check: FORCE	# touched (so newer than the wrapper) when the cached binary is gone
+	@mkdir -p $(@D) && d=$$(tests/qemu/build --print-dir '$(CACHE_DIR)') && \
+		if [ ! -f $@ ] || [ ! -x "$$d/bin/qemu-system-x86_64" ]; then touch $@; fi
 
 VSOCK_SRCS := $(wildcard tests/vsock/*.c)
 VSOCK_OBJS := $(VSOCK_SRCS:%.c=$(O)/obj/%.o)

@@ -377,14 +377,11 @@ static enum eif_status set_pcr(struct eif_attest_expect *expect, unsigned long i
 /* Decimal 0..99 with no sign, no leading zero (except "0"): the register number. */
 static int parse_index(const char *s, size_t n, unsigned long *out)
 {
-	if (n == 0 || n > 2 || (n == 2 && s[0] == '0'))
+	uint64_t v;
+
+	if ((n == 2 && s[0] == '0') || !eif_parse_digits(s, n, 10, 99, &v))
 		return -1;
-	*out = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*out = *out * 10 + (unsigned long)(s[i] - '0');
-	}
+	*out = (unsigned long)v;
 	return 0;
 }
 
@@ -458,9 +455,9 @@ enum eif_status eif_attest_expect_time(struct eif_attest_expect *expect, const c
 		expect->time_is_doc = 1;
 		return EIF_OK;
 	}
-	if (*text >= '0' && *text <= '9' && strspn(text, "0123456789") == strlen(text) &&
-	    strlen(text) <= 12) {
-		expect->time = strtoll(text, NULL, 10);
+	uint64_t seconds;
+	if (eif_parse_digits(text, strlen(text), 10, 999999999999, &seconds)) {
+		expect->time = (int64_t)seconds;
 		return EIF_OK;
 	}
 	memset(&tm, 0, sizeof(tm));

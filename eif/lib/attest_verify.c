@@ -439,41 +439,23 @@ const char *eif_attest_class_name(enum eif_attest_class c)
 
 /* ---- verdict JSON --------------------------------------------------------------------- */
 
-static int set_hex(struct json_value *v, const struct eif_attest_bytes *b)
+static int add_bytes(struct json_value *obj, const char *key, const struct eif_attest_bytes *b)
 {
-	if (!v)
-		return -1;
-	if (!b->present)
-		return 0;	/* stays null */
-	char *hex = malloc(2 * b->len + 1);
-	if (!hex)
-		return -1;
-	eif_hex(b->data, b->len, hex);
-	int r = json_set_string(v, hex, 2 * b->len);
-	free(hex);
-	return r;
-}
-
-static int set_text(struct json_value *v, const char *s)
-{
-	return v ? json_set_string(v, s, strlen(s)) : -1;
+	return json_add_hex(obj, key, b->present ? b->data : NULL, b->len);
 }
 
 static int document_json(const struct eif_attest_doc *doc, struct json_value *obj)
 {
-	char num[32], when[32];
-	struct json_value *v, *pcrs;
+	char when[32];
+	struct json_value *pcrs;
 	int r = 0;
 
 	json_init_object(obj);
-	if ((v = json_object_add(obj, "module_id")))
-		r |= json_set_string(v, doc->module_id, doc->module_id_len);
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)doc->timestamp_ms);
-	if ((v = json_object_add(obj, "timestamp")))
-		r |= json_set_number_text(v, num);
 	time_text((int64_t)(doc->timestamp_ms / 1000), when);
-	r |= set_text(json_object_add(obj, "time"), when);
-	r |= set_text(json_object_add(obj, "digest"), "SHA384");
+	r |= json_add_string(obj, "module_id", doc->module_id, doc->module_id_len);
+	r |= json_add_u64(obj, "timestamp", doc->timestamp_ms);
+	r |= json_add_text(obj, "time", when);
+	r |= json_add_text(obj, "digest", "SHA384");
 	if (!(pcrs = json_object_add(obj, "pcrs")))
 		return -1;
 	json_init_object(pcrs);
@@ -482,14 +464,12 @@ static int document_json(const struct eif_attest_doc *doc, struct json_value *ob
 		if (!doc->pcrs[i].present)
 			continue;
 		snprintf(name, sizeof(name), "PCR%u", i);
-		r |= set_hex(json_object_add(pcrs, name), &doc->pcrs[i]);
+		r |= add_bytes(pcrs, name, &doc->pcrs[i]);
 	}
-	r |= set_hex(json_object_add(obj, "nonce"), &doc->nonce);
-	r |= set_hex(json_object_add(obj, "user_data"), &doc->user_data);
-	r |= set_hex(json_object_add(obj, "public_key"), &doc->public_key);
-	snprintf(num, sizeof(num), "%zu", doc->cabundle_count + 1);
-	if ((v = json_object_add(obj, "certificates")))
-		r |= json_set_number_text(v, num);
+	r |= add_bytes(obj, "nonce", &doc->nonce);
+	r |= add_bytes(obj, "user_data", &doc->user_data);
+	r |= add_bytes(obj, "public_key", &doc->public_key);
+	r |= json_add_u64(obj, "certificates", doc->cabundle_count + 1);
 	return r ? -1 : 0;
 }
 
@@ -500,17 +480,12 @@ char *eif_attest_result_json(const struct eif_attest_result *res)
 	int r = 0;
 
 	json_init_object(&root);
-	r |= set_text(json_object_add(&root, "verdict"),
-		      res->verdict == EIF_ATTEST_PASS ? "pass" : "fail");
-	if (!(v = json_object_add(&root, "failure")))
-		goto out;
-	if (res->verdict != EIF_ATTEST_PASS)
-		r |= set_text(v, eif_attest_class_name(res->verdict));
-	if ((v = json_object_add(&root, "chain_checked")))
-		json_set_bool(v, res->chain_checked);
-	if ((v = json_object_add(&root, "signature_checked")))
-		json_set_bool(v, res->signature_checked);
-	if (!(v = json_object_add(&root, "document")))
+	r |= json_add_text(&root, "verdict", res->verdict == EIF_ATTEST_PASS ? "pass" : "fail");
+	r |= json_add_text(&root, "failure", res->verdict == EIF_ATTEST_PASS ? NULL :
+			   eif_attest_class_name(res->verdict));
+	r |= json_add_bool(&root, "chain_checked", res->chain_checked);
+	r |= json_add_bool(&root, "signature_checked", res->signature_checked);
+	if (r || !(v = json_object_add(&root, "document")))
 		goto out;
 	if (res->doc_ok && document_json(&res->doc, v) != 0)
 		goto out;
@@ -523,12 +498,10 @@ char *eif_attest_result_json(const struct eif_attest_result *res)
 		if (!o)
 			goto out;
 		json_init_object(o);
-		r |= set_text(json_object_add(o, "result"),
-			      c->skipped ? "skipped" : c->passed ? "pass" : "fail");
+		r |= json_add_text(o, "result", c->skipped ? "skipped" : c->passed ? "pass" : "fail");
 		if (!c->passed && !c->skipped)
-			r |= set_text(json_object_add(o, "failure"),
-				      eif_attest_class_name(c->class));
-		r |= set_text(json_object_add(o, "reason"), c->reason);
+			r |= json_add_text(o, "failure", eif_attest_class_name(c->class));
+		r |= json_add_text(o, "reason", c->reason);
 	}
 	if (!r)
 		text = eif_json_text(&root);

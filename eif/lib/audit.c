@@ -161,8 +161,6 @@ void audit_printable(const char *s, size_t n, char *out, size_t cap)
 
 static int read_at(struct audit *a, uint64_t offset, void *buf, size_t len)
 {
-	unsigned char *p = buf;
-
 	if (a->mem) {
 		if (!eif_range_ok(offset, len, a->info->file_size)) {
 			eif_fail(a->err, EIF_E_IO, "audit: '%s': %zu bytes at offset %llu lie "
@@ -175,24 +173,9 @@ static int read_at(struct audit *a, uint64_t offset, void *buf, size_t len)
 		memcpy(buf, a->mem + offset, len);
 		return 0;
 	}
-	while (len) {
-		ssize_t n = pread(a->fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n < 0)
-				eif_fail_errno(a->err, "audit: '%s': cannot read %zu bytes at offset "
-					       "%llu", a->path, len, (unsigned long long)offset);
-			else
-				eif_fail(a->err, EIF_E_IO, "audit: '%s' became shorter while it was "
-					 "read; audit a file nothing is writing to", a->path);
-			a->io_failed = 1;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
+	if (eif_pread_full(a->fd, a->path, offset, buf, len, a->err) != EIF_OK) {
+		a->io_failed = 1;
+		return -1;
 	}
 	return 0;
 }

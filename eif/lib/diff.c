@@ -19,8 +19,6 @@
 #include "util.h"
 
 #define CHUNK (1u << 20)
-/* Command lines and metadata are a few KiB; larger ones are compared by hash only. */
-#define TEXT_MAX (1u << 20)
 /* Word diffs are quadratic: past this many words a command line is compared as a whole. */
 #define WORDS_MAX 4096
 
@@ -106,24 +104,7 @@ void eif_diff_free(struct eif_diff *d)
 enum eif_status eif_diff_pread(const struct eif_diff_side *s, uint64_t offset, void *buf,
 			       size_t len, struct eif_error *err)
 {
-	unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = pread(s->fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return eif_fail_errno(err, "'%s': cannot read %zu bytes at offset %llu",
-					      s->path, len, (unsigned long long)offset);
-		if (n == 0)
-			return eif_fail(err, EIF_E_IO, "'%s' became shorter while it was compared; "
-					"compare files nothing is writing to", s->path);
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return EIF_OK;
+	return eif_pread_full(s->fd, s->path, offset, buf, len, err);
 }
 
 static enum eif_status section_sha256(const struct eif_diff_side *s, unsigned char *buf,
@@ -183,25 +164,6 @@ enum eif_status eif_diff_first_difference(const struct eif_diff_side *a,
 	}
 	free(ba), free(bb);
 	return rc;
-}
-
-/* Load a small section (command line, metadata) whole, NUL-terminated; NULL when too big. */
-static enum eif_status load_text(const struct eif_diff_side *s, char **out, struct eif_error *err)
-{
-	enum eif_status rc;
-
-	*out = NULL;
-	if (s->size > TEXT_MAX)
-		return EIF_OK;
-	if (!(*out = malloc((size_t)s->size + 1)))
-		return eif_fail(err, EIF_E_NOMEM, "diff: out of memory");
-	if ((rc = eif_diff_pread(s, s->offset, *out, (size_t)s->size, err)) != EIF_OK) {
-		free(*out);
-		*out = NULL;
-		return rc;
-	}
-	(*out)[s->size] = '\0';
-	return EIF_OK;
 }
 
 /* ---- header --------------------------------------------------------------------------- */
@@ -340,21 +302,16 @@ static void diff_words(struct eif_diff *d, unsigned pcrs, const struct words *a,
 	free(lcs);
 }
 
-static enum eif_status diff_cmdline(struct eif_diff *d, unsigned pcrs,
-				    const struct eif_diff_side *a, const struct eif_diff_side *b,
-				    struct eif_error *err)
+/* Command lines the reader loaded (up to EIF_CMDLINE_SECTION_MAX), word by word. */
+static void diff_cmdline(struct eif_diff *d, unsigned pcrs, const struct eif_info *ia,
+			 const struct eif_info *ib)
 {
-	char *ta = NULL, *tb = NULL;
+	const char *ta = (const char *)ia->cmdline, *tb = (const char *)ib->cmdline;
 	struct words wa, wb;
-	enum eif_status rc;
 	int sa = 1, sb = 1;
 
-	if ((rc = load_text(a, &ta, err)) != EIF_OK || (rc = load_text(b, &tb, err)) != EIF_OK) {
-		free(ta);
-		return rc;
-	}
 	/* A NUL ends the command line for the kernel; compare what it sees, split into words. */
-	if (ta && tb && strlen(ta) == a->size && strlen(tb) == b->size) {
+	if (ta && tb && strlen(ta) == ia->cmdline_len && strlen(tb) == ib->cmdline_len) {
 		sa = split_words(ta, &wa);
 		sb = split_words(tb, &wb);
 		if (sa == 0 && sb == 0)
@@ -369,8 +326,6 @@ static enum eif_status diff_cmdline(struct eif_diff *d, unsigned pcrs,
 	if (sa != 0 || sb != 0)
 		eif_diff_add(d, pcrs, "cmdline", "", "bytes", "too long or holding a NUL: "
 			     "compared as bytes", NULL);
-	free(ta), free(tb);
-	return EIF_OK;
 }
 
 /* ---- metadata: keys ------------------------------------------------------------------- */
@@ -589,8 +544,10 @@ static enum eif_status diff_section(struct eif_diff *d, struct eif_diff_section 
 		return EIF_OK;
 	if (strcmp(s->kind, "kernel") == 0)
 		return eif_diff_kernels(d, s->pcrs, a, b, options, err);
-	if (strcmp(s->kind, "cmdline") == 0)
-		return diff_cmdline(d, s->pcrs, a, b, err);
+	if (strcmp(s->kind, "cmdline") == 0) {
+		diff_cmdline(d, s->pcrs, ia, ib);
+		return EIF_OK;
+	}
 	if (strcmp(s->kind, "metadata") == 0)
 		return diff_metadata(d, ia, ib);
 	if (strcmp(s->kind, "signature") == 0) {

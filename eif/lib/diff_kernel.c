@@ -354,17 +354,14 @@ static void config_feed(struct scan *s, const unsigned char *in, size_t n)
 		s->cz.avail_out = sizeof(out);
 		zr = inflate(&s->cz, Z_NO_FLUSH);
 		got = sizeof(out) - s->cz.avail_out;
-		if (s->config_len + got + 1 > s->config_cap) {
-			size_t cap = (s->config_len + got + 1) * 2;
-			char *c = cap <= CONFIG_MAX ? realloc(s->config, cap) : NULL;
+		char *c = s->config_len + got < CONFIG_MAX ?
+			eif_array_grow(s->config, &s->config_cap, s->config_len + got + 1, 1) : NULL;
 
-			if (!c) {
-				s->config_failed = 1;
-				break;
-			}
-			s->config = c;
-			s->config_cap = cap;
+		if (!c) {
+			s->config_failed = 1;
+			break;
 		}
+		s->config = c;
 		memcpy(s->config + s->config_len, out, got);
 		s->config_len += got;
 		s->config[s->config_len] = '\0';

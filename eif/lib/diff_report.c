@@ -181,28 +181,25 @@ char *eif_diff_text(const struct eif_diff *d)
 	return finish(&b);
 }
 
-/* A member of the JSON report; a member without a key is left out. */
-enum member_kind { MEMBER_TEXT, MEMBER_NUMBER, MEMBER_BOOL, MEMBER_PCRS };
-struct member {
-	const char *key;
-	enum member_kind kind;
-	const char *text;	/* MEMBER_TEXT; NULL is null */
-	long long number;	/* MEMBER_NUMBER, MEMBER_BOOL, MEMBER_PCRS (a mask) */
-};
-
-static int set_shown(struct json_value *v, const char *s)
+/* A value as the text report shows it, or null when s is NULL. */
+static int add_shown(struct json_value *obj, const char *key, const char *s)
 {
 	struct json_buf t = { 0 };
 	int rc;
 
-	put_shown(&t, s);
-	rc = t.failed ? -1 : json_set_string(v, t.data ? t.data : "", t.len);
+	if (s)
+		put_shown(&t, s);
+	rc = t.failed ? -1 : json_add_string(obj, key, s ? t.data ? t.data : "" : NULL, t.len);
 	free(t.data);
 	return rc;
 }
 
-static int set_pcr_list(struct json_value *v, unsigned pcrs)
+static int add_pcr_list(struct json_value *obj, const char *key, unsigned pcrs)
 {
+	struct json_value *v = json_object_add(obj, key);
+
+	if (!v)
+		return -1;
 	json_init_array(v);
 	for (int i = 0; i < 4; i++) {
 		struct json_value *e;
@@ -214,91 +211,42 @@ static int set_pcr_list(struct json_value *v, unsigned pcrs)
 	return 0;
 }
 
-static int add_members(struct json_value *obj, const struct member *m, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct json_value *v;
-		char number[32];
-		int rc = 0;
-
-		if (!m[i].key)
-			continue;
-		if (!(v = json_object_add(obj, m[i].key)))
-			return -1;
-		switch (m[i].kind) {
-		case MEMBER_TEXT:
-			rc = m[i].text ? set_shown(v, m[i].text) : 0;
-			break;
-		case MEMBER_NUMBER:
-			snprintf(number, sizeof(number), "%lld", m[i].number);
-			rc = json_set_number_text(v, number);
-			break;
-		case MEMBER_BOOL:
-			json_set_bool(v, m[i].number != 0);
-			break;
-		case MEMBER_PCRS:
-			rc = set_pcr_list(v, (unsigned)m[i].number);
-			break;
-		}
-		if (rc)
-			return -1;
-	}
-	return 0;
-}
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 static int section_json(struct json_value *v, const void *item)
 {
 	const struct eif_diff_section *s = item;
-	const struct member m[] = {
-		{ "kind", MEMBER_TEXT, s->kind, 0 },
-		{ strcmp(s->kind, "ramdisk") == 0 ? "ramdisk" : NULL, MEMBER_NUMBER, NULL, s->ramdisk },
-		{ "index_a", MEMBER_NUMBER, NULL, s->index_a },
-		{ "index_b", MEMBER_NUMBER, NULL, s->index_b },
-		{ "size_a", MEMBER_NUMBER, NULL, (long long)s->size_a },
-		{ "size_b", MEMBER_NUMBER, NULL, (long long)s->size_b },
-		{ "sha256_a", MEMBER_TEXT, s->sha256_a, 0 },
-		{ "sha256_b", MEMBER_TEXT, s->sha256_b, 0 },
-		{ "same", MEMBER_BOOL, NULL, s->same },
-		{ "pcrs", MEMBER_PCRS, NULL, s->same ? 0 : s->pcrs },
-	};
 
 	json_init_object(v);
-	return add_members(v, m, COUNT(m));
+	return add_shown(v, "kind", s->kind) ||
+	       (strcmp(s->kind, "ramdisk") == 0 && json_add_u64(v, "ramdisk", s->ramdisk)) ||
+	       json_add_i64(v, "index_a", s->index_a) || json_add_i64(v, "index_b", s->index_b) ||
+	       json_add_u64(v, "size_a", s->size_a) || json_add_u64(v, "size_b", s->size_b) ||
+	       add_shown(v, "sha256_a", s->sha256_a) || add_shown(v, "sha256_b", s->sha256_b) ||
+	       json_add_bool(v, "same", s->same) ||
+	       add_pcr_list(v, "pcrs", s->same ? 0 : s->pcrs) ? -1 : 0;
 }
 
 static int change_json(struct json_value *v, const void *item)
 {
 	const struct eif_diff_change *c = item;
-	const struct member m[] = {
-		{ "area", MEMBER_TEXT, c->area, 0 },
-		{ "subject", MEMBER_TEXT, c->subject, 0 },
-		{ "what", MEMBER_TEXT, c->what, 0 },
-		{ "a", MEMBER_TEXT, c->a, 0 },
-		{ "b", MEMBER_TEXT, c->b, 0 },
-		{ c->has_offset ? "first_difference" : NULL, MEMBER_NUMBER, NULL, (long long)c->offset },
-		{ "pcrs", MEMBER_PCRS, NULL, c->pcrs },
-	};
 
 	json_init_object(v);
-	return add_members(v, m, COUNT(m));
+	return add_shown(v, "area", c->area) || add_shown(v, "subject", c->subject) ||
+	       add_shown(v, "what", c->what) || add_shown(v, "a", c->a) ||
+	       add_shown(v, "b", c->b) ||
+	       (c->has_offset && json_add_u64(v, "first_difference", c->offset)) ||
+	       add_pcr_list(v, "pcrs", c->pcrs) ? -1 : 0;
 }
 
 static int header_json(struct json_value *v, const void *item)
 {
 	const struct eif_header *h = item;
-	const struct member m[] = {
-		{ "version", MEMBER_NUMBER, NULL, h->version },
-		{ "flags", MEMBER_NUMBER, NULL, h->flags },
-		{ "default_mem", MEMBER_NUMBER, NULL, (long long)h->default_mem },
-		{ "default_cpus", MEMBER_NUMBER, NULL, (long long)h->default_cpus },
-		{ "num_sections", MEMBER_NUMBER, NULL, h->num_sections },
-		{ "crc32", MEMBER_NUMBER, NULL, h->crc32 },
-	};
 
 	json_init_object(v);
-	return add_members(v, m, COUNT(m));
+	return json_add_u64(v, "version", h->version) || json_add_u64(v, "flags", h->flags) ||
+	       json_add_u64(v, "default_mem", h->default_mem) ||
+	       json_add_u64(v, "default_cpus", h->default_cpus) ||
+	       json_add_u64(v, "num_sections", h->num_sections) ||
+	       json_add_u64(v, "crc32", h->crc32) ? -1 : 0;
 }
 
 static int pcrs_json(struct json_value *obj, const struct eif_diff *d)
@@ -313,12 +261,8 @@ static int pcrs_json(struct json_value *obj, const struct eif_diff *d)
 		if (!v)
 			return -1;
 		json_init_object(v);
-		const struct member m[] = {
-			{ "a", MEMBER_TEXT, ha, 0 },
-			{ "b", MEMBER_TEXT, hb, 0 },
-			{ "same", MEMBER_BOOL, NULL, strcmp(ha, hb) == 0 },
-		};
-		if (add_members(v, m, COUNT(m)) != 0)
+		if (add_shown(v, "a", ha) || add_shown(v, "b", hb) ||
+		    json_add_bool(v, "same", strcmp(ha, hb) == 0))
 			return -1;
 	}
 	return 0;
@@ -345,16 +289,12 @@ static int add_array(struct json_value *root, const char *key, const void *items
 char *eif_diff_json(const struct eif_diff *d)
 {
 	struct json_value root, *pcrs;
-	const struct member m[] = {
-		{ "a", MEMBER_TEXT, d->path_a, 0 },
-		{ "b", MEMBER_TEXT, d->path_b, 0 },
-		{ "identical", MEMBER_BOOL, NULL, eif_diff_identical(d) },
-	};
 	char *text = NULL;
 	int rc;
 
 	json_init_object(&root);
-	rc = add_members(&root, m, COUNT(m));
+	rc = add_shown(&root, "a", d->path_a) || add_shown(&root, "b", d->path_b) ||
+	     json_add_bool(&root, "identical", eif_diff_identical(d)) ? -1 : 0;
 	if (rc == 0)
 		rc = add_array(&root, "headers", d->headers, sizeof(d->headers[0]), 2, header_json);
 	if (rc == 0)

@@ -148,13 +148,27 @@ int json_add_text(struct json_value *obj, const char *key, const char *s)
 	return json_add_string(obj, key, s, s ? strlen(s) : 0);
 }
 
-int json_add_u64(struct json_value *obj, const char *key, uint64_t n)
+static int add_number(struct json_value *obj, const char *key, const char *text)
 {
 	struct json_value *v = json_object_add(obj, key);
+
+	return v ? json_set_number_text(v, text) : -1;
+}
+
+int json_add_u64(struct json_value *obj, const char *key, uint64_t n)
+{
 	char text[24];
 
 	snprintf(text, sizeof(text), "%llu", (unsigned long long)n);
-	return v ? json_set_number_text(v, text) : -1;
+	return add_number(obj, key, text);
+}
+
+int json_add_i64(struct json_value *obj, const char *key, int64_t n)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%lld", (long long)n);
+	return add_number(obj, key, text);
 }
 
 int json_add_bool(struct json_value *obj, const char *key, int b)
@@ -169,10 +183,12 @@ int json_add_bool(struct json_value *obj, const char *key, int b)
 
 int json_add_hex(struct json_value *obj, const char *key, const unsigned char *p, size_t n)
 {
-	char *hex = n < SIZE_MAX / 2 ? malloc(2 * n + 1) : NULL;
+	char *hex;
 	int rc = -1;
 
-	if (hex) {
+	if (!p)
+		return json_add_string(obj, key, NULL, 0);
+	if ((hex = n < SIZE_MAX / 2 ? malloc(2 * n + 1) : NULL)) {
 		eif_hex(p, n, hex);
 		rc = json_add_string(obj, key, hex, 2 * n);
 	}

@@ -81,8 +81,9 @@ void json_move(struct json_value *dst, struct json_value *src);
 int json_add_string(struct json_value *obj, const char *key, const char *s, size_t n);
 int json_add_text(struct json_value *obj, const char *key, const char *s); /* NUL-terminated */
 int json_add_u64(struct json_value *obj, const char *key, uint64_t n);
+int json_add_i64(struct json_value *obj, const char *key, int64_t n);
 int json_add_bool(struct json_value *obj, const char *key, int b);
-/* The n bytes at p in lowercase hex. */
+/* The n bytes at p in lowercase hex; a NULL p adds null. */
 int json_add_hex(struct json_value *obj, const char *key, const unsigned char *p, size_t n);
 
 /* Shared by the EIF outputs (format.c): "PCR0", "PCR1", "PCR2" (and "PCR8" when has_pcr8) in

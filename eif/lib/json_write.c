@@ -22,18 +22,12 @@ void json_buf_append(struct json_buf *b, const char *s, size_t n)
 		b->failed = 1;
 		return;
 	}
-	if (need > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < need)
-			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-		char *d = realloc(b->data, cap);
-		if (!d) {
-			b->failed = 1;
-			return;
-		}
-		b->data = d;
-		b->cap = cap;
+	char *d = eif_array_grow(b->data, &b->cap, need, 1);
+	if (!d) {
+		b->failed = 1;
+		return;
 	}
+	b->data = d;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';

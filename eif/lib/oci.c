@@ -167,13 +167,8 @@ const struct json_value *oci_json_member(const struct json_value *obj, const cha
 static bool json_u64(const struct json_value *obj, const char *key, uint64_t *out)
 {
 	const struct json_value *v = oci_json_member(obj, key, JSON_NUMBER);
-	char *end;
 
-	if (!v || v->text[0] == '-')
-		return false;
-	errno = 0;
-	*out = strtoull(v->text, &end, 10);
-	return errno == 0 && *end == '\0' && end != v->text;
+	return v && eif_parse_digits(v->text, v->len, 10, UINT64_MAX, out);
 }
 
 /* ---- selecting the manifest ---- */

@@ -59,16 +59,16 @@ static enum eif_status index_archive(struct oci_image *img, struct archive_membe
 		if (m->type != TAR_REGULAR)
 			continue;
 		at = tar_data_offset(r);
-		if (*count == cap) {
-			cap = cap ? cap * 2 : 16;
-			if (cap > 65536 || !(grown = realloc(*members, cap * sizeof(*grown)))) {
-				rc = cap > 65536 ? eif_fail(err, EIF_E_LIMIT, "%s: more than 32768 "
-							    "files; not a docker-archive", img->where)
-						 : oci_no_memory(err);
-				break;
-			}
-			*members = grown;
+		if (*count == 65536) {
+			rc = eif_fail(err, EIF_E_LIMIT, "%s: more than 65536 files; not a "
+				      "docker-archive", img->where);
+			break;
 		}
+		if (!(grown = eif_array_grow(*members, &cap, *count + 1, sizeof(*grown)))) {
+			rc = oci_no_memory(err);
+			break;
+		}
+		*members = grown;
 		if (!((*members)[*count].name = strdup(member_name(m->name)))) {
 			rc = oci_no_memory(err);
 			break;

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,13 +236,11 @@ static void padded_copy(const unsigned char *field, size_t size, char *out, size
 
 static int token_matches(const struct uri *u, CK_SLOT_ID slot, const CK_TOKEN_INFO *t)
 {
-	if (u->slot_id.data) {
-		char *end;
-		errno = 0;
-		unsigned long id = strtoul(u->slot_id.data, &end, 10);
-		if (errno || *end || end == u->slot_id.data || id != slot)
-			return 0;
-	}
+	uint64_t id;
+
+	if (u->slot_id.data && (!eif_parse_digits(u->slot_id.data, strlen(u->slot_id.data), 10,
+						  ULONG_MAX, &id) || id != slot))
+		return 0;
 	return (!u->token.data || padded_equals(t->label, sizeof(t->label), &u->token)) &&
 	       (!u->manufacturer.data ||
 		padded_equals(t->manufacturerID, sizeof(t->manufacturerID), &u->manufacturer)) &&

@@ -26,30 +26,13 @@ struct source {
 static enum eif_status read_at(const struct source *src, uint64_t offset, void *buf, size_t len,
 			       struct eif_error *err)
 {
-	size_t done = 0;
-
 	if (!eif_range_ok(offset, len, src->size))
 		return eif_fail(err, EIF_E_FORMAT, "'%s': read of %zu bytes at offset %llu runs "
 				"past the end of the %llu-byte file; the file is truncated or "
 				"corrupt", src->name, len, (unsigned long long)offset,
 				(unsigned long long)src->size);
-	if (!src->mem) {
-		while (done < len) {
-			ssize_t n = pread(src->fd, (char *)buf + done, len - done,
-					  (off_t)(offset + done));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return eif_fail_errno(err, "'%s': read at offset %llu failed",
-						      src->name,
-						      (unsigned long long)(offset + done));
-			if (n == 0)
-				return eif_fail(err, EIF_E_IO, "'%s': file shrank while being read; "
-						"read it again when nothing writes it", src->name);
-			done += (size_t)n;
-		}
-		return EIF_OK;
-	}
+	if (!src->mem)
+		return eif_pread_full(src->fd, src->name, offset, buf, len, err);
 	memcpy(buf, src->mem + offset, len);
 	return EIF_OK;
 }
@@ -269,7 +252,10 @@ static enum eif_status read_source(const struct source *src, struct eif_info *in
 		return rc;
 	for (unsigned i = 0; i < info->section_count; i++) {
 		const struct eif_section_info *s = &info->sections[i];
-		if (s->type == EIF_SECTION_METADATA)
+		if (s->type == EIF_SECTION_CMDLINE && s->size <= EIF_CMDLINE_SECTION_MAX)
+			rc = load_section(src, s, EIF_CMDLINE_SECTION_MAX, &info->cmdline,
+					  &info->cmdline_len, err);
+		else if (s->type == EIF_SECTION_METADATA)
 			rc = load_section(src, s, EIF_METADATA_SECTION_MAX, &info->metadata,
 					  &info->metadata_len, err);
 		else if (s->type == EIF_SECTION_SIGNATURE)
@@ -349,8 +335,10 @@ enum eif_status eif_read_file(const char *path, struct eif_info *info, struct ei
 
 void eif_info_free(struct eif_info *info)
 {
+	free(info->cmdline);
 	free(info->metadata);
 	free(info->signature);
+	info->cmdline = NULL;
 	info->metadata = NULL;
 	info->signature = NULL;
 }

@@ -85,14 +85,9 @@ static bool records_add(struct records *r, struct json_buf *text)
 
 	if (text->failed)
 		return false;
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-
-		if (!(items = realloc(r->items, cap * sizeof(*items))))
-			return false;
-		r->items = items;
-		r->cap = cap;
-	}
+	if (!(items = eif_array_grow(r->items, &r->cap, r->count + 1, sizeof(*items))))
+		return false;
+	r->items = items;
 	r->items[r->count++] = text->data;
 	*text = (struct json_buf){ 0 };
 	return true;
@@ -255,6 +250,7 @@ static enum eif_status recorded_entries(struct app_walk *w, char *record, struct
 	for (; rc == EIF_OK && (nl = strchr(line, '\n')); line = nl + 1) {
 		char *f[11], *p = line;
 		uint32_t type = 0;
+		uint64_t mode;
 		size_t n = 0;
 
 		*nl = '\0';
@@ -268,7 +264,11 @@ static enum eif_status recorded_entries(struct app_walk *w, char *record, struct
 		if (!type)
 			return eif_fail(err, EIF_E_FORMAT, "sbom: the record names a %s '%s' in the "
 					"tree, which eif cpio does not pack", f[3], f[2]);
-		rc = add_manifest_entry(w, type | (uint32_t)strtoul(f[4], NULL, 8), f[10], f[8],
+		if (!eif_parse_digits(f[4], strlen(f[4]), 8, 07777, &mode))
+			return eif_fail(err, EIF_E_FORMAT, "sbom: the record gives '%s' mode '%s', not "
+					"4 octal digits; make the record again with eif cpio --record",
+					f[2], f[4]);
+		rc = add_manifest_entry(w, type | (uint32_t)mode, f[10], f[8],
 					strlen(f[8]), f[7], err);
 	}
 	return rc;

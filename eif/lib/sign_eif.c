@@ -237,26 +237,17 @@ static int same_file(const struct stat *st, const char *path)
 /* The summary an air-gapped signer can show its operator before signing. */
 static char *tbs_summary_json(const struct eif_tbs *t)
 {
-	char pcr0[EIF_PCR_HEX_SIZE], pcr8[EIF_PCR_HEX_SIZE], digest[2 * 64 + 1], size[32];
-	struct json_value root, *v;
+	struct json_value root;
 	char *text = NULL;
 
-	eif_hex(t->pcr0, EIF_PCR_SIZE, pcr0);
-	eif_hex(t->pcr8, EIF_PCR_SIZE, pcr8);
-	eif_hex(t->digest, t->digest_len, digest);
-	snprintf(size, sizeof(size), "%zu", t->tbs_len);
 	json_init_object(&root);
-	if ((v = json_object_add(&root, "PCR0")) && !json_set_string(v, pcr0, strlen(pcr0)) &&
-	    (v = json_object_add(&root, "PCR8")) && !json_set_string(v, pcr8, strlen(pcr8)) &&
-	    (v = json_object_add(&root, "Algorithm")) &&
-	    !json_set_string(v, t->algorithm, strlen(t->algorithm)) &&
-	    (v = json_object_add(&root, "Curve")) &&
-	    !json_set_string(v, t->curve, strlen(t->curve)) &&
-	    (v = json_object_add(&root, "DigestAlgorithm")) &&
-	    !json_set_string(v, t->digest_name, strlen(t->digest_name)) &&
-	    (v = json_object_add(&root, "Digest")) &&
-	    !json_set_string(v, digest, strlen(digest)) &&
-	    (v = json_object_add(&root, "SigStructureSize")) && !json_set_number_text(v, size))
+	if (!json_add_hex(&root, "PCR0", t->pcr0, EIF_PCR_SIZE) &&
+	    !json_add_hex(&root, "PCR8", t->pcr8, EIF_PCR_SIZE) &&
+	    !json_add_text(&root, "Algorithm", t->algorithm) &&
+	    !json_add_text(&root, "Curve", t->curve) &&
+	    !json_add_text(&root, "DigestAlgorithm", t->digest_name) &&
+	    !json_add_hex(&root, "Digest", t->digest, t->digest_len) &&
+	    !json_add_u64(&root, "SigStructureSize", t->tbs_len))
 		text = eif_json_text(&root);
 	json_free(&root);
 	return text;

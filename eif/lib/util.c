@@ -168,6 +168,30 @@ long long eif_read_full(int fd, void *buf, size_t len)
 	return (long long)got;
 }
 
+enum eif_status eif_pread_full(int fd, const char *path, uint64_t offset, void *buf, size_t len,
+			       struct eif_error *err)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return eif_fail_errno(err, "'%s': cannot read %zu bytes at offset %llu",
+					      path, len, (unsigned long long)offset);
+		if (n == 0)
+			return eif_fail(err, EIF_E_IO, "'%s' ends at offset %llu: it became shorter "
+					"while being read; use a file nothing is writing to", path,
+					(unsigned long long)offset);
+		p += n;
+		len -= (size_t)n;
+		offset += (uint64_t)n;
+	}
+	return EIF_OK;
+}
+
 int eif_write_full(int fd, const void *buf, size_t len)
 {
 	size_t done = 0;

@@ -108,6 +108,10 @@ static inline int eif_parse_hex(const unsigned char *p, int n, uint32_t *out)
 /* read()/write() loops that retry on EINTR and short counts.
  * eif_read_full returns the number of bytes read (< len only at EOF) or -1. */
 long long eif_read_full(int fd, void *buf, size_t len);
+/* Exactly len bytes at offset of fd, the file named path in messages: a read error or an
+ * end of file before them (the file shrank while being read) is an error. */
+enum eif_status eif_pread_full(int fd, const char *path, uint64_t offset, void *buf, size_t len,
+			       struct eif_error *err);
 int eif_write_full(int fd, const void *buf, size_t len);
 
 /* Open path read-only, refusing at once anything but a regular file: the open does not

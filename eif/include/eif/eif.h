@@ -151,6 +151,8 @@ struct eif_section_info {
 
 /* Largest metadata section the reader loads (nitro-cli's DockerInfo makes it a few KiB). */
 #define EIF_METADATA_SECTION_MAX (1u << 20)
+/* Largest cmdline section the reader loads (a larger one is only measured). */
+#define EIF_CMDLINE_SECTION_MAX (1u << 20)
 
 struct eif_info {
 	struct eif_header header;
@@ -162,6 +164,8 @@ struct eif_info {
 	int crc_ok;            /* crc_computed == header.crc32 */
 	/* PCR0/1/2 recomputed from the data; PCR8 from the signature's certificate. */
 	struct eif_measurements pcrs;
+	unsigned char *cmdline; /* cmdline section bytes + NUL, or NULL when over 1 MiB */
+	size_t cmdline_len;
 	unsigned char *metadata; /* metadata section bytes + NUL, or NULL (v2/v3) */
 	size_t metadata_len;
 	unsigned char *signature; /* signature section bytes, or NULL when unsigned */
