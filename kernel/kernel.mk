@@ -140,10 +140,10 @@ kernel-audit: $(K)/config $(STAMP)/kernel-source kernel/audit $(KERNEL_POLICY) $
 	$(Q)kernel/audit $(kernel_audit_args) --fragment $(KERNEL_HARDENING)
 
 # Reproducibility: a second build elsewhere, under another umask, TZ, locale and -j, must give the
-# same bzImage (takes one full kernel build; REPRO_DIR is wiped first).
+# same kernel image (bzImage, or Image for aarch64; one full kernel build; REPRO_DIR is wiped first).
 REPRO_DIR ?= $(O)/repro-kernel
-repro-kernel: $(O)/bzImage kernel/repro-check
-	$(Q)kernel/repro-check $(O)/bzImage $(REPRO_DIR) $(if $(filter 1,$(HARDEN)),HARDEN=1) \
+repro-kernel: $(KERNEL_IMAGE) kernel/repro-check
+	$(Q)kernel/repro-check $(KERNEL_IMAGE) $(REPRO_DIR) ARCH=$(ARCH) $(if $(filter 1,$(HARDEN)),HARDEN=1) \
 		$(if $(filter command line,$(origin KERNEL_CONFIG)),KERNEL_CONFIG=$(abspath $(KERNEL_CONFIG)))
 
 # The hardened kernel (HARDEN=1) in its own output tree, booted by the same boot test, then the
