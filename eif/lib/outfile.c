@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,6 +76,7 @@ enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, stru
  * common device divides it. */
 #define DIRECT_ALIGN 4096u
 #define DIRECT_STAGE (4u << 20)
+#define STAGE_PAGE (2u << 20) /* a huge page */
 
 /* Direct mode keeps the disk busy while the caller hashes: a writer thread sends full stages
  * to the disk while the caller fills the next one (WRITER_STAGES of them rotate), and every
@@ -188,8 +190,7 @@ static void writer_free(struct eif_outfile *out)
 	pthread_join(w->thread, NULL);
 	pthread_cond_destroy(&w->changed);
 	pthread_mutex_destroy(&w->lock);
-	for (unsigned i = 0; i < WRITER_STAGES; i++)
-		free(w->bufs[i]);
+	free(w->bufs[0]);
 	free(w);
 	out->writer = NULL;
 	out->stage = NULL;
@@ -200,26 +201,28 @@ void eif_outfile_direct(struct eif_outfile *out)
 {
 	int flags = fcntl(out->fd, F_GETFL);
 	struct outfile_writer *w;
-	unsigned i;
+	void *memory;
 
 	if (out->stage || out->written || flags < 0 || !(w = calloc(1, sizeof(*w))))
 		return;
 	w->out = out;
-	for (i = 0; i < WRITER_STAGES; i++) {
-		void *p;
-		if (posix_memalign(&p, DIRECT_ALIGN, DIRECT_STAGE) != 0)
-			break;
-		w->bufs[i] = p;
-	}
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->changed, NULL);
-	if (i < WRITER_STAGES || pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-		pthread_cond_destroy(&w->changed);
-		pthread_mutex_destroy(&w->lock);
-		for (i = 0; i < WRITER_STAGES; i++)
-			free(w->bufs[i]);
+	if (posix_memalign(&memory, STAGE_PAGE, WRITER_STAGES * DIRECT_STAGE) != 0) {
 		free(w);
 		return; /* ordinary writes: slower, not wrong */
+	}
+	/* Huge pages: 16 page faults instead of 8192 to fill the stages once, and the kernel
+	 * pins each stage for the disk in a few steps instead of a thousand. */
+	madvise(memory, WRITER_STAGES * DIRECT_STAGE, MADV_HUGEPAGE);
+	for (unsigned i = 0; i < WRITER_STAGES; i++)
+		w->bufs[i] = (unsigned char *)memory + (size_t)i * DIRECT_STAGE;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->changed, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		pthread_cond_destroy(&w->changed);
+		pthread_mutex_destroy(&w->lock);
+		free(memory);
+		free(w);
+		return;
 	}
 	if (fcntl(out->fd, F_SETFL, flags | O_DIRECT) != 0) {
 		out->writer = w;
