@@ -43,6 +43,7 @@ struct builder {
 	struct eif_error *err;
 	struct eif_outfile out;
 	int writing;
+	int in_place;            /* sections are read into the output's direct stages */
 	uint32_t crc;            /* CRC of everything after the header */
 	uint64_t crc_len;        /* bytes covered by crc */
 	struct eif_measure *measure;
@@ -102,6 +103,33 @@ static enum eif_status begin_section(struct builder *b, uint16_t type, uint64_t 
 	return emit(b, sh, sizeof(sh));
 }
 
+/* Where the next chunk of section data goes, at most *cap bytes: in direct mode the output's
+ * stage at the chunk's own file offset, so the data is read once, into the memory the disk
+ * and the hashing threads take it from; otherwise a measuring buffer. */
+static unsigned char *chunk_buffer(struct builder *b, size_t *cap)
+{
+	return b->in_place ? eif_outfile_space(&b->out, cap) : eif_measure_acquire(b->measure, cap);
+}
+
+/* The chunk from chunk_buffer now holds len bytes: CRC, write, SHA-256 and measure them. */
+static enum eif_status chunk_done(struct builder *b, unsigned char *buf, size_t len, unsigned feed)
+{
+	enum eif_status rc = EIF_OK;
+
+	if (b->md && !EVP_DigestUpdate(b->md, buf, len))
+		rc = eif_fail(b->err, EIF_E_CRYPTO, "output: SHA-256 failed");
+	if (b->in_place) {
+		unsigned long long ticket = eif_measure_submit_from(b->measure, buf, len, feed);
+		b->crc = eif_crc32(b->crc, buf, len);
+		b->crc_len += len;
+		return rc != EIF_OK ? rc : eif_outfile_filled(&b->out, len, ticket, b->err);
+	}
+	if (rc == EIF_OK)
+		rc = emit(b, buf, len);
+	eif_measure_submit(b->measure, len, feed);
+	return rc;
+}
+
 /* Copy a memory section (cmdline) through the measuring buffers. */
 static enum eif_status stream_memory(struct builder *b, const char *data, size_t len, unsigned feed)
 {
@@ -109,13 +137,10 @@ static enum eif_status stream_memory(struct builder *b, const char *data, size_t
 
 	while (len > 0) {
 		size_t cap;
-		unsigned char *buf = eif_measure_acquire(b->measure, &cap);
+		unsigned char *buf = chunk_buffer(b, &cap);
 		size_t n = len < cap ? len : cap;
 		memcpy(buf, data, n);
-		rc = emit(b, buf, n);
-		if (rc == EIF_OK && b->md && !EVP_DigestUpdate(b->md, buf, n))
-			rc = eif_fail(b->err, EIF_E_CRYPTO, "output: SHA-256 failed");
-		eif_measure_submit(b->measure, n, feed);
+		rc = chunk_done(b, buf, n, feed);
 		if (rc != EIF_OK)
 			return rc;
 		data += n;
@@ -134,7 +159,7 @@ static enum eif_status stream_file(struct builder *b, struct input *in, unsigned
 
 	while (left > 0) {
 		size_t cap;
-		unsigned char *buf = eif_measure_acquire(b->measure, &cap);
+		unsigned char *buf = chunk_buffer(b, &cap);
 		size_t want = left < cap ? (size_t)left : cap;
 		got = eif_read_full(in->fd, buf, want);
 		if (got < 0)
@@ -142,10 +167,7 @@ static enum eif_status stream_file(struct builder *b, struct input *in, unsigned
 		if ((size_t)got != want)
 			return eif_fail(b->err, EIF_E_IO, "%s '%s': file shrank while being read; "
 					"build again once nothing writes it", in->what, in->path);
-		rc = emit(b, buf, want);
-		if (rc == EIF_OK && b->md && !EVP_DigestUpdate(b->md, buf, want))
-			rc = eif_fail(b->err, EIF_E_CRYPTO, "output: SHA-256 failed");
-		eif_measure_submit(b->measure, want, feed);
+		rc = chunk_done(b, buf, want, feed);
 		if (rc != EIF_OK)
 			return rc;
 		left -= want;
@@ -293,6 +315,12 @@ static enum eif_status check_options(const struct eif_build_options *o, struct e
 	return EIF_OK;
 }
 
+/* The output's wait before it refills a stage the hashing threads read (chunk_done). */
+static void wait_for_hashing(void *measure, unsigned long long ticket)
+{
+	eif_measure_wait(measure, ticket);
+}
+
 /* Everything after opening the inputs; b->measure and b->out are cleaned up by the caller. */
 static enum eif_status build_sections(struct builder *b, struct input *kernel,
 				      struct input *ramdisks, const struct json_buf *metadata,
@@ -314,9 +342,14 @@ static enum eif_status build_sections(struct builder *b, struct input *kernel,
 			return rc;
 	}
 	b->offset = EIF_HEADER_SIZE;
-	rc = eif_measure_start(&b->measure, total, b->err);
+	size_t room;
+	b->in_place = b->writing && eif_outfile_space(&b->out, &room) != NULL;
+	rc = b->in_place ? eif_measure_start_borrowing(&b->measure, total, b->err)
+			 : eif_measure_start(&b->measure, total, b->err);
 	if (rc != EIF_OK)
 		return rc;
+	if (b->in_place)
+		eif_outfile_share_stages(&b->out, wait_for_hashing, b->measure);
 	if ((rc = begin_section(b, EIF_SECTION_KERNEL, kernel->size)) ||
 	    (rc = stream_file(b, kernel, EIF_FEED_PCR0)) ||
 	    (rc = end_section(b, EIF_SECTION_KERNEL, true)))
@@ -337,13 +370,12 @@ static enum eif_status build_sections(struct builder *b, struct input *kernel,
 		    (rc = stream_file(b, &ramdisks[i], feed)) ||
 		    (rc = end_section(b, EIF_SECTION_RAMDISK, true)))
 			return rc;
-		if (i == 0) {
-			/* PCR1 = PCR0's hash state right here: copy it instead of hashing twice. */
-			size_t cap;
-			eif_measure_acquire(b->measure, &cap);
-			eif_measure_submit(b->measure, 0, EIF_FEED_PCR1_SNAPSHOT);
-		}
+		/* PCR1 = PCR0's hash state right here: copy it instead of hashing twice. */
+		if (i == 0)
+			eif_measure_submit_from(b->measure, NULL, 0, EIF_FEED_PCR1_SNAPSHOT);
 	}
+	if (b->in_place)
+		eif_outfile_share_stages(&b->out, NULL, NULL); /* the hashing ends here */
 	rc = eif_measure_finish(b->measure, pcrs, b->err);
 	b->measure = NULL;
 	if (rc != EIF_OK)
@@ -439,7 +471,9 @@ enum eif_status eif_build(const struct eif_build_options *o, struct eif_measurem
 	rc = build_sections(&b, &kernel, ramdisks, &metadata, signer, pcrs);
 out:
 	EVP_MD_CTX_free(b.md);
-	eif_measure_abort(b.measure);
+	if (b.writing)
+		eif_outfile_share_stages(&b.out, NULL, NULL);
+	eif_measure_abort(b.measure); /* before the output frees the stages it may read */
 	if (b.writing)
 		eif_outfile_abort(&b.out); /* no-op after a successful commit */
 	if (kernel.fd >= 0)

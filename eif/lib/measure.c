@@ -9,7 +9,7 @@
 #include "util.h"
 
 struct slot {
-	unsigned char *data;
+	const unsigned char *data;
 	size_t len;
 	unsigned feed;
 };
@@ -18,6 +18,7 @@ struct eif_measure {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	struct slot slots[EIF_MEASURE_SLOTS];
+	unsigned char *bufs[EIF_MEASURE_SLOTS]; /* own buffers: slot i's data when acquired */
 	unsigned long long submitted;        /* chunks handed over so far */
 	unsigned long long done[2];          /* chunks each thread has finished */
 	int finishing;                       /* no more chunks will come */
@@ -27,8 +28,8 @@ struct eif_measure {
 	pthread_t threads[2];
 	int threads_started;
 	int threaded;     /* 0: hash inline in submit, one slot */
-	int allocated;    /* buffers allocated */
-	size_t chunk;     /* size of each buffer */
+	int allocated;    /* own buffers allocated (none when borrowing) */
+	size_t chunk;     /* size of each own buffer */
 };
 
 unsigned eif_section_feed(unsigned type, unsigned ramdisk_index, int snapshot_pcr1)
@@ -102,7 +103,7 @@ static void *worker1(void *arg)
 static void measure_free(struct eif_measure *m)
 {
 	for (int i = 0; i < m->allocated; i++)
-		free(m->slots[i].data);
+		free(m->bufs[i]);
 	EVP_MD_CTX_free(m->image);
 	EVP_MD_CTX_free(m->bootstrap);
 	EVP_MD_CTX_free(m->snapshot);
@@ -124,8 +125,8 @@ static void measure_join(struct eif_measure *m)
 	m->threads_started = 0;
 }
 
-enum eif_status eif_measure_start(struct eif_measure **out, unsigned long long total,
-				  struct eif_error *err)
+static enum eif_status measure_start(struct eif_measure **out, unsigned long long total,
+				     int borrowing, struct eif_error *err)
 {
 	struct eif_measure *m = calloc(1, sizeof(*m));
 	int ok;
@@ -139,9 +140,9 @@ enum eif_status eif_measure_start(struct eif_measure **out, unsigned long long t
 	m->chunk = EIF_MEASURE_CHUNK;
 	if (!m->threaded && total < EIF_MEASURE_CHUNK)
 		m->chunk = total < 4096 ? 4096 : (size_t)total;
-	for (int i = 0; i < (m->threaded ? EIF_MEASURE_SLOTS : 1); i++) {
-		m->slots[i].data = malloc(m->chunk);
-		if (!m->slots[i].data) {
+	for (int i = 0; !borrowing && i < (m->threaded ? EIF_MEASURE_SLOTS : 1); i++) {
+		m->bufs[i] = malloc(m->chunk);
+		if (!m->bufs[i]) {
 			measure_free(m);
 			return eif_fail(err, EIF_E_NOMEM, "measurements: out of memory for %u MiB "
 					"of buffers", EIF_MEASURE_SLOTS * (EIF_MEASURE_CHUNK >> 20));
@@ -180,21 +181,53 @@ enum eif_status eif_measure_start(struct eif_measure **out, unsigned long long t
 	return EIF_OK;
 }
 
+enum eif_status eif_measure_start(struct eif_measure **out, unsigned long long total,
+				  struct eif_error *err)
+{
+	return measure_start(out, total, 0, err);
+}
+
+enum eif_status eif_measure_start_borrowing(struct eif_measure **out, unsigned long long total,
+					    struct eif_error *err)
+{
+	return measure_start(out, total, 1, err);
+}
+
+/* Wait, locked, until the slot of the next submission is free: both threads are done with the
+ * chunk submitted EIF_MEASURE_SLOTS before it. */
+static void wait_for_slot(struct eif_measure *m)
+{
+	for (;;) {
+		unsigned long long oldest = m->done[0] < m->done[1] ? m->done[0] : m->done[1];
+		if (m->submitted - oldest < EIF_MEASURE_SLOTS)
+			return;
+		pthread_cond_wait(&m->changed, &m->lock);
+	}
+}
+
+/* Hand data[0, len) over as the next chunk (locked, after wait_for_slot); its ticket. */
+static unsigned long long hand_over(struct eif_measure *m, const unsigned char *data, size_t len,
+				    unsigned feed)
+{
+	struct slot *s = &m->slots[m->submitted % EIF_MEASURE_SLOTS];
+
+	s->data = data;
+	s->len = len;
+	s->feed = feed;
+	pthread_cond_broadcast(&m->changed);
+	return m->submitted++;
+}
+
 unsigned char *eif_measure_acquire(struct eif_measure *m, size_t *cap)
 {
 	unsigned char *buf;
 
 	*cap = m->chunk;
 	if (!m->threaded)
-		return m->slots[0].data;
+		return m->bufs[0];
 	pthread_mutex_lock(&m->lock);
-	for (;;) {
-		unsigned long long oldest = m->done[0] < m->done[1] ? m->done[0] : m->done[1];
-		if (m->submitted - oldest < EIF_MEASURE_SLOTS)
-			break;
-		pthread_cond_wait(&m->changed, &m->lock);
-	}
-	buf = m->slots[m->submitted % EIF_MEASURE_SLOTS].data;
+	wait_for_slot(m);
+	buf = m->bufs[m->submitted % EIF_MEASURE_SLOTS];
 	pthread_mutex_unlock(&m->lock);
 	return buf;
 }
@@ -202,17 +235,41 @@ unsigned char *eif_measure_acquire(struct eif_measure *m, size_t *cap)
 void eif_measure_submit(struct eif_measure *m, size_t len, unsigned feed)
 {
 	if (!m->threaded) {
-		struct slot s = { m->slots[0].data, len, feed };
+		struct slot s = { m->bufs[0], len, feed };
 		hash_chunk(m, 0, &s);
 		hash_chunk(m, 1, &s);
 		return;
 	}
 	pthread_mutex_lock(&m->lock);
-	struct slot *s = &m->slots[m->submitted % EIF_MEASURE_SLOTS];
-	s->len = len;
-	s->feed = feed;
-	m->submitted++;
-	pthread_cond_broadcast(&m->changed);
+	hand_over(m, m->bufs[m->submitted % EIF_MEASURE_SLOTS], len, feed);
+	pthread_mutex_unlock(&m->lock);
+}
+
+unsigned long long eif_measure_submit_from(struct eif_measure *m, const unsigned char *data,
+					   size_t len, unsigned feed)
+{
+	unsigned long long ticket;
+
+	if (!m->threaded) {
+		struct slot s = { data, len, feed };
+		hash_chunk(m, 0, &s);
+		hash_chunk(m, 1, &s);
+		return m->submitted++;
+	}
+	pthread_mutex_lock(&m->lock);
+	wait_for_slot(m);
+	ticket = hand_over(m, data, len, feed);
+	pthread_mutex_unlock(&m->lock);
+	return ticket;
+}
+
+void eif_measure_wait(struct eif_measure *m, unsigned long long ticket)
+{
+	if (!m->threaded)
+		return;
+	pthread_mutex_lock(&m->lock);
+	while (m->done[0] <= ticket || m->done[1] <= ticket)
+		pthread_cond_wait(&m->changed, &m->lock);
 	pthread_mutex_unlock(&m->lock);
 }
 

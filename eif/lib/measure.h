@@ -5,7 +5,8 @@
  * PCR0 (everything), the other hashes the application ramdisks for PCR2 (and PCR1 data when
  * the layout needs a separate PCR1 hash), so the caller's thread is free to read, CRC and
  * write. Buffers are reused once both threads are done with them, so memory stays at
- * EIF_MEASURE_SLOTS * EIF_MEASURE_CHUNK. */
+ * EIF_MEASURE_SLOTS * EIF_MEASURE_CHUNK. A caller that already holds the data in memory it
+ * owns (the builder's output stages) lends it instead of copying it in (submit_from). */
 #ifndef EIF_MEASURE_H
 #define EIF_MEASURE_H
 
@@ -41,11 +42,21 @@ struct eif_measure;
 #define EIF_MEASURE_THREAD_MIN (8u << 20)
 enum eif_status eif_measure_start(struct eif_measure **out, unsigned long long total,
 				  struct eif_error *err);
+/* As eif_measure_start, for a caller that hashes only from its own memory
+ * (eif_measure_submit_from): no buffers are allocated, eif_measure_acquire must not be used. */
+enum eif_status eif_measure_start_borrowing(struct eif_measure **out, unsigned long long total,
+					    struct eif_error *err);
 /* A buffer the caller may fill with up to *cap bytes (blocks while all are busy). */
 unsigned char *eif_measure_acquire(struct eif_measure *m, size_t *cap);
 /* Hand the buffer from the last acquire over, holding len bytes (len may be 0, e.g. for a
  * lone snapshot marker). */
 void eif_measure_submit(struct eif_measure *m, size_t len, unsigned feed);
+/* Hand over the caller's data[0, len) instead (NULL with len 0 for a marker): the threads
+ * read it until eif_measure_wait(m, ticket) returns for the ticket returned here, so the
+ * caller keeps it unchanged until then (or until eif_measure_finish/abort). */
+unsigned long long eif_measure_submit_from(struct eif_measure *m, const unsigned char *data,
+					   size_t len, unsigned feed);
+void eif_measure_wait(struct eif_measure *m, unsigned long long ticket);
 /* Wait for both threads, finalize: pcr = SHA-384(Z48 || SHA-384(data)). Frees m. */
 enum eif_status eif_measure_finish(struct eif_measure *m, struct eif_measurements *pcrs,
 				   struct eif_error *err);

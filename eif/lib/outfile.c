@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,6 +76,7 @@ enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, stru
  * common device divides it. */
 #define DIRECT_ALIGN 4096u
 #define DIRECT_STAGE (4u << 20)
+#define STAGE_PAGE (2u << 20) /* a huge page */
 
 /* Direct mode keeps the disk busy while the caller hashes: a writer thread sends full stages
  * to the disk while the caller fills the next one (WRITER_STAGES of them rotate), and every
@@ -82,8 +84,10 @@ enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, stru
  * virtual disk takes O_DIRECT writes into its host's cache at several GB/s and pays for them
  * at the flush: left to the final fsync, that flush came after all the hashing
  * (docs/eif-format.md#writing-an-eif). The flushes' errors do not matter; the final fsync
- * reports any. */
-#define WRITER_STAGES 4
+ * reports any. The caller may fill the stages in place and lend them to other readers
+ * (the hashing threads) until a fence (eif_outfile_filled): the stages then also hold the
+ * hashing queue, hence eight of them. */
+#define WRITER_STAGES 8
 #define WRITER_FLUSH_EVERY (64ull << 20)
 struct outfile_writer {
 	struct eif_outfile *out;
@@ -97,6 +101,11 @@ struct outfile_writer {
 	int stop;
 	int failed;               /* a write failed: error holds why; later stages are skipped */
 	struct eif_error error;
+	/* Caller's thread only: the other readers of each stage (eif_outfile_share_stages). */
+	void (*readers_wait)(void *ctx, unsigned long long fence);
+	void *readers_ctx;
+	unsigned long long fence[WRITER_STAGES];
+	unsigned char fenced[WRITER_STAGES];
 };
 
 static enum eif_status pwrite_full(struct eif_outfile *out, const void *buf, size_t len,
@@ -181,8 +190,7 @@ static void writer_free(struct eif_outfile *out)
 	pthread_join(w->thread, NULL);
 	pthread_cond_destroy(&w->changed);
 	pthread_mutex_destroy(&w->lock);
-	for (unsigned i = 0; i < WRITER_STAGES; i++)
-		free(w->bufs[i]);
+	free(w->bufs[0]);
 	free(w);
 	out->writer = NULL;
 	out->stage = NULL;
@@ -193,26 +201,28 @@ void eif_outfile_direct(struct eif_outfile *out)
 {
 	int flags = fcntl(out->fd, F_GETFL);
 	struct outfile_writer *w;
-	unsigned i;
+	void *memory;
 
 	if (out->stage || out->written || flags < 0 || !(w = calloc(1, sizeof(*w))))
 		return;
 	w->out = out;
-	for (i = 0; i < WRITER_STAGES; i++) {
-		void *p;
-		if (posix_memalign(&p, DIRECT_ALIGN, DIRECT_STAGE) != 0)
-			break;
-		w->bufs[i] = p;
-	}
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->changed, NULL);
-	if (i < WRITER_STAGES || pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-		pthread_cond_destroy(&w->changed);
-		pthread_mutex_destroy(&w->lock);
-		for (i = 0; i < WRITER_STAGES; i++)
-			free(w->bufs[i]);
+	if (posix_memalign(&memory, STAGE_PAGE, WRITER_STAGES * DIRECT_STAGE) != 0) {
 		free(w);
 		return; /* ordinary writes: slower, not wrong */
+	}
+	/* Huge pages: 16 page faults instead of 8192 to fill the stages once, and the kernel
+	 * pins each stage for the disk in a few steps instead of a thousand. */
+	madvise(memory, WRITER_STAGES * DIRECT_STAGE, MADV_HUGEPAGE);
+	for (unsigned i = 0; i < WRITER_STAGES; i++)
+		w->bufs[i] = (unsigned char *)memory + (size_t)i * DIRECT_STAGE;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->changed, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		pthread_cond_destroy(&w->changed);
+		pthread_mutex_destroy(&w->lock);
+		free(memory);
+		free(w);
+		return;
 	}
 	if (fcntl(out->fd, F_SETFL, flags | O_DIRECT) != 0) {
 		out->writer = w;
@@ -269,16 +279,24 @@ static enum eif_status pwrite_full(struct eif_outfile *out, const void *buf, siz
 	return EIF_OK;
 }
 
-/* The full stage goes to the writer; the caller goes on with the next free one. */
+/* The full stage goes to the writer; the caller goes on with the next free one, once the
+ * writer and the stage's other readers are done with it. */
 static enum eif_status stage_write(struct eif_outfile *out, size_t len, struct eif_error *err)
 {
 	struct outfile_writer *w = out->writer;
+	unsigned next;
+	enum eif_status rc;
 
 	writer_submit(w, len, out->stage_at);
 	out->stage_at += len;
-	out->stage = w->bufs[w->submitted % WRITER_STAGES]; /* only this thread submits */
+	next = (unsigned)(w->submitted % WRITER_STAGES); /* only this thread submits */
+	out->stage = w->bufs[next];
 	out->staged = 0;
-	return writer_wait(w, WRITER_STAGES - 1, err);
+	rc = writer_wait(w, WRITER_STAGES - 1, err);
+	if (rc == EIF_OK && w->fenced[next] && w->readers_wait)
+		w->readers_wait(w->readers_ctx, w->fence[next]);
+	w->fenced[next] = 0;
+	return rc;
 }
 
 /* Leave direct mode: the aligned part of the stage goes direct, the writer drains, and the
@@ -328,6 +346,36 @@ static enum eif_status direct_write(struct eif_outfile *out, const unsigned char
 		}
 	}
 	return EIF_OK;
+}
+
+void eif_outfile_share_stages(struct eif_outfile *out,
+			      void (*wait)(void *ctx, unsigned long long fence), void *ctx)
+{
+	if (!out->writer)
+		return;
+	out->writer->readers_wait = wait;
+	out->writer->readers_ctx = ctx;
+}
+
+unsigned char *eif_outfile_space(struct eif_outfile *out, size_t *cap)
+{
+	if (!out->stage)
+		return NULL;
+	*cap = DIRECT_STAGE - out->staged; /* a full stage goes at once: never 0 */
+	return out->stage + out->staged;
+}
+
+enum eif_status eif_outfile_filled(struct eif_outfile *out, size_t len, unsigned long long fence,
+				   struct eif_error *err)
+{
+	struct outfile_writer *w = out->writer;
+	unsigned current = (unsigned)(w->submitted % WRITER_STAGES);
+
+	w->fence[current] = fence;
+	w->fenced[current] = 1;
+	out->staged += len;
+	out->written += len;
+	return out->staged == DIRECT_STAGE ? stage_write(out, DIRECT_STAGE, err) : EIF_OK;
 }
 
 enum eif_status eif_outfile_write(struct eif_outfile *out, const void *buf, size_t len,

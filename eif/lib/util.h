@@ -157,6 +157,17 @@ enum eif_status eif_outfile_open(struct eif_outfile *out, const char *path, stru
  * on with ordinary writes; the bytes are the same either way. A later pwrite or the commit
  * ends direct mode. */
 void eif_outfile_direct(struct eif_outfile *out);
+/* Direct mode lets the caller fill the stage in place rather than copy into it: space gives
+ * where the next *cap (>= 1) bytes of the file go (NULL outside direct mode); filled then
+ * counts len <= *cap of them as written. Until the stage comes round again, other threads
+ * may read them: before refilling it, the outfile calls the wait given to share_stages with
+ * the last fence filled into it. The caller must have finished those readers (and cleared
+ * the wait) before pwrite, commit or abort end direct mode and free the stages. */
+unsigned char *eif_outfile_space(struct eif_outfile *out, size_t *cap);
+enum eif_status eif_outfile_filled(struct eif_outfile *out, size_t len, unsigned long long fence,
+				   struct eif_error *err);
+void eif_outfile_share_stages(struct eif_outfile *out,
+			      void (*wait)(void *ctx, unsigned long long fence), void *ctx);
 enum eif_status eif_outfile_write(struct eif_outfile *out, const void *buf, size_t len,
 				  struct eif_error *err);
 enum eif_status eif_outfile_pwrite(struct eif_outfile *out, const void *buf, size_t len,
