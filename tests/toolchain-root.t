@@ -29,10 +29,11 @@ ok $? "and takes under 5 s"
 diag "second set-up: $(ms "$t1" "$t2") ms"
 
 # Inside: the fixed environment only, the root read-only, the lock's compiler.
-FOO=leak LANG=de_DE.UTF-8 "$TOP/scripts/toolchain-run" "$root" "$tmp" env >"$tmp/env" 2>&1
+# (SOURCE_DATE_EPOCH is the one value passed on; make check exports it, so it is set here.)
+FOO=leak LANG=de_DE.UTF-8 SOURCE_DATE_EPOCH=1234 "$TOP/scripts/toolchain-run" "$root" "$tmp" env >"$tmp/env" 2>&1
 is "$(LC_ALL=C sort "$tmp/env" | grep -v '^PWD=\|^OLDPWD=' | tr '\n' ' ')" \
-	"HOME=/tmp LC_ALL=C PATH=/usr/bin:/bin:/usr/sbin:/sbin TMPDIR=/tmp TZ=UTC " \
-	"the command gets the fixed environment and nothing of the caller's"
+	"HOME=/tmp LC_ALL=C PATH=/usr/bin:/bin:/usr/sbin:/sbin SOURCE_DATE_EPOCH=1234 TMPDIR=/tmp TZ=UTC " \
+	"the command gets the fixed environment and SOURCE_DATE_EPOCH, nothing else of the caller's"
 "$TOP/scripts/toolchain-run" "$root" "$tmp" sh -c 'touch /usr/bin/x' >/dev/null 2>&1
 is "$?" 1 "the root is read-only inside"
 lock_version() { awk -v n="$1" '$1 == n { print $2 }' "$lock"; }
