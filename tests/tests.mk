@@ -10,6 +10,16 @@ QEMU_INPUTS := tests/qemu/build tests/qemu/source.lock tests/qemu/configure-flag
 $(QEMU): $(QEMU_INPUTS) $(O)/qemu/cache-check
 	$(call msg,QEMU,$@)
 	$(Q)DL='$(DL)' tests/qemu/build '$(CACHE_DIR)' $@
+# qemu-system-aarch64 for the arm64 boot test (make check-full), its virt machine with the NSM
+# and vhost-user-vsock devices (QEMU_TARGET=aarch64 in tests/qemu/build).
+QEMU_AARCH64_INPUTS := tests/qemu/build tests/qemu/source.lock tests/qemu/configure-flags-aarch64 \
+	tests/qemu/devices/aarch64-softmmu/enclave-kit.mak
+$(O)/qemu/qemu-system-aarch64: $(QEMU_AARCH64_INPUTS) $(O)/qemu/cache-check-aarch64
+	$(call msg,QEMU,$@)
+	$(Q)QEMU_TARGET=aarch64 DL='$(DL)' tests/qemu/build '$(CACHE_DIR)' $@
+$(O)/qemu/cache-check-aarch64: FORCE
+	@mkdir -p $(@D) && d=$$(QEMU_TARGET=aarch64 tests/qemu/build --print-dir '$(CACHE_DIR)') && \
+		if [ ! -f $@ ] || [ ! -x "$$d/bin/qemu-system-aarch64" ]; then touch $@; fi
 $(O)/qemu/cache-check: FORCE	# touched (so newer than the wrapper) when the cached binary is gone
 	@mkdir -p $(@D) && d=$$(tests/qemu/build --print-dir '$(CACHE_DIR)') && \
 		if [ ! -f $@ ] || [ ! -x "$$d/bin/qemu-system-x86_64" ]; then touch $@; fi
@@ -50,6 +60,12 @@ $(O)/tests/vsock/bin/vsock-test: $(VSOCK_GUEST_SRCS) tests/vsock/stream.h tests/
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(INIT_CC) $(WARN) $(CFLAGS) -isystem $(INIT_UAPI) -static -s \
 		$(VSOCK_GUEST_SRCS) -o $@.tmp -lpthread && mv $@.tmp $@
+
+# The reporter of tests/e2e-aarch64-boot.t: commands' output to the parent over vsock.
+$(O)/tests/vsock/bin/vsock-run: tests/vsock/guest/vsock-run.c $(INIT_UAPI)/.stamp | $(STAMP)/packages-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(INIT_CC) $(WARN) $(CFLAGS) -isystem $(INIT_UAPI) -static -s $< -o $@.tmp && \
+		mv $@.tmp $@
 
 CHECK_DEPS += $(O)/tests/vsock/bin/vsock-test
 CHECK_DEPS += $(QEMU) $(O)/bin/vhost-user-vsock $(O)/tests/vsock/vhost-user-probe \

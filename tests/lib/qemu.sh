@@ -1,5 +1,6 @@
 # Every QEMU boot of the tests goes through here: an EIF under the nitro-enclave machine
 # (docs/qemu-test-bed.md#the-command-line), or a bare kernel under Debian's microvm machine.
+# The arm64 parts boot under virt (docs/qemu-test-bed.md#arm64-under-virt).
 #   . "$TOP/tests/lib/qemu.sh"        (needs $O, or $TOP for $TOP/out; tests/run exports both)
 # Each boot first takes one of $QEMU_SLOTS (default 2) slots, lock files under $O/tests/qemu-slots
 # held with flock(1) for as long as QEMU runs, so that however many tests run in parallel, at
@@ -28,6 +29,14 @@
 #     For tests of the back-end alone (with tap.sh): sets $probe (the vhost-user probe), a
 #     private $tmp removed at exit (after stopping the last back-end) and a guest $cid; bails
 #     out when a binary is missing.
+# qemu_boot_virt KERNEL INITRD CMDLINE CONSOLE TIMEOUT
+#     Boot KERNEL with INITRD and the kernel command line CMDLINE under qemu-system-aarch64
+#     -M virt, the arm64 test machine (docs/qemu-test-bed.md#arm64-under-virt): the NSM and the
+#     vhost-user vsock device sit on its virtio-mmio bus; it has no EIF loader and measures
+#     nothing, so the NSM's PCRs start zero and unlocked. Back-end, knobs (but QEMU_ACPI and
+#     QEMU_ENCLAVE_ID) and statuses as for qemu_boot_eif. CONSOLE gets QEMU's own messages only:
+#     the AWS arm64 kernel drives no console on virt, so a guest speaks through a vsock sink.
+#     The binary: $O/qemu/qemu-system-aarch64 (make $O/qemu/qemu-system-aarch64).
 # qemu_boot_kernel KERNEL INITRD ACPI CONSOLE CMDLINE [QEMU-ARGS...]
 #     Boot KERNEL and INITRD under Debian's qemu-system-x86_64 -M microvm (ACPI on|off), with
 #     the kernel command line CMDLINE and the extra QEMU-ARGS (devices); the serial console
@@ -58,7 +67,8 @@
 #                          each run; stderr for "-")
 #   QEMU_EXTRA_ARGS        more QEMU arguments, split on blanks
 #   QEMU_BACKEND_ARGS      more back-end arguments, split on blanks (--stream PORT, --fault ...)
-# The binaries: $O/qemu/qemu-system-x86_64 and $O/bin/vhost-user-vsock (make check builds both).
+# The binaries: $O/qemu/qemu-system-x86_64 and $O/bin/vhost-user-vsock (make check builds both);
+# qemu_boot_virt takes $O/qemu/qemu-system-aarch64 instead (make check-full builds it).
 
 qemu_fail() { echo "qemu.sh: $*" >&2; }
 
@@ -122,14 +132,21 @@ qemu_slot_take() {
 # The body of a run; it sets traps and exits, so it always runs in a subshell of its own:
 # ( ... ) in qemu_boot_eif, & in qemu_boot_until (a nested subshell would take the TERM
 # meant for it and die without cleaning up).
+# qemu_run EIF CONSOLE LIMIT boots EIF under nitro-enclave; with $qemu_virt_kernel set (by
+# qemu_boot_virt: EIF is then empty) it boots those parts under virt instead.
 qemu_run() {
 	eif=$1 console=$2 limit=$3
 	out=${O:-${TOP:-.}/out}
 	qemu=$out/qemu/qemu-system-x86_64 backend=${QEMU_BACKEND:-$out/bin/vhost-user-vsock}
+	[ -z "${qemu_virt_kernel-}" ] || qemu=$out/qemu/qemu-system-aarch64
 	for need in "$qemu" "$backend"; do
 		[ -x "$need" ] || { qemu_fail "$need is missing; build it with: make $need"; exit 125; }
 	done
-	[ -r "$eif" ] || { qemu_fail "EIF '$eif' is not readable; build it first (make)"; exit 125; }
+	for need in ${qemu_virt_kernel:+"$qemu_virt_kernel" "$qemu_virt_initrd"}; do
+		[ -r "$need" ] || { qemu_fail "'$need' is not readable; build it first"; exit 125; }
+	done
+	[ -n "${qemu_virt_kernel-}" ] || [ -r "$eif" ] ||
+		{ qemu_fail "EIF '$eif' is not readable; build it first (make)"; exit 125; }
 	case $limit in
 	'' | *[!0-9]*) qemu_fail "timeout '$limit' is not a number of seconds"; exit 125 ;;
 	esac
@@ -191,12 +208,25 @@ qemu_run() {
 	# clock as on hardware. Without it, a busy host makes the kernel's fast TSC calibration
 	# fail, and with ACPI on (hardware-reduced: no PIT tick) calibrate_delay() then waits
 	# forever for a jiffy. It tells the guest nothing it would not measure itself.
-	# shellcheck disable=SC2086
-	set -- -M "nitro-enclave,vsock=c0,id=${QEMU_ENCLAVE_ID:-i-0123456789abcdef0-enc0123456789abcdef},acpi=${QEMU_ACPI:-off}" \
-		-accel tcg -icount shift=auto -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEMORY:-512M}" \
-		-nographic -no-reboot -chardev "socket,id=c0,path=$sock" -kernel "$eif" \
-		${QEMU_EXTRA_ARGS-}
-	[ -z "$append" ] || set -- "$@" -append "$append"
+	if [ -n "${qemu_virt_kernel-}" ]; then
+		# The vhost-user back-end maps guest RAM: it must be a shared memfd, as the
+		# nitro-enclave machine makes it itself. The back-end tells the device the CID.
+		# shellcheck disable=SC2086
+		set -- -M virt,memory-backend=ram -accel tcg -cpu max -smp "${QEMU_SMP:-2}" \
+			-m "${QEMU_MEMORY:-512M}" \
+			-object "memory-backend-memfd,id=ram,size=${QEMU_MEMORY:-512M},share=on" \
+			-nodefaults -no-user-config -nographic -no-reboot -monitor none \
+			-chardev "socket,id=c0,path=$sock" -device vhost-user-vsock-device,chardev=c0 \
+			-device virtio-nsm-device -kernel "$qemu_virt_kernel" -initrd "$qemu_virt_initrd" \
+			-append "$qemu_virt_cmdline${append:+ $append}" ${QEMU_EXTRA_ARGS-}
+	else
+		# shellcheck disable=SC2086
+		set -- -M "nitro-enclave,vsock=c0,id=${QEMU_ENCLAVE_ID:-i-0123456789abcdef0-enc0123456789abcdef},acpi=${QEMU_ACPI:-off}" \
+			-accel tcg -icount shift=auto -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEMORY:-512M}" \
+			-nographic -no-reboot -chardev "socket,id=c0,path=$sock" -kernel "$eif" \
+			${QEMU_EXTRA_ARGS-}
+		[ -z "$append" ] || set -- "$@" -append "$append"
+	fi
 	if [ "$console" = - ]; then
 		if [ "$limit" -gt 0 ]; then
 			timeout --foreground -k 5 "$limit" "$qemu" "$@"
@@ -244,6 +274,10 @@ qemu_backend_test_setup() {
 
 qemu_boot_eif() {
 	(qemu_run "$@")
+}
+
+qemu_boot_virt() {
+	(qemu_virt_kernel=$1 qemu_virt_initrd=$2 qemu_virt_cmdline=$3 && shift 3 && qemu_run '' "$@")
 }
 
 qemu_boot_until() {
