@@ -183,7 +183,8 @@ fetch:	# every pinned input into dl/; after it, `make` and `make check` need no 
 # Every pinned input with the lock files and a manifest, in one deterministic tar: with it,
 # `make BUNDLE=bundle.tar` builds on another machine with no network.
 bundle: $(O)/bundle.tar
-$(O)/bundle.tar: scripts/make-bundle scripts/fetch-pinned configs/sources.lock tests/qemu/source.lock
+$(O)/bundle.tar: scripts/make-bundle scripts/fetch-pinned configs/sources.lock configs/sources-aarch64.lock \
+		configs/toolchain.lock tests/qemu/source.lock
 	$(Q)DL='$(DL)' scripts/make-bundle $@
 repro-check: | $(STAMP)/packages-check
 	$(Q)scripts/repro-check

@@ -87,18 +87,47 @@ is "$(grep -c "BUNDLE=$tmp/no-such.tar: no such readable file" "$tmp/out")" 1 "t
 
 # apt: a package whose version has an epoch (apt-get download writes NAME_1%3a1.0-1_all.deb, the
 # lock names the pool file NAME_1.0-1_all.deb) is found. A local file: repository, no network.
-mkdir -p "$tmp/deb/DEBIAN" "$tmp/repo" && printf 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: t\n' \
-	"$name" "$version" >"$tmp/deb/DEBIAN/control" && dpkg-deb -b --root-owner-group "$tmp/deb" "$tmp/repo/pkg.deb" >/dev/null ||
-	bail "cannot build a test .deb"
-debsha=$(sha "$tmp/repo/pkg.deb")
-printf 'Package: %s\nVersion: %s\nArchitecture: all\nFilename: ./pkg.deb\nSize: %s\nSHA256: %s\nDescription: t\n\n' \
-	"$name" "$version" "$(wc -c <"$tmp/repo/pkg.deb")" "$debsha" >"$tmp/repo/Packages"
+# test_deb NAME VERSION FILE: a .deb in the repository, and its Packages stanza.
+test_deb() {
+	rm -rf "$tmp/deb" && mkdir -p "$tmp/deb/DEBIAN" "$tmp/repo" &&
+		printf 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: t\n' \
+		"$1" "$2" >"$tmp/deb/DEBIAN/control" && dpkg-deb -b --root-owner-group "$tmp/deb" "$tmp/repo/$3" >/dev/null ||
+		bail "cannot build a test .deb"
+	printf 'Package: %s\nVersion: %s\nArchitecture: all\nFilename: ./%s\nSize: %s\nSHA256: %s\nDescription: t\n\n' \
+		"$1" "$2" "$3" "$(wc -c <"$tmp/repo/$3")" "$(sha "$tmp/repo/$3")" >>"$tmp/repo/Packages"
+}
+test_deb "$name" "$version" pkg.deb
+test_deb enclave-kit-second 2.0-1 second.deb
+debsha=$(sha "$tmp/repo/pkg.deb") sha2=$(sha "$tmp/repo/second.deb")
 echo "deb [trusted=yes] file:$tmp/repo ./" >"$tmp/apt/sources.list.d/local.list"
 apt-get -q -o APT::Sandbox::User=root update >"$tmp/update.log" 2>&1 || { sed 's/^/# /' "$tmp/update.log"; bail "apt-get update of $tmp/repo failed"; }
 rm -rf "$DL" "$CACHE_DIR"
 "$TOP/scripts/fetch-pinned" "$name" "$version" all "$file" "$debsha" >"$tmp/out" 2>&1
 ok $? "apt's download of a version with an epoch is found" || sed 's/^/# /' "$tmp/out"
 is "$(placed "$DL/$file") $(grep -c '(from apt)' "$tmp/out")" "$debsha 1" "it is in dl/ under the lock's file name, from apt"
+
+# Several files (--stdin, as scripts/toolchain-root gives them): one apt-get download for all;
+# when it fails (one version is not offered), each is asked for on its own, and only the missing
+# one is an error.
+rm -rf "$DL" "$CACHE_DIR"
+two="$name $version all $file $debsha
+enclave-kit-second 2.0-1 all enclave-kit-second_2.0-1_all.deb $sha2"
+printf '%s\n' "$two" | "$TOP/scripts/fetch-pinned" --stdin >"$tmp/out" 2>&1
+ok $? "fetch-pinned --stdin fetches two .debs" || sed 's/^/# /' "$tmp/out"
+is "$(grep -c 'downloading 2 .debs in one call' "$tmp/out") $(grep -c '(from apt)' "$tmp/out")" "1 2" \
+	"in one apt-get download" || sed 's/^/# /' "$tmp/out"
+is "$(placed "$DL/enclave-kit-second_2.0-1_all.deb")" "$sha2" "each checked and in dl/ under its file name"
+is "$(find "$DL" -name '.apt.*' | wc -l | tr -d ' ')" 0 "the batch's directory is gone"
+rm -rf "$DL" "$CACHE_DIR"
+printf '%s\nenclave-kit-second 3.0-1 all enclave-kit-second_3.0-1_all.deb %s\n' "$two" "$evil" |
+	"$TOP/scripts/fetch-pinned" --stdin >"$tmp/out" 2>&1
+is "$?" 1 "fetch-pinned --stdin with a version apt does not offer fails"
+is "$(grep -c 'apt-get download of them all failed' "$tmp/out") $(grep -c '(from apt)' "$tmp/out")" "1 2" \
+	"after fetching the other two file by file" || sed 's/^/# /' "$tmp/out"
+is "$(grep -c 'apt:      does not offer enclave-kit-second 3.0-1 (newest offered: 2.0-1)' "$tmp/out")" 1 \
+	"and the error names the missing one"
+echo 'not a line' | "$TOP/scripts/fetch-pinned" --stdin >"$tmp/out" 2>&1
+is "$?" 2 "a malformed --stdin line is a usage error"
 rm -f "$tmp/apt/sources.list.d/local.list" "$tmp/apt/lists/"*_Packages
 
 # The pinned inputs are the locks' own: every source package and the QEMU source, with a sha256.
