@@ -55,10 +55,10 @@ INSTALL_DEPS :=
 BENCH_DEPS :=
 CLEAN_FILES :=
 
-# aarch64 (issue 18) stops at the EIF and its PCRs for now: the SBOM, provenance and statement
-# still describe only the x86_64 toolchain. The nsm tool for the target is built too: the issue
-# asks for it and an aarch64 app uses it (x86_64 gets it through make check).
-all: $(O)/enclave.eif $(O)/pcr.json $(if $(filter x86_64,$(ARCH)),$(O)/sbom.spdx.json $(O)/provenance $(O)/statement.json,$(O)/bin/nsm)
+# For another ARCH the nsm tool for the target is built too: the issue asks for it and an
+# aarch64 app uses it (x86_64 gets it through make check).
+all: $(O)/enclave.eif $(O)/pcr.json $(O)/sbom.spdx.json $(O)/provenance $(O)/statement.json \
+	$(if $(filter x86_64,$(ARCH)),,$(O)/bin/nsm)
 
 $(STAMP)/packages-%: configs/packages/%
 	$(Q)mkdir -p $(@D) && scripts/ensure-packages $* && touch $@
@@ -147,26 +147,29 @@ sign: $(O)/enclave.eif
 		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
 # eif sbom as scripts/sbom runs it, with the commit make already knows (git describe --dirty).
-$(O)/sbom.spdx.json: configs/sources.lock $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
+# LOCKS: the pinned inputs, with the cross tools' lock (cross/cross.mk) for another ARCH.
+LOCKS := configs/sources.lock $(CROSS_LOCK)
+$(O)/sbom.spdx.json: $(LOCKS) $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
 		$(STAMP)/commit $(O)/bin/eif $(O)/ramdisk/user.record $(STAMP)/image-vars
 	$(call msg,SBOM,$@)
 	$(Q)c=$$(cat $(STAMP)/commit) && d= && case $$c in *-dirty) d=--dirty ;; esac && \
-	$(O)/bin/eif sbom $(O) --app '$(call sq_escape,$(APP))' --lock configs/sources.lock \
+	$(O)/bin/eif sbom $(O) --arch $(ARCH) --app '$(call sq_escape,$(APP))' $(addprefix --lock ,$(LOCKS)) \
 		--version $(VERSION) --commit "$${c%-dirty}" $$d --record $(O)/ramdisk/user.record -o $@
 
 # The in-toto build statement (eif statement): the EIF's sha256 and PCRs, the locks, the SBOM
 # and the source commit; `eif attest --statement` checks an enclave against it.
-$(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json configs/sources.lock $(STAMP)/commit $(O)/bin/eif
+$(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json $(LOCKS) $(STAMP)/commit $(O)/bin/eif
 	$(call msg,STMT,$@)
 	$(Q)$(O)/bin/eif statement $(O)/enclave.eif --sbom $(O)/sbom.spdx.json \
-		--lock configs/sources.lock --commit "$$(cat $(STAMP)/commit)" -o $@
+		$(addprefix --lock ,$(LOCKS)) --commit "$$(cat $(STAMP)/commit)" -o $@
 
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
-$(O)/provenance: scripts/provenance scripts/user-ramdisk configs/sources.lock configs/ramdisk/system.list $(O)/ramdisk/hardening.list \
+$(O)/provenance: scripts/provenance scripts/user-ramdisk $(LOCKS) configs/ramdisk/system.list $(O)/ramdisk/hardening.list \
 		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs \
 		$(O)/ramdisk/system.record $(O)/ramdisk/user.record $(STAMP)/image-vars $(STAMP)/cert
 	$(call msg,PROV,$@)
-	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) NAME='$(NAME)' VERSION='$(VERSION)' EIF=$(O)/bin/eif \
+	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) $(if $(CROSS_LOCK),CROSS_LOCK=$(CROSS_LOCK)) \
+		NAME='$(NAME)' VERSION='$(VERSION)' EIF=$(O)/bin/eif \
 		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" \
 		'$(call sq_escape,$(ENV))' >$@.tmp && mv $@.tmp $@
 audit: $(O)/enclave.eif $(O)/provenance
