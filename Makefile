@@ -189,7 +189,7 @@ bundle: $(O)/bundle.tar
 $(O)/bundle.tar: scripts/make-bundle scripts/fetch-pinned configs/sources.lock tests/qemu/source.lock
 	$(Q)DL='$(DL)' scripts/make-bundle $@
 repro-check: | $(STAMP)/packages-check
-	$(Q)scripts/repro-check
+	$(Q)ARCH=$(ARCH) scripts/repro-check
 
 # Whether the knobs that change the PCRs are all at their defaults (configs/expected-pcr.json).
 default_build := $(if $(strip $(foreach v,APP CMD ENV KERNEL_CONFIG KERNEL_SOURCE SOURCE_DATE_EPOCH,\
