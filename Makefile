@@ -234,7 +234,7 @@ help:
 	@echo '      oci:LAYOUT[:TAG] or docker-archive:FILE[:TAG] (CMD, ENV from its config if unset)'
 	@echo '  CMD=$(CMD)  ENV=$(ENV)'
 	@echo '  NAME=$(NAME)  ARCH=$(ARCH)  O=$(O)  V=$(V) (1: show commands)'
-	@echo '      ARCH=aarch64: Graviton enclave in out/aarch64 (EIF and PCRs; cross tools on x86_64)'
+	@echo '      ARCH=aarch64: Graviton enclave in out/aarch64 (cross tools on x86_64)'
 	@echo '  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH)  (file times and build time in the image)'
 	@echo '  KERNEL_CONFIG=$(KERNEL_CONFIG)  HARDEN=$(HARDEN)  LOCKDOWN=$(LOCKDOWN) (with HARDEN=1)'
 	@echo '  KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=...  your own kernel tarball'

@@ -54,10 +54,8 @@ static int run_sbom(int argc, char **argv)
 						       p.value);
 			break;
 		case OPT_LOCK:
-			if (in.lock_count == EIF_SBOM_LOCKS_MAX)
-				return cli_usage_error(argv[0], "more than %d --lock files",
-						       EIF_SBOM_LOCKS_MAX);
-			in.lock_paths[in.lock_count++] = p.value;
+			if (cli_add_lock(&p, in.lock_paths, &in.lock_count, EIF_SBOM_LOCKS_MAX))
+				return EXIT_USAGE;
 			break;
 		case OPT_VERSION: in.version = p.value; break;
 		case OPT_COMMIT: in.commit = p.value; break;
