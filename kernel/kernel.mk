@@ -22,7 +22,8 @@ KERNEL_DEB     := $(DL)/$(KERNEL_PACKAGE)_$(KERNEL_DEB_VERSION)_all.deb
 KERNEL_SOURCE  ?=
 KERNEL_SHA256  ?=
 KERNEL_PATCHES ?= $(sort $(wildcard kernel/patches/*.patch))
-KERNEL_HARDENING := configs/kernel/hardening.fragment
+# HARDEN=1: the profile, then the options only ARCH has (Kconfig knows no other arch's symbols).
+KERNEL_HARDENING := configs/kernel/hardening.fragment configs/kernel/hardening-$(ARCH).fragment
 # The kernel policy (kernel/policy/, kernel/audit): forbidden and required options, our vsock
 # patches applied, the source at the pinned version (the upstream part of the Debian version).
 KERNEL_POLICY := kernel/policy/common.policy kernel/policy/$(ARCH).policy
@@ -137,7 +138,7 @@ CHECK_DEPS += $(KERNEL_IMAGE) $(K)/release
 # options the active config has (a report; HARDEN=1 enforces them).
 kernel-audit: $(K)/config $(STAMP)/kernel-source kernel/audit $(KERNEL_POLICY) $(KERNEL_HARDENING)
 	@echo "kernel-audit: $(K)/config (KERNEL_CONFIG=$(KERNEL_CONFIG) HARDEN=$(HARDEN)), source $(KB)"
-	$(Q)kernel/audit $(kernel_audit_args) --fragment $(KERNEL_HARDENING)
+	$(Q)kernel/audit $(kernel_audit_args) $(addprefix --fragment ,$(KERNEL_HARDENING))
 
 # Reproducibility: a second build elsewhere, under another umask, TZ, locale and -j, must give the
 # same kernel image (bzImage, or Image for aarch64; one full kernel build; REPRO_DIR is wiped first).
@@ -151,6 +152,9 @@ repro-kernel: $(KERNEL_IMAGE) kernel/repro-check
 # looks at lockdown, modules_disabled and /dev/nsm from inside the application. Costly: two
 # kernel-sized steps and three QEMU boots, so not part of make check.
 HARDEN_O ?= $(O)/hardened
+ifneq ($(and $(filter kernel-check-hardened,$(MAKECMDGOALS)),$(filter-out x86_64,$(ARCH))),)
+$(error kernel-check-hardened boots QEMU's nitro-enclave machine, which is x86_64 only; for ARCH=$(ARCH), make ARCH=$(ARCH) HARDEN=1 builds the hardened kernel and checks its config, make kernel-audit ARCH=$(ARCH) HARDEN=1 reports it)
+endif
 kernel-check-hardened: | $(STAMP)/packages-check
 	$(Q)$(MAKE) O=$(HARDEN_O) HARDEN=1 kernel $(HARDEN_O)/ramdisk/system.cpio
 	$(Q)TOP=$(CURDIR) O=$(abspath $(O)) EIF=$(abspath $(O))/bin/eif KERNEL_TEST_IMAGE=$(abspath $(HARDEN_O))/bzImage \

@@ -2,8 +2,9 @@
 # eif sbom writes, in one process, the same bytes as the shell scripts/sbom it replaced
 # (tests/data/sbom-oracle.sh): for the default build, for a tree with awkward names, modes,
 # hard links, FIFOs and symlinks, for a tar, and for a lock with control characters and
-# odd blanks; with the user ramdisk's record instead of the tree. And it fails cleanly when an
-# output is missing.
+# odd blanks; with the user ramdisk's record instead of the tree. For a cross build (--arch
+# aarch64, a second lock) it names the Image and the second lock's tool and deb packages, and
+# refuses a deb line that is no archive path. And it fails cleanly when an output is missing.
 . "$TOP/tests/lib/tap.sh"
 for f in bzImage nsm.ko init ramdisk/system.cpio ramdisk/user.cpio enclave.eif kernel/config; do
 	[ -f "$O/$f" ] || bail "$O/$f is missing: run make first"
@@ -89,6 +90,47 @@ EIF=$EIF "$fresh/scripts/sbom" "$O" "$TOP/examples/hello" >"$work/fresh.json" 2>
 ok $? "scripts/sbom runs in a repository without commits" || sed 's/^/#   /' "$work/err"
 is "$(jq -r '.packages[] | select(.name == "enclave-kit") | .versionInfo' "$work/fresh.json")" unknown \
 	"and names the commit 'unknown'"
+
+# A cross build (make ARCH=aarch64 on x86_64): --arch aarch64 names OUTDIR/Image, the second
+# lock's packages say which lock pins them, and its deb line (an archive path) is NAME:ARCH.
+a64=$work/a64
+mkdir -p "$a64/ramdisk" "$a64/kernel" "$work/configs" && cp "$O/bzImage" "$a64/Image" &&
+	for f in nsm.ko init ramdisk/system.cpio ramdisk/user.cpio enclave.eif kernel/config; do
+		cp "$O/$f" "$a64/$f" || bail "cannot copy $f"
+	done
+sha_a=$(printf a | sha256sum | cut -c1-64) sha_b=$(printf b | sha256sum | cut -c1-64)
+cross=$work/configs/sources-aarch64.lock
+printf 'tool gcc-cross 1.0 %s
+deb pool/main/m/musl/musl-dev_1.2.3-1_arm64.deb 1.2.3-1 %s
+' "$sha_a" "$sha_b" >"$cross"
+a64_sbom() { "$EIF" sbom "$a64" --app "$app" --lock "$top/configs/sources.lock" --version 0.1.0 "$@"; }
+a64_sbom --arch aarch64 --lock "$cross" >"$work/a64.json" 2>"$work/err"
+ok $? "eif sbom --arch aarch64 with two locks succeeds" || sed 's/^/#   /' "$work/err"
+is "$(jq -r '[.files[].fileName] | map(select(. == "./Image" or . == "./bzImage")) | join(" ")' "$work/a64.json")" ./Image \
+	"it names ./Image, no ./bzImage"
+is "$(jq -r '.files[] | select(.fileName == "./Image") | .checksums[] | select(.algorithm == "SHA256") | .checksumValue' "$work/a64.json")" \
+	"$(sha256sum "$a64/Image" | cut -c1-64)" "with the Image's sha256"
+is "$(jq -r '.relationships[] | select(.relatedSpdxElement == "SPDXRef-File-Image") | .spdxElementId' "$work/a64.json")" \
+	SPDXRef-File-enclave.eif "the EIF is GENERATED_FROM the Image"
+is "$(jq -r --arg h "$sha_b" '.packages[] | select(.name == "musl-dev:arm64") | [.versionInfo, (.checksums[0].checksumValue == $h), .comment] | join(" | ")' "$work/a64.json")" \
+	"1.2.3-1 | true | arm64 Debian package pinned in configs/sources-aarch64.lock (sha256 of the .deb), fetched from the archive's pool/main/m/musl/musl-dev_1.2.3-1_arm64.deb and unpacked into the build's output directory, never installed" \
+	"a deb line is the package NAME:ARCH with its version, sha256 and lock"
+is "$(jq -r '.packages[] | select(.name == "gcc-cross") | .comment' "$work/a64.json")" \
+	"toolchain package pinned in configs/sources-aarch64.lock (sha256 of the .deb as the archive lists it; - where it no longer does)" \
+	"a tool line of the second lock names that lock"
+is "$(jq -r '[.relationships[] | select(.relationshipType == "BUILD_TOOL_OF" and
+	(.spdxElementId == "SPDXRef-Package-gcc-cross" or .spdxElementId == "SPDXRef-Package-musl-dev-arm64"))] | length' "$work/a64.json")" 2 \
+	"both are BUILD_TOOL_OF the EIF"
+printf 'deb musl-dev.deb 1 -\n' >"$work/bad.lock"
+a64_sbom --arch aarch64 --lock "$work/bad.lock" >"$work/out.json" 2>"$work/err"
+is "$?:$(cat "$work/err")" "1:eif: sbom: $work/bad.lock line 1: deb 'musl-dev.deb' is not a Debian archive path (pool/.../NAME_VERSION_ARCH.deb)" \
+	"a deb line without NAME_VERSION_ARCH is refused, by line"
+[ ! -s "$work/out.json" ]; ok $? "and nothing is written"
+a64_sbom >/dev/null 2>"$work/err"
+is "$?:$(cat "$work/err")" "1:eif: sbom: $a64/bzImage is missing; run make first" "without --arch aarch64 the bzImage is looked for"
+a64_sbom --arch riscv64 >/dev/null 2>"$work/err"
+is "$?" 2 "--arch riscv64 is a usage error"
+grep -q "'riscv64': use x86_64 or aarch64" "$work/err"; ok $? "and says which architectures" || sed 's/^/#   /' "$work/err"
 
 mkdir -p "$work/out/ramdisk" "$work/out/kernel"
 "$EIF" sbom "$work/out" --app "$app" --lock "$top/configs/sources.lock" --version 0.1.0 >"$work/out.json" 2>"$work/err"

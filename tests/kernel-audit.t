@@ -119,24 +119,28 @@ line "    skip CONFIG_D=y: kept out for a stated reason" "a skipped option shows
 line "1 of 3 recommended options hold; 1 deliberately not required (skip)." "the summary counts them"
 
 fragment=$TOP/configs/kernel/hardening.fragment
-is "$(awk '/^## /{r=0; next} /^# CONFIG_[A-Za-z0-9_]+ is not set$/ || /^CONFIG_/ { if (!r) print FNR; next } /^# /{r=1}' "$fragment")" "" \
-	"every option in hardening.fragment follows a reason line"
+x86_fragment=$TOP/configs/kernel/hardening-x86_64.fragment
+for f in "$fragment" "$x86_fragment" "$TOP/configs/kernel/hardening-aarch64.fragment"; do
+	is "$(awk '/^## /{r=0; next} /^# CONFIG_[A-Za-z0-9_]+ is not set$/ || /^CONFIG_/ { if (!r) print FNR; next } /^# /{r=1}' "$f")" "" \
+		"every option in ${f##*/} follows a reason line"
+done
 
 # The real configs: the default one as built, the hardened one resolved from the same tree
 # (Kconfig only, into a file of our own; the tree's lock keeps a running build out).
 kb=$O/kernel/build
 if [ -r "$O/kernel/config" ] && [ -r "$kb/Makefile" ]; then
 	"$TOP/kernel/audit" --arch x86_64 --config "$O/kernel/config" --source "$kb" --patches "$TOP/kernel/patches" \
-		--pin "$pin" --fragment "$fragment" >"$work/default.out" 2>&1
+		--pin "$pin" --fragment "$fragment" --fragment "$x86_fragment" >"$work/default.out" 2>&1
 	ok $? "the default config and the built source keep the policy" || sed 's/^/#   /' "$work/default.out" | tail -n 20
-	cat "$TOP/configs/kernel/x86_64.defconfig" "$fragment" >"$work/hardened.in"
+	cat "$TOP/configs/kernel/x86_64.defconfig" "$fragment" "$x86_fragment" >"$work/hardened.in"
 	kconfig() {
 		flock "$O/kernel/kbuild.lock" make -s -C "$kb" O= ARCH=x86_64 CROSS_COMPILE= CC=gcc LD=ld HOSTCC=gcc \
 			KCONFIG_CONFIG="$work/hardened.config" "$@" >>"$work/kconfig.log" 2>&1
 	}
 	kconfig allnoconfig KCONFIG_ALLCONFIG="$work/hardened.in" && kconfig olddefconfig
 	ok $? "the hardened config resolves (Kconfig in $kb)" || sed 's/^/#   /' "$work/kconfig.log" | tail -n 20
-	"$TOP/kernel/check-config" "$work/hardened.config" "$TOP/configs/kernel/x86_64.defconfig" "$fragment" >"$work/check.out" 2>&1
+	"$TOP/kernel/check-config" "$work/hardened.config" "$TOP/configs/kernel/x86_64.defconfig" "$fragment" "$x86_fragment" \
+		>"$work/check.out" 2>&1
 	ok $? "every option of the hardening fragment survives in it" || sed 's/^/#   /' "$work/check.out"
 	"$TOP/kernel/audit" --arch x86_64 --config "$work/hardened.config" --source "$kb" --patches "$TOP/kernel/patches" \
 		--pin "$pin" >"$work/hardened.out" 2>&1

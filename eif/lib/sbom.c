@@ -508,15 +508,27 @@ static char *lock_field(char **p, bool last)
 	return s;
 }
 
-/* The packages of the lock file (source, member, tool lines) and their relationships;
- * *kernel_id gets the SPDX id of the first linux-source package. */
-static enum eif_status lock_packages(struct doc *d, char *lock, const char *lock_path,
-				     struct json_buf *kernel_id, struct eif_error *err)
+/* How a package names the lock that pins it: the path from its last "configs/", else as given. */
+static const char *lock_label(const char *lock_path)
 {
-	struct json_buf id = { 0 }, source = { 0 };
+	const char *label = lock_path;
+
+	for (const char *p = lock_path; (p = strstr(p, "configs/")); p++)
+		label = p;
+	return label;
+}
+
+/* The packages of a lock file and their relationships: source, member and tool lines, and
+ * deb lines (a target package fetched from its archive path, never installed: "NAME:ARCH").
+ * *kernel_found: the first linux-source package's SPDX id is in kernel_id. */
+static enum eif_status lock_packages(struct doc *d, char *lock, const char *lock_path,
+				     struct json_buf *kernel_id, bool *kernel_found,
+				     struct eif_error *err)
+{
+	struct json_buf id = { 0 }, source = { 0 }, name_buf = { 0 }, comment = { 0 };
+	const char *label = lock_label(lock_path);
 	enum eif_status rc = EIF_OK;
 	unsigned line_no = 0;
-	bool kernel_found = false;
 	char *line = lock, *nl;
 
 	/* like `while read`, a last line without its newline is not read */
@@ -529,83 +541,132 @@ static enum eif_status lock_packages(struct doc *d, char *lock, const char *lock
 		name = lock_field(&p, false);
 		version = lock_field(&p, false);
 		hash = lock_field(&p, true);
-		if (!kernel_found && strcmp(kind, "source") == 0 &&
+		if (!*kernel_found && strcmp(kind, "source") == 0 &&
 		    strncmp(name, "linux-source", 12) == 0) {
 			spdx_id(kernel_id, name);
-			kernel_found = true;
+			*kernel_found = true;
 		}
 		if (strcmp(kind, "source") != 0 && strcmp(kind, "member") != 0 &&
-		    strcmp(kind, "tool") != 0)
+		    strcmp(kind, "tool") != 0 && strcmp(kind, "deb") != 0)
 			continue;
+		comment.len = 0;
+		if (strcmp(kind, "deb") == 0) {
+			/* pool/.../NAME_VERSION_ARCH.deb */
+			const char *file = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+			const char *under = strchr(file, '_'), *arch = strrchr(file, '_');
+			size_t arch_len = arch ? strcspn(arch + 1, ".") : 0;
+
+			if (!under || under == arch || arch_len == 0) {
+				rc = eif_fail(err, EIF_E_FORMAT, "sbom: %s line %u: deb '%s' is not "
+					      "a Debian archive path (pool/.../NAME_VERSION_ARCH.deb)",
+					      lock_path, line_no, name);
+				break;
+			}
+			name_buf.len = 0;
+			json_buf_append(&name_buf, file, (size_t)(under - file));
+			json_buf_puts(&name_buf, ":");
+			json_buf_append(&name_buf, arch + 1, arch_len);
+			json_buf_append(&name_buf, "", 0);
+			json_buf_append(&comment, arch + 1, arch_len);
+			json_buf_puts(&comment, " Debian package pinned in ");
+			json_buf_puts(&comment, label);
+			json_buf_puts(&comment, " (sha256 of the .deb), fetched from the archive's ");
+			json_buf_puts(&comment, name);
+			json_buf_puts(&comment, " and unpacked into the build's output directory, "
+				      "never installed");
+			if (name_buf.failed)
+				return no_memory(err);
+			name = name_buf.data;
+		} else if (strcmp(kind, "source") == 0) {
+			json_buf_puts(&comment, "pinned Debian source package (sha256 of the .deb, from ");
+			json_buf_puts(&comment, label);
+			json_buf_puts(&comment, ")");
+		} else if (strcmp(kind, "tool") == 0) {
+			json_buf_puts(&comment, "toolchain package pinned in ");
+			json_buf_puts(&comment, label);
+			json_buf_puts(&comment, " (sha256 of the .deb as the archive lists it; - where "
+				      "it no longer does)");
+		} else {
+			json_buf_puts(&comment, "file inside the pinned source package, verified "
+				      "before unpacking");
+		}
+		json_buf_append(&comment, "", 0);
 		id.len = 0;
 		spdx_id(&id, name);
 		json_buf_append(&id, "", 0);
-		if (id.failed)
-			return no_memory(err);
+		if (id.failed || comment.failed) {
+			rc = no_memory(err);
+			break;
+		}
+		if (strcmp(kind, "member") == 0 && !source.data) {
+			rc = eif_fail(err, EIF_E_FORMAT, "sbom: %s line %u: member '%s' "
+				      "comes before any source line; put it after its "
+				      "source package", lock_path, line_no, name);
+			break;
+		}
+		package(d, id.data, name, version, hash, "Organization: Debian", comment.data);
 		if (strcmp(kind, "member") == 0) {
-			if (!source.data) {
-				rc = eif_fail(err, EIF_E_FORMAT, "sbom: %s line %u: member '%s' "
-					      "comes before any source line; put it after its "
-					      "source package", lock_path, line_no, name);
-				break;
-			}
-			package(d, id.data, name, version, hash, "Organization: Debian",
-				"file inside the pinned source package, verified before unpacking");
 			relate(d, id.data, "CONTAINED_BY", source.data);
 		} else if (strcmp(kind, "source") == 0) {
 			source.len = 0;
 			spdx_id(&source, name);
 			json_buf_append(&source, "", 0);
-			package(d, id.data, name, version, hash, "Organization: Debian",
-				"pinned Debian source package (sha256 of the .deb, from "
-				"configs/sources.lock)");
 		} else {
-			package(d, id.data, name, version, hash, "Organization: Debian",
-				"toolchain package pinned in configs/sources.lock (sha256 of the .deb "
-				"as the archive lists it; - where it no longer does)");
 			relate(d, id.data, "BUILD_TOOL_OF", "SPDXRef-File-enclave.eif");
 		}
 	}
-	if (!kernel_found)
-		spdx_id(kernel_id, "");
-	json_buf_append(kernel_id, "", 0);
 	free(id.data);
 	free(source.data);
+	free(name_buf.data);
+	free(comment.data);
 	return rc;
 }
 
-static const struct {
+struct output {
 	const char *id, *path, *comment;
-} outputs[] = {
+};
+
+/* The outputs, KERNEL_OUTPUT being the architecture's kernel image (kernel_images[]). */
+enum { KERNEL_OUTPUT = 1 };
+static const struct output outputs[] = {
 	{ "SPDXRef-File-kernel.config", "kernel/config", "the resolved kernel .config" },
-	{ "SPDXRef-File-bzImage", "bzImage", "the enclave kernel" },
+	{ NULL, NULL, NULL },
 	{ "SPDXRef-File-nsm.ko", "nsm.ko", "our NSM driver, built against the kernel tree" },
 	{ "SPDXRef-File-init", "init", "our static musl PID 1" },
 	{ "SPDXRef-File-system.cpio", "ramdisk/system.cpio", "ramdisk 0 (PCR1): dev/, init, nsm.ko" },
 	{ "SPDXRef-File-user.cpio", "ramdisk/user.cpio", "ramdisk 1 (PCR2): rootfs/, cmd, env" },
 	{ "SPDXRef-File-enclave.eif", "enclave.eif", "the enclave image" },
 };
+static const struct output kernel_images[] = {
+	[EIF_ARCH_X86_64] = { "SPDXRef-File-bzImage", "bzImage", "the enclave kernel" },
+	[EIF_ARCH_AARCH64] = { "SPDXRef-File-Image", "Image",
+			       "the enclave kernel: the uncompressed arm64 Image" },
+};
+
+static const struct output *output_of(size_t i, enum eif_arch arch)
+{
+	return i == KERNEL_OUTPUT ? &kernel_images[arch] : &outputs[i];
+}
 
 /* The boot chain: what each output was made from (kernel_id: the kernel source package). */
-static void chain_relations(struct doc *d, const char *kernel_id)
+static void chain_relations(struct doc *d, const char *kernel_id, enum eif_arch arch)
 {
-	static const char *const chain[][2] = {
-		{ "SPDXRef-File-kernel.config", "SPDXRef-Package-enclave-kit" },
-		{ "SPDXRef-File-bzImage", NULL },
-		{ "SPDXRef-File-bzImage", "SPDXRef-File-kernel.config" },
-		{ "SPDXRef-File-nsm.ko", "SPDXRef-Package-enclave-kit" },
-		{ "SPDXRef-File-nsm.ko", NULL },
-		{ "SPDXRef-File-init", "SPDXRef-Package-enclave-kit" },
-		{ "SPDXRef-File-system.cpio", "SPDXRef-File-init" },
-		{ "SPDXRef-File-system.cpio", "SPDXRef-File-nsm.ko" },
-		{ "SPDXRef-File-user.cpio", "SPDXRef-Package-application" },
-		{ "SPDXRef-File-enclave.eif", "SPDXRef-File-bzImage" },
-		{ "SPDXRef-File-enclave.eif", "SPDXRef-File-system.cpio" },
-		{ "SPDXRef-File-enclave.eif", "SPDXRef-File-user.cpio" },
+	enum { KERNEL_PACKAGE = -1, ENCLAVE_KIT = -2, APPLICATION = -3 };
+	/* indexes of outputs[], or one of the packages above */
+	static const int chain[][2] = {
+		{ 0, ENCLAVE_KIT }, { 1, KERNEL_PACKAGE }, { 1, 0 }, { 2, ENCLAVE_KIT },
+		{ 2, KERNEL_PACKAGE }, { 3, ENCLAVE_KIT }, { 4, 3 }, { 4, 2 }, { 5, APPLICATION },
+		{ 6, 1 }, { 6, 4 }, { 6, 5 },
 	};
 
-	for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++)
-		relate(d, chain[i][0], "GENERATED_FROM", chain[i][1] ? chain[i][1] : kernel_id);
+	for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++) {
+		int from = chain[i][1];
+
+		relate(d, output_of((size_t)chain[i][0], arch)->id, "GENERATED_FROM",
+		       from == KERNEL_PACKAGE ? kernel_id : from == ENCLAVE_KIT ?
+		       "SPDXRef-Package-enclave-kit" : from == APPLICATION ?
+		       "SPDXRef-Package-application" : output_of((size_t)from, arch)->id);
+	}
 }
 
 static void write_relations(struct doc *d)
@@ -623,22 +684,30 @@ enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, str
 	struct doc d = { .sep = "" };
 	struct json_buf kernel_id = { 0 }, own = { 0 };
 	char sha1[N][41], sha256[N][65], app[65], path[4096];
-	unsigned char *lock = NULL, *record = NULL;
+	unsigned char *lock[EIF_SBOM_LOCKS_MAX] = { NULL }, *record = NULL;
 	size_t lock_len, record_len;
 	const char *app_what;
 	enum eif_status rc = EIF_OK;
+	bool kernel_found = false;
 
 	*text = NULL;
+	if ((unsigned)in->arch >= sizeof(kernel_images) / sizeof(kernel_images[0]))
+		return eif_fail(err, EIF_E_USAGE, "sbom: architecture %d is not x86_64 or aarch64",
+				(int)in->arch);
+	if (in->lock_count == 0 || in->lock_count > EIF_SBOM_LOCKS_MAX)
+		return eif_fail(err, EIF_E_USAGE, "sbom: %zu lock files; give 1 to %d",
+				in->lock_count, EIF_SBOM_LOCKS_MAX);
 	for (size_t i = 0; rc == EIF_OK && i < N; i++) {
 		struct stat st;
 
-		snprintf(path, sizeof(path), "%s/%s", in->out_dir, outputs[i].path);
+		snprintf(path, sizeof(path), "%s/%s", in->out_dir, output_of(i, in->arch)->path);
 		rc = stat(path, &st) != 0 || !S_ISREG(st.st_mode) ?
 		     eif_fail(err, EIF_E_USAGE, "sbom: %s is missing; run make first", path) :
 		     file_digests(path, sha1[i], sha256[i], err);
 	}
-	if (rc == EIF_OK)
-		rc = eif_read_small_file(in->lock_path, "lock file", 16u << 20, &lock, &lock_len, err);
+	for (size_t i = 0; rc == EIF_OK && i < in->lock_count; i++)
+		rc = eif_read_small_file(in->lock_paths[i], "lock file", 16u << 20, &lock[i],
+					 &lock_len, err);
 	if (rc == EIF_OK && in->record_path)
 		rc = eif_read_small_file(in->record_path, "record", 1u << 30, &record, &record_len, err);
 	if (rc == EIF_OK)
@@ -670,13 +739,22 @@ enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, str
 		"Organization: enclave-kit", own.data);
 	package(&d, "SPDXRef-Package-application", "application", app, app, "NOASSERTION",
 		app_what);
-	if ((rc = lock_packages(&d, (char *)lock, in->lock_path, &kernel_id, err)) != EIF_OK)
+	for (size_t i = 0; rc == EIF_OK && i < in->lock_count; i++)
+		rc = lock_packages(&d, (char *)lock[i], in->lock_paths[i], &kernel_id, &kernel_found,
+				   err);
+	if (rc != EIF_OK)
 		goto out;
+	if (!kernel_found)
+		spdx_id(&kernel_id, "");
+	json_buf_append(&kernel_id, "", 0);
 	json_buf_puts(&d.b, "\n  ],\n  \"files\": [");
 	d.sep = "";
-	for (size_t i = 0; i < N; i++)
-		file_entry(&d, outputs[i].id, outputs[i].path, sha1[i], sha256[i], outputs[i].comment);
-	chain_relations(&d, kernel_id.data);
+	for (size_t i = 0; i < N; i++) {
+		const struct output *o = output_of(i, in->arch);
+
+		file_entry(&d, o->id, o->path, sha1[i], sha256[i], o->comment);
+	}
+	chain_relations(&d, kernel_id.data, in->arch);
 	write_relations(&d);
 	json_buf_append(&d.b, "", 0);
 	if (d.b.failed || d.relations.failed || kernel_id.failed) {
@@ -690,7 +768,8 @@ out:
 	free(d.relations.data);
 	free(kernel_id.data);
 	free(own.data);
-	free(lock);
+	for (size_t i = 0; i < EIF_SBOM_LOCKS_MAX; i++)
+		free(lock[i]);
 	free(record);
 	return rc;
 }

@@ -53,6 +53,14 @@ int cli_one_eif(const struct cliopt_parser *parser, const char **path)
 	return 0;
 }
 
+int cli_add_lock(const struct cliopt_parser *parser, const char **locks, size_t *count, size_t max)
+{
+	if (*count == max)
+		return cli_usage_error(parser->command->name, "more than %zu --lock files", max);
+	locks[(*count)++] = parser->value;
+	return 0;
+}
+
 void cli_parts_option(int id, const char *value, struct eif_build_options *o,
 		      const char **ramdisks)
 {

@@ -35,6 +35,9 @@ int cli_option_stop(const struct cliopt_parser *parser, int verdict);
 /* For commands that take one EIF: stores the operand parser->value in *path; a second
  * operand is a usage error (returns EXIT_USAGE), else 0. */
 int cli_one_eif(const struct cliopt_parser *parser, const char **path);
+/* For --lock FILE, repeatable: appends parser->value to locks[*count]; more than max is a
+ * usage error (returns EXIT_USAGE), else 0. */
+int cli_add_lock(const struct cliopt_parser *parser, const char **locks, size_t *count, size_t max);
 
 /* The options eif build and eif pcr share: ids and table rows. */
 enum { OPT_KERNEL = 1, OPT_CMDLINE, OPT_RAMDISK, OPT_SIGNING_CERTIFICATE };

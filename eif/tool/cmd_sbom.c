@@ -6,12 +6,14 @@
 #include "commands.h"
 #include <eif/sbom.h>
 
-enum { OPT_APP = 1, OPT_LOCK, OPT_VERSION, OPT_COMMIT, OPT_DIRTY, OPT_RECORD, OPT_OUT };
+enum { OPT_APP = 1, OPT_ARCH, OPT_LOCK, OPT_VERSION, OPT_COMMIT, OPT_DIRTY, OPT_RECORD, OPT_OUT };
 
 static const struct cliopt sbom_options[] = {
 	{ "app", 0, "APP", CLIOPT_REQUIRED, OPT_APP,
 	  "the application as given to make (tree, tar, oci:..., docker-archive:...)" },
-	{ "lock", 0, "FILE", CLIOPT_REQUIRED, OPT_LOCK, "the source lock (configs/sources.lock)" },
+	{ "arch", 0, "ARCH", 0, OPT_ARCH, "x86_64 (default: OUTDIR/bzImage) or aarch64 (OUTDIR/Image)" },
+	{ "lock", 0, "FILE", CLIOPT_REQUIRED | CLIOPT_REPEAT, OPT_LOCK,
+	  "a lock file (repeatable; configs/sources.lock, then configs/sources-ARCH.lock)" },
 	{ "version", 0, "VERSION", CLIOPT_REQUIRED, OPT_VERSION, "enclave-kit's version" },
 	{ "commit", 0, "COMMIT", 0, OPT_COMMIT, "our sources' git commit (default: unknown)" },
 	{ "dirty", 0, NULL, 0, OPT_DIRTY, "the work tree has uncommitted changes" },
@@ -26,9 +28,10 @@ static int run_sbom(int argc, char **argv);
 const struct cliopt_command cmd_sbom = {
 	"eif", "sbom", "OUTDIR", "write the SPDX 2.3 document of the enclave built in OUTDIR",
 	sbom_options,
-	"OUTDIR holds bzImage, nsm.ko, init, ramdisk/system.cpio, ramdisk/user.cpio,\n"
-	"enclave.eif and kernel/config (make's out/). The creation time is\n"
-	"SOURCE_DATE_EPOCH (else 0). make writes out/sbom.spdx.json with scripts/sbom.\n",
+	"OUTDIR holds bzImage (Image for aarch64), nsm.ko, init, ramdisk/system.cpio,\n"
+	"ramdisk/user.cpio, enclave.eif and kernel/config (make's out/, out/aarch64/).\n"
+	"The creation time is SOURCE_DATE_EPOCH (else 0). make writes\n"
+	"out/sbom.spdx.json (out/aarch64/sbom.spdx.json) with it.\n",
 	run_sbom,
 };
 
@@ -45,7 +48,15 @@ static int run_sbom(int argc, char **argv)
 	while ((id = cliopt_next(&p)) != CLIOPT_DONE) {
 		switch (id) {
 		case OPT_APP: in.app = p.value; break;
-		case OPT_LOCK: in.lock_path = p.value; break;
+		case OPT_ARCH:
+			if (eif_arch_parse(p.value, &in.arch) != 0)
+				return cli_usage_error(argv[0], "--arch '%s': use x86_64 or aarch64",
+						       p.value);
+			break;
+		case OPT_LOCK:
+			if (cli_add_lock(&p, in.lock_paths, &in.lock_count, EIF_SBOM_LOCKS_MAX))
+				return EXIT_USAGE;
+			break;
 		case OPT_VERSION: in.version = p.value; break;
 		case OPT_COMMIT: in.commit = p.value; break;
 		case OPT_DIRTY: in.dirty = true; break;

@@ -47,10 +47,8 @@ static int run_statement(int argc, char **argv)
 		case OPT_COMMIT: in.commit = p.value; break;
 		case OPT_OUT: out_path = p.value; break;
 		case OPT_LOCK:
-			if (in.lock_count == EIF_STATEMENT_LOCKS_MAX)
-				return cli_usage_error(argv[0], "more than %d --lock files",
-						       EIF_STATEMENT_LOCKS_MAX);
-			in.lock_paths[in.lock_count++] = p.value;
+			if (cli_add_lock(&p, in.lock_paths, &in.lock_count, EIF_STATEMENT_LOCKS_MAX))
+				return EXIT_USAGE;
 			break;
 		case CLIOPT_OPERAND:
 			if (cli_one_eif(&p, &in.eif_path))

@@ -1,6 +1,7 @@
 /* The SPDX 2.3 JSON document of an enclave build (what `make` writes to out/sbom.spdx.json):
- * every pinned input of the lock file (the kernel source package, its members and the
- * toolchain packages, with Debian versions and sha256), our own sources by git commit, the
+ * every pinned input of the lock files (the kernel source package, its members, the toolchain
+ * packages and, for a cross build, the target's .deb packages, with Debian versions and
+ * sha256), our own sources by git commit, the
  * application, and every output of the boot chain with its SHA-1 and SHA-256 and the
  * GENERATED_FROM relationships between them. The text is a pure function of its inputs.
  *
@@ -17,11 +18,17 @@
 
 #include <eif/eif.h>
 
+#define EIF_SBOM_LOCKS_MAX 4
+
 struct eif_sbom_input {
-	const char *out_dir;   /* holds bzImage nsm.ko init ramdisk/{system,user}.cpio enclave.eif
-				  kernel/config */
+	const char *out_dir;   /* holds the kernel (bzImage, or Image for aarch64), nsm.ko, init,
+				  ramdisk/{system,user}.cpio, enclave.eif, kernel/config */
+	enum eif_arch arch;    /* the enclave's architecture: names the kernel image */
 	const char *app;       /* APP as given to make: a tree, a tar, oci:... or docker-archive:... */
-	const char *lock_path; /* configs/sources.lock */
+	/* configs/sources.lock, then for a cross build configs/sources-ARCH.lock; each package
+	 * says which one pins it (the path from its last "configs/", else as given) */
+	const char *lock_paths[EIF_SBOM_LOCKS_MAX];
+	size_t lock_count;
 	const char *version;   /* enclave-kit's version (Makefile VERSION) */
 	const char *commit;    /* our sources' git commit, or "unknown" */
 	bool dirty;            /* the work tree differs from the commit */
