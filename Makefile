@@ -166,7 +166,7 @@ $(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json $(LOCKS) $(STAMP)/comm
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
 $(O)/provenance: scripts/provenance scripts/user-ramdisk $(LOCKS) configs/ramdisk/system.list $(O)/ramdisk/hardening.list \
 		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs \
-		$(O)/ramdisk/system.record $(O)/ramdisk/user.record $(STAMP)/image-vars $(STAMP)/cert
+		$(O)/ramdisk/system.record $(O)/ramdisk/user.record $(STAMP)/image-vars $(STAMP)/cert $(STAMP)/commit
 	$(call msg,PROV,$@)
 	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) $(if $(CROSS_LOCK),CROSS_LOCK=$(CROSS_LOCK)) \
 		NAME='$(NAME)' VERSION='$(VERSION)' EIF=$(O)/bin/eif \
