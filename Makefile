@@ -199,8 +199,10 @@ check: all $(CHECK_DEPS) | $(STAMP)/packages-check
 	$(Q)O=$(O) DEFAULT_BUILD=$(default_build) CHECK_FULL=$(CHECK_FULL) tests/run
 # check-full: check plus the tests marked "# tests/run: full" (each costs a whole extra build).
 CHECK_FULL ?= 0
+# The inner make sees SOURCE_DATE_EPOCH in its environment (exported here): it gets this
+# make's verdict on the knobs instead of judging them again.
 check-full:
-	$(Q)$(MAKE) check CHECK_FULL=1
+	$(Q)$(MAKE) check CHECK_FULL=1 default_build=$(default_build)
 bench: $(BENCH_DEPS)
 install: $(INSTALL_DEPS)
 clean:
