@@ -10,9 +10,10 @@
 #   - a failure before the locks are put in place leaves them all unchanged and says so; a failure
 #     after (the build) names the locks already rewritten;
 #   - --compare prints, PCR by PCR, old -> new or unchanged;
-#   - a --kernel VERSION apt does not offer fails, naming it, and changes nothing.
-# The host's apt lists are copied, not updated: the test reads the same archive as the host and
-# needs no network.
+#   - a --kernel VERSION apt does not offer fails, naming it, and changes nothing;
+#   - the arm64 musl-dev `deb` line follows musl-dev, from arm64 lists fetched from Debian.
+# The host's apt lists are copied, not updated, for the local repository: the test reads the same
+# archive as the host. Only the arm64 case uses the network (Debian's arm64 lists, about 10 s).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/fetch.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/update-pins.XXXXXX") || bail "cannot create a temporary directory"
@@ -45,6 +46,20 @@ same before
 ok $? "every lock is byte-identical when apt offers the pinned versions" || sed 's/^/# /' "$tmp/diff"
 is "$(grep -c '^update-pins: nothing moved' "$tmp/out") $(grep -c -e ' -> ' -e 'rewritten' "$tmp/out")" "1 0" \
 	"it says nothing moved" || sed 's/^/# /' "$tmp/out"
+
+# The arm64 musl-dev .deb follows musl-dev: with its line set back to another version, the arm64
+# lists of the host's sources (fetched into a temporary directory: Debian's network) give back
+# the exact line, pool path and sha256.
+musl=$(awk '$1 == "tool" && $2 == "musl-dev" { print $3 }' "$t/configs/sources.lock")
+sed "s|^deb [^ ]*/musl-dev_[^ ]*_arm64\.deb .*|deb pool/main/m/musl/musl-dev_0-0_arm64.deb 0-0 -|" \
+	"$tmp/before/sources-aarch64.lock" >"$t/configs/sources-aarch64.lock"
+start=$(date +%s)
+pins --no-build
+ok $? "update-pins --no-build with the arm64 musl-dev line set back" || sed 's/^/# /' "$tmp/out"
+diag "it took $(($(date +%s) - start)) s, arm64 lists included"
+is "$(grep -c "^update-pins: deb: arm64 musl-dev 0-0 -> $musl " "$tmp/out")" 1 "it says the arm64 musl-dev moved" || sed 's/^/# /' "$tmp/out"
+same before
+ok $? "the line is the published one again, and nothing else moved" || sed 's/^/# /' "$tmp/diff"
 
 # (d) A kernel version apt does not offer.
 pins --no-build --kernel 6.12.0-0~nosuch
