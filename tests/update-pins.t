@@ -68,7 +68,7 @@ is "$(grep -c "^update-pins: --kernel 6.12.0-0~nosuch: apt does not offer linux-
 	"the error names the version" || sed 's/^/# /' "$tmp/out"
 same before
 ok $? "and every lock is unchanged" || sed 's/^/# /' "$tmp/diff"
-is "$(ls -a "$t/configs" | grep -c 'tmp\|new')" 0 "no temporary file is left in configs/"
+is "$(find "$t/configs" -name '*tmp*' -o -name '*.new' | wc -l | tr -d ' ')" 0 "no temporary file is left in configs/"
 
 # (b) A local repository offers a newer kernel source and two newer tools.
 apt_without_sources "$tmp/apt" || bail "cannot write an apt configuration in $tmp/apt"
