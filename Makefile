@@ -63,7 +63,7 @@ all: $(O)/enclave.eif $(O)/pcr.json $(if $(filter x86_64,$(ARCH)),$(O)/sbom.spdx
 $(STAMP)/packages-%: configs/packages/%
 	$(Q)mkdir -p $(@D) && scripts/ensure-packages $* && touch $@
 
-include eif/eif.mk kernel/kernel.mk cross/cross.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
+include scripts/toolchain.mk eif/eif.mk kernel/kernel.mk cross/cross.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
 
 # System ramdisk: dev/, init, nsm.ko (the AWS bootstrap layout).  User ramdisk: the app.
 $(if $(filter integrity confidentiality,$(LOCKDOWN)),,$(error LOCKDOWN=$(LOCKDOWN): use LOCKDOWN=integrity or LOCKDOWN=confidentiality))
