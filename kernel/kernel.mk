@@ -3,6 +3,8 @@
 #   $(KERNEL_IMAGE)       the kernel image: $(O)/bzImage (x86_64), $(O)/Image (aarch64)
 #   $(O)/kernel/release   kernel release string, no trailing newline (e.g. 6.12.118)
 #   $(O)/kernel/config    the resolved .config
+#   $(O)/kernel/toolchain which toolchain built the image (scripts/toolchain.mk's record:
+#                         "root KEY" or "host")
 #   $(O)/kernel/build/    the kernel tree, built in place: modules_prepare output and
 #                         Module.symvers, so `make -C $(O)/kernel/build M=$PWD modules` works
 # Knobs (besides KERNEL_CONFIG and HARDEN from the top level):
@@ -136,7 +138,7 @@ $(KERNEL_IMAGE) $(K)/release &: $(K)/config $(K)/build.id kernel/check-identity 
 	$(Q)cp $(KB)/$(kernel_image_$(ARCH)) $(KERNEL_IMAGE).tmp $(if $(filter aarch64,$(ARCH)),&& kernel/arm64-text-offset $(KERNEL_IMAGE).tmp) \
 		&& mv $(KERNEL_IMAGE).tmp $(KERNEL_IMAGE)
 	$(Q)printf '%s' "$$(cat $(KB)/include/config/kernel.release)" >$(K)/release.tmp && mv $(K)/release.tmp $(K)/release
-	$(Q)$(call kernel_done,build)
+	$(Q)cp $(TOOLCHAIN_ID) $(K)/toolchain.tmp && mv $(K)/toolchain.tmp $(K)/toolchain && $(call kernel_done,build)
 	@printf '  %-7s %s  %s (%s bytes, release %s)\n' SHA256 "$$(sha256sum <$(KERNEL_IMAGE) | cut -d' ' -f1)" \
 		$(KERNEL_IMAGE) "$$(wc -c <$(KERNEL_IMAGE))" "$$(cat $(K)/release)"
 
