@@ -43,7 +43,8 @@ is "$(head -n 1 "$tmp/gcc")" "gcc (Debian $(lock_version gcc-12)) 12.2.0" "gcc i
 
 # The builds: a copy of the sources (so the checkout's out/ stays the host's), `make` inside the
 # root as root and as an unprivileged user (uid 65534). The packages-build stamp stands for
-# scripts/ensure-packages, which asks the host's dpkg database: inside, the root is the packages.
+# scripts/ensure-packages, which asks the host's dpkg database: inside, the root is the packages;
+# TOOLCHAIN=host, as the root's tools are the "host" there (no second namespace inside).
 mkdir "$tmp/src" || bail "cannot create $tmp/src"
 tar -C "$TOP" --exclude=./out --exclude=./dl --exclude=./.git -cf - . | tar -C "$tmp/src" -xf - ||
 	bail "cannot copy the sources to $tmp/src"
@@ -51,7 +52,7 @@ build_in_root() {	# build_in_root DIR [RUNNER...]: $1/out/init and $1/out/bin/ns
 	dir=$1
 	shift
 	"$@" "$TOP/scripts/toolchain-run" "$root" "$dir" sh -c \
-		'mkdir -p out/stamp && touch out/stamp/packages-build && make O=out V=1 out/init out/bin/nsm' \
+		'mkdir -p out/stamp && touch out/stamp/packages-build && make O=out V=1 TOOLCHAIN=host out/init out/bin/nsm' \
 		>"$dir.log" 2>&1
 }
 cp -a "$tmp/src" "$tmp/user" && chown -R 65534:65534 "$tmp/user" 2>/dev/null
