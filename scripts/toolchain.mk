@@ -4,8 +4,8 @@
 #     configs/toolchain.lock (scripts/toolchain-root), through scripts/toolchain-run: the source
 #     tree at /src, $(O) at /out, a module's build directory at /work, whatever their host paths.
 #   TOOLCHAIN=host: the host's own compiler and tools; its bytes are the published ones only when
-#     the host has the lock's versions. ARCH=aarch64 on x86_64 always uses it for now: the lock
-#     holds no cross compiler yet.
+#     the host has the lock's versions. ARCH=aarch64 (cross or native) always uses it for now:
+#     the lock holds amd64 packages and no cross compiler yet.
 # For the fragments:
 #   $(call toolchain_run[,WORKDIR])  the prefix of a command run with the toolchain (empty for
 #                                    host); WORKDIR is mounted at /work
@@ -13,12 +13,13 @@
 #   $(call toolchain_abspath,PATH)   the same, absolute (for a command run elsewhere, as Kbuild)
 #   $(TOOLCHAIN_DEP)                 prerequisite of every step built with it: newer when the
 #                                    toolchain changed (another lock, another TOOLCHAIN)
-TOOLCHAIN ?= $(if $(CROSS_COMPILE),host,root)
+toolchain_has_root := $(if $(and $(filter x86_64,$(ARCH)),$(if $(CROSS_COMPILE),,native)),yes)
+TOOLCHAIN ?= $(if $(toolchain_has_root),root,host)
 ifeq ($(filter root host,$(TOOLCHAIN)),)
 $(error TOOLCHAIN=$(TOOLCHAIN): use TOOLCHAIN=root (the pinned root) or TOOLCHAIN=host)
 endif
-ifeq ($(TOOLCHAIN)$(if $(CROSS_COMPILE),cross),rootcross)
-$(error TOOLCHAIN=root: configs/toolchain.lock has no cross compiler for ARCH=$(ARCH) yet; use TOOLCHAIN=host)
+ifeq ($(TOOLCHAIN)$(toolchain_has_root),root)
+$(error TOOLCHAIN=root: configs/toolchain.lock holds an x86_64 toolchain only, run on an x86_64 host (ARCH=$(ARCH), CROSS_COMPILE=$(CROSS_COMPILE)); use TOOLCHAIN=host)
 endif
 
 TOOLCHAIN_ID  := $(STAMP)/toolchain
