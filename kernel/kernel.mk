@@ -103,14 +103,15 @@ kernel_unpack_args = $(if $(KERNEL_SOURCE),tarball '$(KERNEL_SOURCE)' '$(KERNEL_
 	$(KERNEL_DEB_SHA256) $(KERNEL_MEMBER) $(KERNEL_MEMBER_SHA256))
 
 # A new toolchain unpacks the tree afresh: Kbuild would keep objects another compiler made.
-$(STAMP)/kernel-source: $(kernel_source_input) $(K)/source.id $(KERNEL_PATCHES) kernel/unpack-source $(TOOLCHAIN_DEP) \
+# (Its id, not the set-up: unpacking runs on the host, and a bad source is refused first.)
+$(STAMP)/kernel-source: $(kernel_source_input) $(K)/source.id $(KERNEL_PATCHES) kernel/unpack-source $(TOOLCHAIN_ID) \
 		| $(STAMP)/packages-build
 	$(if $(KERNEL_SOURCE),$(if $(KERNEL_SHA256),,@echo "kernel: KERNEL_SOURCE=$(KERNEL_SOURCE) needs KERNEL_SHA256=<sha256 of that file>" >&2; exit 1))
 	$(call msg,UNPACK,$(KB))
 	$(Q)mkdir -p $(K) && flock $(K)/kbuild.lock kernel/unpack-source $(kernel_unpack_args) $(KB) $(KERNEL_PATCHES)
 	$(Q)mkdir -p $(@D) && touch $@ && $(call kernel_done,source)
 
-$(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/check-config
+$(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/check-config $(TOOLCHAIN_DEP)
 	$(if $(kernel_arch_$(ARCH)),,@echo "kernel: ARCH=$(ARCH) is not supported yet; use ARCH=x86_64" >&2; exit 1)
 	$(call msg,CONFIG,$@ from $(strip $(KERNEL_FRAGMENTS)))
 	$(Q)cat $(KERNEL_FRAGMENTS) >$(K)/config.in

@@ -13,6 +13,8 @@
 #   $(call toolchain_abspath,PATH)   the same, absolute (for a command run elsewhere, as Kbuild)
 #   $(TOOLCHAIN_DEP)                 prerequisite of every step built with it: newer when the
 #                                    toolchain changed (another lock, another TOOLCHAIN)
+#   $(TOOLCHAIN_ID)                  the same without setting the root up (for host steps
+#                                    whose output must follow the toolchain)
 toolchain_has_root := $(if $(and $(filter x86_64,$(ARCH)),$(if $(CROSS_COMPILE),,native)),yes)
 TOOLCHAIN ?= $(if $(toolchain_has_root),root,host)
 ifeq ($(filter root host,$(TOOLCHAIN)),)
@@ -43,6 +45,7 @@ $(shell mkdir -p $(STAMP))
 $(file >$(TOOLCHAIN_ID),$(toolchain_id))
 endif
 endif
+$(TOOLCHAIN_ID): ;
 # Set up the root once, before the steps that run in it (fetching and unpacking the .debs the
 # first time on a machine; scripts/toolchain-root prints the progress).
 $(TOOLCHAIN_DEP): $(TOOLCHAIN_ID)

@@ -24,7 +24,8 @@ bundle=$tmp/out/bundle.tar
 diag "bundle: $(wc -c <"$bundle") bytes, made in $(( $(date +%s) - start )) s"
 tar -tf "$bundle" | grep -v '/$' >"$tmp/members"
 expected=$( { echo enclave-kit-bundle/INPUTS; echo enclave-kit-bundle/MANIFEST
-	echo enclave-kit-bundle/configs/sources.lock; echo enclave-kit-bundle/tests/qemu/source.lock
+	echo enclave-kit-bundle/configs/sources.lock; echo enclave-kit-bundle/configs/toolchain.lock
+	echo enclave-kit-bundle/tests/qemu/source.lock
 	echo "$inputs" | awk '{ print "enclave-kit-bundle/inputs/" $4 }'; } | LC_ALL=C sort)
 is "$(cat "$tmp/members")" "$expected" "it holds the inputs, the locks, INPUTS and MANIFEST, in sorted order"
 mkdir "$tmp/x" && tar -xf "$bundle" -C "$tmp/x" || bail "cannot unpack $bundle"
