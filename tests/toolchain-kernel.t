@@ -21,9 +21,9 @@ else
 	is "$recorded" "root $("$TOP/scripts/toolchain-root" --key)" \
 		"$O/kernel/toolchain: the kernel was built in the root of the current $lock"
 fi
-# Kbuild's quiet log starts where make ran it: the tree's path inside the root, not the host's.
+# Kbuild's quiet log ends where make ran it: the tree's path inside the root, not the host's.
 if [ "$recorded" != host ] && [ -n "$(find "$O/kernel/kbuild.log" -newer "$O/kernel/config" 2>/dev/null)" ]; then
-	is "$(head -n 1 "$O/kernel/kbuild.log")" "make: Entering directory '/out/kernel/build'" \
+	is "$(tail -n 1 "$O/kernel/kbuild.log")" "make: Leaving directory '/out/kernel/build'" \
 		"Kbuild ran in the tree as the root's mount namespace has it"
 else
 	skip "no quiet-mode kbuild.log of the last kernel build (V=1 or TOOLCHAIN=host)"
