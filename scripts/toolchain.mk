@@ -41,8 +41,14 @@ endif
 ifneq ($(filter-out clean help,$(or $(MAKECMDGOALS),all)),)
 toolchain_id := $(if $(filter root,$(TOOLCHAIN)),root $(shell scripts/toolchain-root --key),host)
 ifneq ($(toolchain_id),$(file <$(TOOLCHAIN_ID)))
+toolchain_first := $(if $(wildcard $(TOOLCHAIN_ID)),,yes)
 $(shell mkdir -p $(STAMP))
 $(file >$(TOOLCHAIN_ID),$(toolchain_id))
+# A tree from before these records was built with the host's tools: for TOOLCHAIN=host it is
+# up to date, so its first records are dated 1970 (TOOLCHAIN=root rebuilds it in the root).
+ifeq ($(toolchain_first)$(toolchain_id),yeshost)
+$(shell touch -d @0 $(TOOLCHAIN_ID) $(TOOLCHAIN_DEP))
+endif
 endif
 endif
 $(TOOLCHAIN_ID): ;
