@@ -1,7 +1,7 @@
 #!/bin/sh
 # The toolchain root (scripts/toolchain-root, scripts/toolchain-run; issue 12 item 1): init and the
-# nsm tool built inside it by our own Makefile, as root and as an unprivileged user, are the bytes
-# of the host-built $O/init and $O/bin/nsm when the lock's compiler, binutils and libc/musl
+# nsm tool built inside it by our own Makefile, as root and as an unprivileged user (and by make
+# as that user, each step through toolchain-run), are the bytes of $O/init and $O/bin/nsm when the lock's compiler, binutils and libc/musl
 # versions are the host's (else that comparison is skipped, naming the versions); a second set-up
 # of the same lock reuses the root in under 5 s; the command sees only the fixed environment and
 # a read-only root; a tampered .deb in dl/ is refused, naming it, and no root is made.
