@@ -1,8 +1,9 @@
 #!/bin/sh
 # The toolchain root (scripts/toolchain-root, scripts/toolchain-run; issue 12 item 1): init and the
 # nsm tool built inside it by our own Makefile, as root and as an unprivileged user (and by make
-# as that user, each step through toolchain-run), are the bytes of $O/init and $O/bin/nsm when the lock's compiler, binutils and libc/musl
-# versions are the host's (else that comparison is skipped, naming the versions); a second set-up
+# as that user, each step through toolchain-run), are the bytes of $O/init and $O/bin/nsm when
+# make built those in this root, or with TOOLCHAIN=host on a host that has the lock's compiler,
+# binutils and libc/musl versions (else that comparison is skipped, naming them); a second set-up
 # of the same lock reuses the root in under 5 s; the command sees only the fixed environment and
 # a read-only root; a tampered .deb in dl/ is refused, naming it, and no root is made.
 # The first run fetches the lock's .debs (about 85 MiB, through apt) into dl/ and CACHE_DIR.
@@ -63,7 +64,9 @@ sum() { if [ -f "$1" ]; then sha256sum <"$1" | cut -d' ' -f1; else echo "missing
 diag "inside:  init $(sum "$tmp/src/out/init"), nsm $(sum "$tmp/src/out/bin/nsm")"
 diag "outside: init $(sum "$O/init"), nsm $(sum "$O/bin/nsm")"
 
-# The host's bytes are the reference only when the host has the lock's toolchain.
+# $O's init and nsm tool: made in this root by make (TOOLCHAIN=root, the default), so always the
+# reference; made with TOOLCHAIN=host, only when the host has the lock's toolchain.
+made_in=$(cat "$O/stamp/toolchain" 2>/dev/null)
 differ=
 for p in gcc-12 cpp-12 binutils-x86-64-linux-gnu libc6-dev musl musl-dev linux-libc-dev; do
 	l=$(lock_version "$p") h=$(host_version "$p")
@@ -72,10 +75,12 @@ for p in gcc-12 cpp-12 binutils-x86-64-linux-gnu libc6-dev musl musl-dev linux-l
 done
 # linux-libc-dev reaches init only through <linux/vm_sockets.h> and the uapi types it includes.
 case $differ in *gcc-12*|*cpp-12*|*binutils*|*libc6-dev*|*musl*) same_tools=no ;; *) same_tools=yes ;; esac
+[ "$made_in" != "root $(basename "$root")" ] || same_tools=yes
 if [ "$same_tools" = yes ]; then
-	[ -z "$differ" ] || diag "only the kernel's uapi headers differ:$differ"
-	is "$(sum "$tmp/src/out/init")" "$(sum "$O/init")" "init built inside the root is the host-built $O/init"
-	is "$(sum "$tmp/src/out/bin/nsm")" "$(sum "$O/bin/nsm")" "the nsm tool built inside is the host-built $O/bin/nsm"
+	diag "$O was built with: ${made_in:-no record}"
+	[ -z "$differ" ] || diag "the host's versions differ:$differ"
+	is "$(sum "$tmp/src/out/init")" "$(sum "$O/init")" "init built inside the root is $O/init"
+	is "$(sum "$tmp/src/out/bin/nsm")" "$(sum "$O/bin/nsm")" "the nsm tool built inside is $O/bin/nsm"
 else
 	skip "the host's toolchain is not the lock's, so its $O/init is no reference:$differ"
 	skip "the same for $O/bin/nsm"
