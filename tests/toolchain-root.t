@@ -1,8 +1,9 @@
 #!/bin/sh
 # The toolchain root (scripts/toolchain-root, scripts/toolchain-run; issue 12 item 1): init and the
-# nsm tool built inside it by our own Makefile, as root and as an unprivileged user, are the bytes
-# of the host-built $O/init and $O/bin/nsm when the lock's compiler, binutils and libc/musl
-# versions are the host's (else that comparison is skipped, naming the versions); a second set-up
+# nsm tool built inside it by our own Makefile, as root and as an unprivileged user (and by make
+# as that user, each step through toolchain-run), are the bytes of $O/init and $O/bin/nsm when
+# make built those in this root, or with TOOLCHAIN=host on a host that has the lock's compiler,
+# binutils and libc/musl versions (else that comparison is skipped, naming them); a second set-up
 # of the same lock reuses the root in under 5 s; the command sees only the fixed environment and
 # a read-only root; a tampered .deb in dl/ is refused, naming it, and no root is made.
 # The first run fetches the lock's .debs (about 85 MiB, through apt) into dl/ and CACHE_DIR.
@@ -43,7 +44,8 @@ is "$(head -n 1 "$tmp/gcc")" "gcc (Debian $(lock_version gcc-12)) 12.2.0" "gcc i
 
 # The builds: a copy of the sources (so the checkout's out/ stays the host's), `make` inside the
 # root as root and as an unprivileged user (uid 65534). The packages-build stamp stands for
-# scripts/ensure-packages, which asks the host's dpkg database: inside, the root is the packages.
+# scripts/ensure-packages, which asks the host's dpkg database: inside, the root is the packages;
+# TOOLCHAIN=host, as the root's tools are the "host" there (no second namespace inside).
 mkdir "$tmp/src" || bail "cannot create $tmp/src"
 tar -C "$TOP" --exclude=./out --exclude=./dl --exclude=./.git -cf - . | tar -C "$tmp/src" -xf - ||
 	bail "cannot copy the sources to $tmp/src"
@@ -51,7 +53,7 @@ build_in_root() {	# build_in_root DIR [RUNNER...]: $1/out/init and $1/out/bin/ns
 	dir=$1
 	shift
 	"$@" "$TOP/scripts/toolchain-run" "$root" "$dir" sh -c \
-		'mkdir -p out/stamp && touch out/stamp/packages-build && make O=out V=1 out/init out/bin/nsm' \
+		'mkdir -p out/stamp && touch out/stamp/packages-build && make O=out V=1 TOOLCHAIN=host out/init out/bin/nsm' \
 		>"$dir.log" 2>&1
 }
 cp -a "$tmp/src" "$tmp/user" && chown -R 65534:65534 "$tmp/user" 2>/dev/null
@@ -62,7 +64,9 @@ sum() { if [ -f "$1" ]; then sha256sum <"$1" | cut -d' ' -f1; else echo "missing
 diag "inside:  init $(sum "$tmp/src/out/init"), nsm $(sum "$tmp/src/out/bin/nsm")"
 diag "outside: init $(sum "$O/init"), nsm $(sum "$O/bin/nsm")"
 
-# The host's bytes are the reference only when the host has the lock's toolchain.
+# $O's init and nsm tool: made in this root by make (TOOLCHAIN=root, the default), so always the
+# reference; made with TOOLCHAIN=host, only when the host has the lock's toolchain.
+made_in=$(cat "$O/stamp/toolchain" 2>/dev/null)
 differ=
 for p in gcc-12 cpp-12 binutils-x86-64-linux-gnu libc6-dev musl musl-dev linux-libc-dev; do
 	l=$(lock_version "$p") h=$(host_version "$p")
@@ -71,10 +75,12 @@ for p in gcc-12 cpp-12 binutils-x86-64-linux-gnu libc6-dev musl musl-dev linux-l
 done
 # linux-libc-dev reaches init only through <linux/vm_sockets.h> and the uapi types it includes.
 case $differ in *gcc-12*|*cpp-12*|*binutils*|*libc6-dev*|*musl*) same_tools=no ;; *) same_tools=yes ;; esac
+[ "$made_in" != "root $(basename "$root")" ] || same_tools=yes
 if [ "$same_tools" = yes ]; then
-	[ -z "$differ" ] || diag "only the kernel's uapi headers differ:$differ"
-	is "$(sum "$tmp/src/out/init")" "$(sum "$O/init")" "init built inside the root is the host-built $O/init"
-	is "$(sum "$tmp/src/out/bin/nsm")" "$(sum "$O/bin/nsm")" "the nsm tool built inside is the host-built $O/bin/nsm"
+	diag "$O was built with: ${made_in:-no record}"
+	[ -z "$differ" ] || diag "the host's versions differ:$differ"
+	is "$(sum "$tmp/src/out/init")" "$(sum "$O/init")" "init built inside the root is $O/init"
+	is "$(sum "$tmp/src/out/bin/nsm")" "$(sum "$O/bin/nsm")" "the nsm tool built inside is $O/bin/nsm"
 else
 	skip "the host's toolchain is not the lock's, so its $O/init is no reference:$differ"
 	skip "the same for $O/bin/nsm"
@@ -83,14 +89,26 @@ fi
 if [ "$(id -u)" -ne 0 ]; then
 	skip "the build as another unprivileged user needs root to switch users (this run is already unprivileged)"
 	skip "(idem)"
+	skip "(idem)"
+	skip "(idem)"
 elif [ "$as_user" -ne 0 ] || ! command -v setpriv >/dev/null; then
 	ok 1 "set up the unprivileged build (chown to 65534, setpriv)"
+	skip "no unprivileged build"
+	skip "no unprivileged build"
 	skip "no unprivileged build"
 else
 	build_in_root "$tmp/user" setpriv --reuid=65534 --regid=65534 --clear-groups
 	ok $? "as uid 65534 too" || sed 's/^/# /' "$tmp/user.log"
 	is "$(sum "$tmp/user/out/init") $(sum "$tmp/user/out/bin/nsm")" \
 		"$(sum "$tmp/src/out/init") $(sum "$tmp/src/out/bin/nsm")" "with the same bytes as the build as root"
+	# make's own way as that user: make on the host, each step in the root (TOOLCHAIN=root, the
+	# default), the root taken from CACHE_DIR as set up above.
+	setpriv --reuid=65534 --regid=65534 --clear-groups env CACHE_DIR="$CACHE_DIR" \
+		make -C "$tmp/user" O=o2 o2/init o2/bin/nsm >"$tmp/user-make.log" 2>&1
+	ok $? "make as uid 65534 builds init and the nsm tool through the root" || sed 's/^/# /' "$tmp/user-make.log"
+	is "$(cat "$tmp/user/o2/stamp/toolchain" 2>/dev/null)" "root $(basename "$root")" "in the lock's root"
+	is "$(sum "$tmp/user/o2/init") $(sum "$tmp/user/o2/bin/nsm")" \
+		"$(sum "$tmp/src/out/init") $(sum "$tmp/src/out/bin/nsm")" "with the same bytes"
 fi
 
 # A tampered .deb in dl/ is refused, naming it; no root appears. (One package's lock, a private
