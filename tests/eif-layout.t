@@ -60,4 +60,9 @@ for h in eif/include/eif/*.h; do
 	${CC:-cc} $tool_flags -fsyntax-only "$work/pub.c" 2>"$work/err"
 	ok $? "public $(basename "$h") compiles with the tool's flags alone" || diag "$(cat "$work/err")"
 done
+
+# The reshape's size rule: no C file of eif/ over 700 lines (split a file along its sections).
+wc -l eif/lib/*.c eif/tool/*.c | awk '$2 != "total"' | sort -n >"$work/sizes"
+is "$(awk '$1 > 700 { print $2, $1 }' "$work/sizes")" "" \
+	"no C file of eif/ is over 700 lines (largest: $(tail -n 1 "$work/sizes" | awk '{ print $2, $1 }'))"
 done_testing
