@@ -63,7 +63,7 @@ all: $(O)/enclave.eif $(O)/pcr.json $(if $(filter x86_64,$(ARCH)),$(O)/sbom.spdx
 $(STAMP)/packages-%: configs/packages/%
 	$(Q)mkdir -p $(@D) && scripts/ensure-packages $* && touch $@
 
-include eif/eif.mk kernel/kernel.mk cross/cross.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
+include scripts/toolchain.mk eif/eif.mk kernel/kernel.mk cross/cross.mk nsm/nsm.mk init/init.mk examples/examples.mk tests/tests.mk
 
 # System ramdisk: dev/, init, nsm.ko (the AWS bootstrap layout).  User ramdisk: the app.
 $(if $(filter integrity confidentiality,$(LOCKDOWN)),,$(error LOCKDOWN=$(LOCKDOWN): use LOCKDOWN=integrity or LOCKDOWN=confidentiality))
@@ -236,6 +236,8 @@ help:
 	@echo '  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH)  (file times and build time in the image)'
 	@echo '  KERNEL_CONFIG=$(KERNEL_CONFIG)  HARDEN=$(HARDEN)  LOCKDOWN=$(LOCKDOWN) (with HARDEN=1)'
 	@echo '  KERNEL_SOURCE=linux-x.y.z.tar.xz KERNEL_SHA256=...  your own kernel tarball'
+	@echo '  TOOLCHAIN=$(TOOLCHAIN)  root: kernel, nsm.ko, init, nsm built in the pinned root'
+	@echo '      (configs/toolchain.lock); host: with the host'"'"'s tools (ARCH=aarch64 for now)'
 	@echo '  CACHE_DIR=$(CACHE_DIR)  PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)'
 	@echo '  BUNDLE=$(BUNDLE)  a tar from make bundle: pinned inputs without network'
 	@echo '  MIRRORS=$(MIRRORS)  URL templates for pinned inputs: {name} {version} {arch} {filename} {sha256}'

@@ -3,6 +3,8 @@
 #   $(KERNEL_IMAGE)       the kernel image: $(O)/bzImage (x86_64), $(O)/Image (aarch64)
 #   $(O)/kernel/release   kernel release string, no trailing newline (e.g. 6.12.118)
 #   $(O)/kernel/config    the resolved .config
+#   $(O)/kernel/toolchain which toolchain built the image (scripts/toolchain.mk's record:
+#                         "root KEY" or "host")
 #   $(O)/kernel/build/    the kernel tree, built in place: modules_prepare output and
 #                         Module.symvers, so `make -C $(O)/kernel/build M=$PWD modules` works
 # Knobs (besides KERNEL_CONFIG and HARDEN from the top level):
@@ -64,21 +66,28 @@ endif
 # kernel_done STEP: the recipe line that records a step's knobs as done.
 kernel_done = printf '%s\n' '$(kernel_$(1)_id)' >$(K)/$(1).done
 
-# Kbuild in the unpacked tree, one run at a time (several people may run make in one clone).  Everything that reaches the image is fixed here; O= and CC= from
+# Kbuild in the unpacked tree, one run at a time (several people may run make in one clone),
+# with the toolchain of scripts/toolchain.mk (TOOLCHAIN=root: inside the pinned root, the tree
+# at /out/kernel/build).  Everything that reaches the image is fixed here; O= and CC= from
 # our own command line must not leak into Kbuild (O would move its output, CC could be musl-gcc).
+# kernel_make_in WORKDIR: the same with WORKDIR mounted at /work (an out-of-tree module's).
 kernel_arch_x86_64 := x86_64
 kernel_image_x86_64 := arch/x86/boot/bzImage
 kernel_arch_aarch64 := arm64
 kernel_image_aarch64 := arch/arm64/boot/Image
 KERNEL_IMAGE := $(O)/$(notdir $(kernel_image_$(ARCH)))
-kernel_make = flock $(K)/kbuild.lock $(MAKE) -C $(KB) O= V=$(if $(Q),0,1) ARCH=$(kernel_arch_$(ARCH)) \
+kernel_make = $(call kernel_make_in,)
+kernel_make_in = flock $(K)/kbuild.lock $(if $(filter root,$(TOOLCHAIN)),$(call toolchain_run,$(1)) make,$(MAKE)) \
+	-C $(call toolchain_abspath,$(KB)) O= V=$(if $(Q),0,1) ARCH=$(kernel_arch_$(ARCH)) \
 	CROSS_COMPILE=$(CROSS_COMPILE) CC=$(CROSS_COMPILE)gcc LD=$(CROSS_COMPILE)ld HOSTCC=gcc HOSTCXX=g++ LOCALVERSION= KCFLAGS= \
 	KBUILD_BUILD_TIMESTAMP='$(kernel_timestamp)' KBUILD_BUILD_USER=$(KERNEL_BUILD_USER) \
 	KBUILD_BUILD_HOST=$(KERNEL_BUILD_HOST) KBUILD_BUILD_VERSION=1 $(kernel_no_host_probes)
 # Without a -j of our own, give Kbuild one job per core; with -jN, share our jobserver. make
 # hands the jobserver only to recipe lines it knows run make: $(MAKE) hidden in kernel_make is
 # not seen, so those lines start with '+' (without it Kbuild ran on one job under make -jN).
-kernel_jobs = $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(shell nproc))
+# Inside the toolchain root (an empty environment, no MAKEFLAGS) Kbuild gets our -jN instead.
+kernel_jobs = $(if $(filter root,$(TOOLCHAIN)),-j$(or $(patsubst -j%,%,$(lastword $(filter -j%,$(MAKEFLAGS)))),$(shell nproc)),\
+	$(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(shell nproc)))
 # kernel_logged LOG: quiet mode keeps Kbuild's output in LOG and shows its tail on failure.
 kernel_logged = $(if $(Q),>$(1) 2>&1 || { tail -n 40 $(1) >&2; \
 	echo "kernel: the step above failed; full log: $(1)" >&2; exit 1; })
@@ -93,7 +102,9 @@ kernel_source_input := $(if $(KERNEL_SOURCE),$(KERNEL_SOURCE),$(KERNEL_DEB))
 kernel_unpack_args = $(if $(KERNEL_SOURCE),tarball '$(KERNEL_SOURCE)' '$(KERNEL_SHA256)',deb '$(KERNEL_DEB)' \
 	$(KERNEL_DEB_SHA256) $(KERNEL_MEMBER) $(KERNEL_MEMBER_SHA256))
 
-$(STAMP)/kernel-source: $(kernel_source_input) $(K)/source.id $(KERNEL_PATCHES) kernel/unpack-source | $(STAMP)/packages-build
+# A new toolchain unpacks the tree afresh: Kbuild would keep objects another compiler made.
+$(STAMP)/kernel-source: $(kernel_source_input) $(K)/source.id $(KERNEL_PATCHES) kernel/unpack-source $(TOOLCHAIN_DEP) \
+		| $(STAMP)/packages-build
 	$(if $(KERNEL_SOURCE),$(if $(KERNEL_SHA256),,@echo "kernel: KERNEL_SOURCE=$(KERNEL_SOURCE) needs KERNEL_SHA256=<sha256 of that file>" >&2; exit 1))
 	$(call msg,UNPACK,$(KB))
 	$(Q)mkdir -p $(K) && flock $(K)/kbuild.lock kernel/unpack-source $(kernel_unpack_args) $(KB) $(KERNEL_PATCHES)
@@ -103,7 +114,7 @@ $(K)/config: $(STAMP)/kernel-source $(KERNEL_FRAGMENTS) $(K)/config.id kernel/ch
 	$(if $(kernel_arch_$(ARCH)),,@echo "kernel: ARCH=$(ARCH) is not supported yet; use ARCH=x86_64" >&2; exit 1)
 	$(call msg,CONFIG,$@ from $(strip $(KERNEL_FRAGMENTS)))
 	$(Q)cat $(KERNEL_FRAGMENTS) >$(K)/config.in
-	$(Q)$(kernel_make) allnoconfig KCONFIG_ALLCONFIG=$(abspath $(K)/config.in) $(call kernel_logged,$(K)/config.log)
+	$(Q)$(kernel_make) allnoconfig KCONFIG_ALLCONFIG=$(call toolchain_abspath,$(K)/config.in) $(call kernel_logged,$(K)/config.log)
 	$(Q)$(kernel_make) olddefconfig $(call kernel_logged,$(K)/olddefconfig.log)
 	$(Q)kernel/check-config $(KB)/.config $(KERNEL_FRAGMENTS)
 	$(Q)cp $(KB)/.config $@.tmp && mv $@.tmp $@ && $(call kernel_done,config)
@@ -127,7 +138,7 @@ $(KERNEL_IMAGE) $(K)/release &: $(K)/config $(K)/build.id kernel/check-identity 
 	$(Q)cp $(KB)/$(kernel_image_$(ARCH)) $(KERNEL_IMAGE).tmp $(if $(filter aarch64,$(ARCH)),&& kernel/arm64-text-offset $(KERNEL_IMAGE).tmp) \
 		&& mv $(KERNEL_IMAGE).tmp $(KERNEL_IMAGE)
 	$(Q)printf '%s' "$$(cat $(KB)/include/config/kernel.release)" >$(K)/release.tmp && mv $(K)/release.tmp $(K)/release
-	$(Q)$(call kernel_done,build)
+	$(Q)cp $(TOOLCHAIN_ID) $(K)/toolchain.tmp && mv $(K)/toolchain.tmp $(K)/toolchain && $(call kernel_done,build)
 	@printf '  %-7s %s  %s (%s bytes, release %s)\n' SHA256 "$$(sha256sum <$(KERNEL_IMAGE) | cut -d' ' -f1)" \
 		$(KERNEL_IMAGE) "$$(wc -c <$(KERNEL_IMAGE))" "$$(cat $(K)/release)"
 

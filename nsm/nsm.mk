@@ -12,19 +12,22 @@ NSM_CFLAGS    := $(MUSL_CFLAGS) -Insm -Insm/lib -Icbor -Icommon -MMD -MP
 nsm: $(O)/nsm.ko $(O)/lib/libnsm.a $(O)/bin/nsm
 .PHONY: nsm install-nsm nsm-module-in
 
-$(O)/obj/nsm/musl/%.o: %.c | $(STAMP)/packages-build
+# With the toolchain of scripts/toolchain.mk; -MT names the object as make does (it is /out/...
+# inside the root).
+$(O)/obj/nsm/musl/%.o: %.c $(TOOLCHAIN_DEP) | $(STAMP)/packages-build
 	$(call msg,MUSLCC,$@)
-	$(Q)mkdir -p $(@D) && $(MUSL_CC) $(NSM_CFLAGS) -c -o $@ $<
+	$(Q)mkdir -p $(@D) && $(toolchain_run) $(MUSL_CC) $(NSM_CFLAGS) -MT $@ -c -o $(call toolchain_path,$@) $<
 
 # D: no timestamps, uids or modes in the archive.
 $(O)/lib/libnsm.a: $(NSM_LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)mkdir -p $(@D) && rm -f $@.tmp && $(TARGET_AR) rcsD $@.tmp $^ && mv $@.tmp $@
+	$(Q)mkdir -p $(@D) && rm -f $@.tmp && $(toolchain_run) $(TARGET_AR) rcsD $(call toolchain_path,$@.tmp $^) && mv $@.tmp $@
 
 $(O)/bin/nsm: $(NSM_TOOL_OBJS) $(O)/lib/libnsm.a
 	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D) && $(MUSL_CC) $(MUSL_CFLAGS) -Wl,--build-id=none -o $@.tmp \
-		$(NSM_TOOL_OBJS) $(O)/lib/libnsm.a && $(TARGET_STRIP) --strip-all $@.tmp && mv $@.tmp $@
+	$(Q)mkdir -p $(@D) && $(toolchain_run) $(MUSL_CC) $(MUSL_CFLAGS) -Wl,--build-id=none -o $(call toolchain_path,$@.tmp \
+		$(NSM_TOOL_OBJS) $(O)/lib/libnsm.a) && $(toolchain_run) $(TARGET_STRIP) --strip-all $(call toolchain_path,$@.tmp) && \
+		mv $@.tmp $@
 
 -include $(NSM_LIB_OBJS:.o=.d) $(NSM_TOOL_OBJS:.o=.d)
 
@@ -32,33 +35,35 @@ $(O)/bin/nsm: $(NSM_TOOL_OBJS) $(O)/lib/libnsm.a
 # Kbuild writes its objects next to the sources of an M= build, so the sources are copied into
 # a build directory first.  The bytes must not depend on where that directory is: the prefix
 # map turns its absolute path (which reaches __FILE__ and any debug info) into nsm/driver.
+# Inside the toolchain root that directory is always /work (scripts/toolchain.mk).
 # W=1 warnings fail the build.  `make nsm-module-in NSM_MODULE_DIR=/elsewhere` builds the
 # same module in another directory (tests/nsm-driver-repro.t compares the two).
 NSM_DRIVER_SRCS := nsm/driver/nsm.c nsm/driver/Kbuild
 NSM_MODULE_DIR  ?= $(O)/obj/nsm/module
 # nsm_build_module DIR [SOURCES]: copy the sources (default: the driver's) into DIR, build the
 # module there against $(KB).
+nsm_module_dir = $(if $(filter root,$(TOOLCHAIN)),/work,$(abspath $(1)))
 nsm_build_module = rm -rf $(1) && mkdir -p $(1) && cp $(or $(2),$(NSM_DRIVER_SRCS)) $(1)/ && \
-	$(kernel_make) M=$(abspath $(1)) W=1 \
-		KCFLAGS=-ffile-prefix-map=$(abspath $(1))=$(patsubst %/,%,$(dir $(firstword $(or $(2),$(NSM_DRIVER_SRCS))))) \
+	$(call kernel_make_in,$(1)) M=$(call nsm_module_dir,$(1)) W=1 \
+		KCFLAGS=-ffile-prefix-map=$(call nsm_module_dir,$(1))=$(patsubst %/,%,$(dir $(firstword $(or $(2),$(NSM_DRIVER_SRCS))))) \
 		modules >$(1)/build.log 2>&1 || \
 		{ cat $(1)/build.log >&2; echo "nsm: building a module in $(1) failed (log above)" >&2; exit 1; }; \
 	if grep -nE '^[^ :]+:[0-9]+(:[0-9]+)?: warning:' $(1)/build.log >&2; then \
 		echo "nsm: modules must build without W=1 warnings (see $(1)/build.log)" >&2; exit 1; fi
 
-$(O)/nsm.ko: $(NSM_DRIVER_SRCS) $(K)/release
+$(O)/nsm.ko: $(NSM_DRIVER_SRCS) $(K)/release $(TOOLCHAIN_DEP)
 	$(call msg,KMOD,$@)
 	$(Q)$(call nsm_build_module,$(O)/obj/nsm/module)
 	$(Q)cp $(O)/obj/nsm/module/nsm.ko $@.tmp && mv $@.tmp $@
 
-nsm-module-in: $(K)/release
+nsm-module-in: $(K)/release $(TOOLCHAIN_DEP)
 	$(if $(filter-out $(abspath $(O)/obj/nsm/module),$(abspath $(NSM_MODULE_DIR))),,$(error NSM_MODULE_DIR must name another directory))
 	$(call msg,KMOD,$(NSM_MODULE_DIR)/nsm.ko)
 	$(Q)$(call nsm_build_module,$(NSM_MODULE_DIR))
 
 # A software NSM device that claims more answer bytes than it wrote (tests/nsm-guest.t).
 NSM_LIAR_SRCS := tests/nsm/liar/nsm_liar.c tests/nsm/liar/Kbuild
-$(O)/tests/nsm/nsm-liar.ko: $(NSM_LIAR_SRCS) $(K)/release
+$(O)/tests/nsm/nsm-liar.ko: $(NSM_LIAR_SRCS) $(K)/release $(TOOLCHAIN_DEP)
 	$(call msg,KMOD,$@)
 	$(Q)$(call nsm_build_module,$(O)/obj/tests/nsm/liar,$(NSM_LIAR_SRCS))
 	$(Q)mkdir -p $(@D) && cp $(O)/obj/tests/nsm/liar/nsm_liar.ko $@.tmp && mv $@.tmp $@
