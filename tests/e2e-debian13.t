@@ -26,7 +26,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	done_testing
 	exit
 fi
-need_program debootstrap bwrap git
+for p in debootstrap bwrap git; do
+	command -v $p >/dev/null || bail "$p is missing: scripts/ensure-packages check installs it"
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-debian13.XXXXXX") || bail "cannot create a temporary directory"
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
