@@ -21,7 +21,8 @@ MUSL_DEB_VERSION := $(call cross_lock_field,musl-dev,3)
 MUSL_DEB_SHA256  := $(call cross_lock_field,musl-dev,4)
 MUSL_DEB         := $(DL)/$(notdir $(MUSL_DEB_PATH))
 # The host's apt does not list packages of a foreign architecture (none is added to dpkg), so
-# after dl/, the cache, BUNDLE and MIRRORS the .deb comes from its path in the Debian archive.
+# after dl/, the cache and BUNDLE the .deb comes from its path in the Debian archive
+# (fetch-pinned's POOL-PATH), then MIRRORS.
 DEBIAN_MIRROR    ?= http://deb.debian.org/debian
 ARCH_DEB         := $(if $(filter aarch64,$(ARCH)),arm64,$(ARCH))
 MUSL_ROOT        := $(O)/musl
@@ -30,8 +31,8 @@ MUSL_CC          := $(CROSS_COMPILE)gcc -specs $(abspath $(MUSL_SPECS))
 
 $(MUSL_DEB):
 	$(call msg,FETCH,$@)
-	$(Q)DL='$(@D)' MIRRORS='$(MIRRORS) $(DEBIAN_MIRROR)/$(dir $(MUSL_DEB_PATH)){filename}' \
-		scripts/fetch-pinned musl-dev '$(MUSL_DEB_VERSION)' $(ARCH_DEB) $(notdir $@) $(MUSL_DEB_SHA256)
+	$(Q)DL='$(@D)' DEBIAN_MIRROR='$(DEBIAN_MIRROR)' scripts/fetch-pinned musl-dev '$(MUSL_DEB_VERSION)' \
+		$(ARCH_DEB) $(notdir $@) $(MUSL_DEB_SHA256) $(MUSL_DEB_PATH)
 
 # The package's own specs name /usr/...; the copy names the unpacked tree. Checked again before
 # unpacking: dl/ may have been touched since the fetch.

@@ -128,6 +128,27 @@ is "$(grep -c 'apt:      does not offer enclave-kit-second 3.0-1 (newest offered
 	"and the error names the missing one"
 echo 'not a line' | "$TOP/scripts/fetch-pinned" --stdin >"$tmp/out" 2>&1
 is "$?" 2 "a malformed --stdin line is a usage error"
+
+# A .deb of an architecture the host's apt does not list (dpkg has no arm64 here: ARCH=aarch64's
+# musl-dev) is not asked of apt, in one call or alone; its POOL-PATH in the Debian archive
+# (DEBIAN_MIRROR, a file: URL here) is the next place.
+foreign=$(dpkg --print-foreign-architectures | grep -qx s390x && echo riscv64 || echo s390x)
+mkdir -p "$tmp/archive/pool/main/f/foreign" && cp "$tmp/good" "$tmp/archive/pool/main/f/foreign/foreign_1.0_$foreign.deb" ||
+	bail "cannot fill $tmp/archive"
+rm -rf "$DL" "$CACHE_DIR"
+printf '%s\nforeign 1.0 %s foreign_1.0_%s.deb %s pool/main/f/foreign/foreign_1.0_%s.deb\n' "$two" "$foreign" "$foreign" "$want" "$foreign" |
+	DEBIAN_MIRROR="file://$tmp/archive" "$TOP/scripts/fetch-pinned" --stdin >"$tmp/out" 2>&1
+ok $? "fetch-pinned --stdin with a $foreign .deb and its pool path" || sed 's/^/# /' "$tmp/out"
+is "$(grep -c 'downloading 2 .debs in one call' "$tmp/out") $(grep -c 'apt-get download of them all failed' "$tmp/out")" "1 0" \
+	"apt is asked, in one call, only for the two it lists" || sed 's/^/# /' "$tmp/out"
+is "$(placed "$DL/foreign_1.0_$foreign.deb") $(grep -c "(from file://$tmp/archive/pool/main/f/foreign/foreign_1.0_$foreign.deb)" "$tmp/out")" "$want 1" \
+	"the $foreign one comes from the archive, by its pool path"
+rm -rf "$DL" "$CACHE_DIR" "$tmp/archive"
+DEBIAN_MIRROR="file://$tmp/archive" "$TOP/scripts/fetch-pinned" foreign 1.0 "$foreign" "foreign_1.0_$foreign.deb" "$want" "pool/main/f/foreign/foreign_1.0_$foreign.deb" \
+	>"$tmp/out" 2>&1
+is "$?" 1 "with the archive gone, the $foreign .deb is not found"
+is "$(grep -c "apt:      lists no $foreign packages (dpkg has no $foreign architecture)" "$tmp/out") $(grep -c '^    archive: .*/pool/main/f/foreign/' "$tmp/out")" "1 1" \
+	"the error says why apt was not asked, and names the archive URL tried" || sed 's/^/# /' "$tmp/out"
 rm -f "$tmp/apt/sources.list.d/local.list" "$tmp/apt/lists/"*_Packages
 
 # The pinned inputs are the locks' own: every source package and the QEMU source, with a sha256.
