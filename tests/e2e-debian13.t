@@ -5,7 +5,8 @@
 #   - the bytes do not depend on the host's packages: the host is Debian 13 (trixie, gcc 14,
 #     musl 1.2.5), the reference build Debian 12; the toolchain root makes the difference moot;
 #   - `make` as root on a foreign host installs the host prerequisites it lacks, from that
-#     host's own archive (stage 1, with the network);
+#     host's own archive, and changes no installed version (dpkg-query -W before and after;
+#     stage 1, with the network);
 #   - `make BUNDLE=bundle.tar` builds with no network at all (unshare -n) and an apt
 #     configuration with no sources, in another directory, with an empty dl/ and CACHE_DIR:
 #     every pinned input comes from the bundle (stage 2).
@@ -67,9 +68,23 @@ if [ "$dirty" -gt 0 ]; then
 		tar -xf - -C "$root$tree" || bail "cannot copy the uncommitted edits into the clone"
 	diag "$dirty uncommitted files of $TOP copied over the clone"
 fi
+# installed: NAME VERSION of every installed package of the root.
+installed() { in_root -- dpkg-query -W -f '${binary:Package} ${Version} ${db:Status-Status}\n' | awk '$3 == "installed" { print $1, $2 }'; }
+installed >"$work/dpkg.before" || bail "cannot list the root's packages"
 in_root -- make --no-print-directory out/stamp/packages-build >"$work/packages.log" 2>&1
 ok $? "make installs the host prerequisites from trixie's archive" || sed 's/^/# /' "$work/packages.log"
 grep '^  APT' "$work/packages.log" | sed 's/^/# /'
+# The host is never changed behind the user's back: what was installed before is still installed,
+# at the same version; make only added what was missing.
+installed >"$work/dpkg.after" || bail "cannot list the root's packages"
+awk 'NR == FNR { after[$1] = $2; next }
+	after[$1] != $2 { print $1 ": " $2 " -> " ($1 in after ? after[$1] : "removed") }' \
+	"$work/dpkg.after" "$work/dpkg.before" >"$work/dpkg.changed"
+is "$(wc -l <"$work/dpkg.changed" | tr -d ' ')" 0 \
+	"dpkg-query -W before and after make: no installed package changed version or went away" ||
+	sed 's/^/# /' "$work/dpkg.changed"
+[ "$(wc -l <"$work/dpkg.after")" -gt "$(wc -l <"$work/dpkg.before")" ]
+ok $? "and make did install what was missing ($(wc -l <"$work/dpkg.before" | tr -d ' ') packages before, $(wc -l <"$work/dpkg.after" | tr -d ' ') after)"
 is "$(sed -n 's/^VERSION_CODENAME=//p' "$root/etc/os-release")" trixie "the host is Debian 13"
 diag "stage 1 in the root (clone, packages): $(elapsed "$t")"
 t=$(date +%s)
