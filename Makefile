@@ -24,10 +24,10 @@ KERNEL_CONFIG     ?= configs/kernel/$(ARCH).defconfig
 HARDEN            ?= 0
 # With HARDEN=1, init raises the kernel lockdown to this level: integrity or confidentiality.
 LOCKDOWN          ?= integrity
-# Simply expanded (as ?= is not): CACHE_DIR is exported, and make expands an exported variable
-# again for every recipe it runs, which ran `id -u` once per recipe.
-ifeq ($(origin CACHE_DIR),undefined)
-CACHE_DIR         := $(if $(filter 0,$(shell id -u)),/var/cache/enclave-kit,$(HOME)/.cache/enclave-kit)
+# Its default is scripts/cache-dir's. Simply expanded (as ?= is not): CACHE_DIR is exported, and
+# make expands an exported variable again for every recipe it runs.
+ifeq ($(CACHE_DIR),)
+CACHE_DIR         := $(shell scripts/cache-dir)
 endif
 # Where pinned inputs are looked for after dl/ and CACHE_DIR (scripts/fetch-pinned): a tar from
 # `make bundle`, then apt, then URL templates ({name} {version} {arch} {filename} {sha256}).
