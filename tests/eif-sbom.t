@@ -6,7 +6,8 @@
 # aarch64, a second lock) it names the Image and the second lock's tool and deb packages, and
 # refuses a deb line that is no archive path. With --toolchain-lock every .deb of the toolchain
 # root is a tool of the kernel, its .config, nsm.ko and init, and a malformed toolchain lock is
-# refused by line. And it fails cleanly when an output is missing.
+# refused by line; scripts/sbom names the toolchain OUTDIR/kernel/toolchain records. And it
+# fails cleanly when an output is missing.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/sbom.sh"
 for f in bzImage nsm.ko init ramdisk/system.cpio ramdisk/user.cpio enclave.eif kernel/config; do
@@ -85,13 +86,46 @@ grep -q "mode '07x5', not 4 octal digits" "$work/err"; ok $? "and the mode is na
 # scripts/sbom in a git repository without a commit yet: the commit is "unknown" (the shell
 # script wrote "HEAD", a newline and "unknown").
 fresh=$work/fresh
-mkdir -p "$fresh/scripts" "$fresh/configs" && cp "$TOP/scripts/sbom" "$fresh/scripts/" &&
-	cp "$TOP/Makefile" "$fresh/" && cp "$TOP/configs/sources.lock" "$fresh/configs/" &&
-	git init -q "$fresh" || bail "cannot make a fresh repository"
+mkdir -p "$fresh/scripts" "$fresh/configs" || bail "cannot create $fresh"
+for f in scripts/sbom scripts/toolchain-of.sh scripts/toolchain-root Makefile configs/sources.lock configs/toolchain.lock; do
+	cp "$TOP/$f" "$fresh/$f" || bail "cannot copy $f"
+done
+git init -q "$fresh" || bail "cannot make a fresh repository"
 EIF=$EIF "$fresh/scripts/sbom" "$O" "$TOP/examples/hello" >"$work/fresh.json" 2>"$work/err"
 ok $? "scripts/sbom runs in a repository without commits" || sed 's/^/#   /' "$work/err"
 is "$(jq -r '.packages[] | select(.name == "enclave-kit") | .versionInfo' "$work/fresh.json")" unknown \
 	"and names the commit 'unknown'"
+
+# scripts/sbom names the toolchain make used: the one OUTDIR/kernel/toolchain records (make's
+# "root KEY" or "host"), and refuses a TOOLCHAIN or lock that is not the recorded one.
+tco=$work/tc-out
+mkdir -p "$tco/ramdisk" "$tco/kernel" && for f in bzImage nsm.ko init ramdisk/system.cpio ramdisk/user.cpio enclave.eif kernel/config; do
+	cp "$O/$f" "$tco/$f" || bail "cannot copy $f"
+done
+key=$("$TOP/scripts/toolchain-root" --key) || bail "scripts/toolchain-root --key failed"
+script_sbom() { EIF=$EIF "$fresh/scripts/sbom" "$tco" "$TOP/examples/hello" >"$work/s.json" 2>"$work/err"; }
+echo "root $key" >"$tco/kernel/toolchain"
+script_sbom; ok $? "scripts/sbom on a build in the root of configs/toolchain.lock" || sed 's/^/#   /' "$work/err"
+is "$(sbom_toolchain_missing "$work/s.json" "$TOP/configs/toolchain.lock" SPDXRef-File-bzImage)" "" \
+	"lists every .deb of configs/toolchain.lock as a tool of the kernel, nsm.ko and init"
+TOOLCHAIN=host script_sbom
+is "$?:$(cat "$work/err")" "1:sbom: $tco/kernel/toolchain says 'root $key' built the kernel, not 'host' (TOOLCHAIN=host); run make with that toolchain first" \
+	"TOOLCHAIN=host for that build is refused"
+echo host >"$tco/kernel/toolchain"
+script_sbom; ok $? "scripts/sbom on a build with the host's tools" || sed 's/^/#   /' "$work/err"
+is "$(jq -r '[.packages[] | select(.SPDXID | startswith("SPDXRef-Toolchain-"))] | length' "$work/s.json")" 0 \
+	"lists no toolchain .deb"
+TOOLCHAIN=root script_sbom
+is "$?:$(cat "$work/err")" "1:sbom: $tco/kernel/toolchain says 'host' built the kernel, not 'root $key' (TOOLCHAIN=root); run make with that toolchain first" \
+	"TOOLCHAIN=root for that build is refused"
+echo "root $key" >"$tco/kernel/toolchain"
+grep -v '^bc ' "$TOP/configs/toolchain.lock" >"$work/other-toolchain.lock"
+other=$("$TOP/scripts/toolchain-root" --key --lock "$work/other-toolchain.lock")
+TOOLCHAIN_LOCK=$work/other-toolchain.lock script_sbom
+is "$?:$(cat "$work/err")" "1:sbom: $tco/kernel/toolchain says 'root $key' built the kernel, not 'root $other' (TOOLCHAIN=root, TOOLCHAIN_LOCK=$work/other-toolchain.lock); run make with that toolchain first" \
+	"another toolchain lock than the one that built it is refused"
+TOOLCHAIN=cross script_sbom
+is "$?:$(cat "$work/err")" "2:sbom: TOOLCHAIN=cross: use root (the root of configs/toolchain.lock) or host" "TOOLCHAIN=cross is a usage error"
 
 # A cross build (make ARCH=aarch64 on x86_64): --arch aarch64 names OUTDIR/Image, the second
 # lock's packages say which lock pins them, and its deb line (an archive path) is NAME:ARCH.
