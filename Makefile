@@ -147,28 +147,35 @@ sign: $(O)/enclave.eif
 		$(if $(PKCS11_MODULE),--pkcs11-module '$(PKCS11_MODULE)')
 
 # eif sbom as scripts/sbom runs it, with the commit make already knows (git describe --dirty).
-# LOCKS: the pinned inputs, with the cross tools' lock (cross/cross.mk) for another ARCH.
+# LOCKS: the pinned inputs, with the cross tools' lock (cross/cross.mk) for another ARCH. With
+# TOOLCHAIN=root, every .deb of $(TOOLCHAIN_LOCK) is a tool of the kernel, nsm.ko and init;
+# $(TOOLCHAIN_ID) redoes the SBOM, provenance and statement when the toolchain changes.
 LOCKS := configs/sources.lock $(CROSS_LOCK)
-$(O)/sbom.spdx.json: $(LOCKS) $(O)/enclave.eif $(O)/kernel/config $(STAMP)/user-inputs \
-		$(STAMP)/commit $(O)/bin/eif $(O)/ramdisk/user.record $(STAMP)/image-vars
+$(O)/sbom.spdx.json: $(LOCKS) $(TOOLCHAIN_LOCK) $(TOOLCHAIN_ID) $(O)/enclave.eif $(O)/kernel/config \
+		$(STAMP)/user-inputs $(STAMP)/commit $(O)/bin/eif $(O)/ramdisk/user.record $(STAMP)/image-vars
 	$(call msg,SBOM,$@)
 	$(Q)c=$$(cat $(STAMP)/commit) && d= && case $$c in *-dirty) d=--dirty ;; esac && \
 	$(O)/bin/eif sbom $(O) --arch $(ARCH) --app '$(call sq_escape,$(APP))' $(addprefix --lock ,$(LOCKS)) \
-		--version $(VERSION) --commit "$${c%-dirty}" $$d --record $(O)/ramdisk/user.record -o $@
+		$(addprefix --toolchain-lock ,$(TOOLCHAIN_LOCK)) --version $(VERSION) --commit "$${c%-dirty}" $$d \
+		--record $(O)/ramdisk/user.record -o $@
 
-# The in-toto build statement (eif statement): the EIF's sha256 and PCRs, the locks, the SBOM
-# and the source commit; `eif attest --statement` checks an enclave against it.
-$(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json $(LOCKS) $(STAMP)/commit $(O)/bin/eif
+# The in-toto build statement (eif statement): the EIF's sha256 and PCRs, the locks (the
+# toolchain's too, with TOOLCHAIN=root), the SBOM and the source commit; `eif attest
+# --statement` checks an enclave against it.
+$(O)/statement.json: $(O)/enclave.eif $(O)/sbom.spdx.json $(LOCKS) $(TOOLCHAIN_LOCK) $(STAMP)/commit \
+		$(O)/bin/eif
 	$(call msg,STMT,$@)
 	$(Q)$(O)/bin/eif statement $(O)/enclave.eif --sbom $(O)/sbom.spdx.json \
-		$(addprefix --lock ,$(LOCKS)) --commit "$$(cat $(STAMP)/commit)" -o $@
+		$(addprefix --lock ,$(LOCKS) $(TOOLCHAIN_LOCK)) --commit "$$(cat $(STAMP)/commit)" -o $@
 
 # Which build step made each section and ramdisk entry from which pinned input (eif audit).
-$(O)/provenance: scripts/provenance scripts/user-ramdisk $(LOCKS) configs/ramdisk/system.list $(O)/ramdisk/hardening.list \
+$(O)/provenance: scripts/provenance scripts/toolchain-of.sh scripts/user-ramdisk $(LOCKS) $(TOOLCHAIN_LOCK) $(TOOLCHAIN_ID) \
+		configs/ramdisk/system.list $(O)/ramdisk/hardening.list \
 		configs/cmdline/$(ARCH) $(KERNEL_CONFIG) $(O)/enclave.eif $(STAMP)/cmd $(STAMP)/user-inputs \
 		$(O)/ramdisk/system.record $(O)/ramdisk/user.record $(STAMP)/image-vars $(STAMP)/cert $(STAMP)/commit
 	$(call msg,PROV,$@)
 	$(Q)ARCH=$(ARCH) KERNEL_CONFIG=$(KERNEL_CONFIG) $(if $(CROSS_LOCK),CROSS_LOCK=$(CROSS_LOCK)) \
+		TOOLCHAIN=$(TOOLCHAIN) $(if $(TOOLCHAIN_LOCK),TOOLCHAIN_LOCK=$(TOOLCHAIN_LOCK) TOOLCHAIN_KEY=$(TOOLCHAIN_KEY)) \
 		NAME='$(NAME)' VERSION='$(VERSION)' EIF=$(O)/bin/eif \
 		$(if $(CERT),CERT='$(CERT)') scripts/provenance $(O) '$(call sq_escape,$(APP))' "$$(cat $(STAMP)/cmd)" \
 		'$(call sq_escape,$(ENV))' >$@.tmp && mv $@.tmp $@

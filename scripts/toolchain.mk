@@ -15,6 +15,9 @@
 #                                    toolchain changed (another lock, another TOOLCHAIN)
 #   $(TOOLCHAIN_ID)                  the same without setting the root up (for host steps
 #                                    whose output must follow the toolchain)
+#   $(TOOLCHAIN_LOCK)                configs/toolchain.lock for TOOLCHAIN=root, else empty: the
+#                                    SBOM, provenance and statement name its .debs
+#   $(TOOLCHAIN_KEY)                 the root's key (scripts/toolchain-root --key), else empty
 toolchain_has_root := $(if $(and $(filter x86_64,$(ARCH)),$(if $(CROSS_COMPILE),,native)),yes)
 TOOLCHAIN ?= $(if $(toolchain_has_root),root,host)
 ifeq ($(filter root host,$(TOOLCHAIN)),)
@@ -24,8 +27,9 @@ ifeq ($(TOOLCHAIN)$(toolchain_has_root),root)
 $(error TOOLCHAIN=root: configs/toolchain.lock holds an x86_64 toolchain only, run on an x86_64 host (ARCH=$(ARCH), CROSS_COMPILE=$(CROSS_COMPILE)); use TOOLCHAIN=host)
 endif
 
-TOOLCHAIN_ID  := $(STAMP)/toolchain
-TOOLCHAIN_DEP := $(STAMP)/toolchain.ready
+TOOLCHAIN_ID   := $(STAMP)/toolchain
+TOOLCHAIN_DEP  := $(STAMP)/toolchain.ready
+TOOLCHAIN_LOCK := $(if $(filter root,$(TOOLCHAIN)),configs/toolchain.lock)
 ifeq ($(TOOLCHAIN),root)
 toolchain_run = scripts/toolchain-run --bind $(O):/out $(if $(1),--bind $(1):/work) "$$(scripts/toolchain-root)" $(CURDIR)
 toolchain_path = $(patsubst $(O)/%,/out/%,$(1))
@@ -51,6 +55,7 @@ $(shell touch -d @0 $(TOOLCHAIN_ID) $(TOOLCHAIN_DEP))
 endif
 endif
 endif
+TOOLCHAIN_KEY = $(word 2,$(toolchain_id))
 $(TOOLCHAIN_ID): ;
 # Set up the root once, before the steps that run in it (fetching and unpacking the .debs the
 # first time on a machine; scripts/toolchain-root prints the progress).

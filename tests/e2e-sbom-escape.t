@@ -14,8 +14,10 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 # 1. A tree whose sources.lock holds every awkward byte in names and versions.
 top=$work/top
-mkdir -p "$top/scripts" "$top/configs" && cp "$TOP/scripts/sbom" "$top/scripts/" &&
-	cp "$TOP/Makefile" "$top/" || bail "cannot copy scripts/sbom"
+mkdir -p "$top/scripts" "$top/configs" || bail "cannot create $top"
+for f in scripts/sbom scripts/toolchain-of.sh scripts/toolchain-root Makefile configs/toolchain.lock; do
+	cp "$TOP/$f" "$top/$f" || bail "cannot copy $f"
+done
 ctl=$(printf 'q"b\\s\001\002\b\f\r\013\033\037\177e')
 grep -E '^(source|member) ' "$TOP/configs/sources.lock" >"$top/configs/sources.lock"
 printf 'tool evil%s 1.0%s -\n' "$ctl" "$ctl" >>"$top/configs/sources.lock"

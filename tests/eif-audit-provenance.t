@@ -1,6 +1,8 @@
 #!/bin/sh
 # scripts/provenance describes what eif cpio really packs (setuid/setgid dropped, tar APPs
-# unpacked, list entries from scripts/user-ramdisk), and refuses what it cannot record.
+# unpacked, list entries from scripts/user-ramdisk), and refuses what it cannot record. With
+# the toolchain root it lists every .deb of configs/toolchain.lock as an input and names the
+# root the kernel, init and nsm.ko were built in; a toolchain lock it cannot read is refused.
 . "$TOP/tests/audit/common.sh"
 
 make_parts || bail "cannot create the synthetic parts in $parts"
@@ -51,4 +53,59 @@ mv "$work/bzImage.saved" "$parts/out/bzImage"
 refuses "is not a directory or a .tar file" "a missing APP is named" \
 	"$TOP/scripts/provenance" "$parts/out" "$work/nowhere" "$CMD" "$parts/env"
 refuses "usage: provenance OUTDIR APP CMD ENV" "usage" "$TOP/scripts/provenance" "$parts/out"
+
+# 4. The toolchain root (TOOLCHAIN=root, make's default here): one input record per .deb of its
+# lock, and the kernel, init and nsm.ko name the root by its key; with TOOLCHAIN=host the
+# lock's compiler and musl as before. A lock it cannot read, or a root other than the one
+# out/kernel/toolchain records, is refused.
+lock=$TOP/configs/toolchain.lock
+key=$("$TOP/scripts/toolchain-root" --key) || bail "scripts/toolchain-root --key failed"
+build_eif "$work/tc.eif" || bail "cannot build the test EIF"
+TOOLCHAIN=root write_manifest "$work/tc.prov"
+ok $? "a manifest with TOOLCHAIN=root"
+is "$(grep -c "^input	[^	]*:[a-z0-9]*	.*, pinned in configs/toolchain.lock, unpacked into its toolchain root: a tool of bzImage (section 0), init and nsm.ko (ramdisk 0)\$" "$work/tc.prov")" \
+	"$(sed 's/#.*//' "$lock" | awk 'NF { n++ } END { print n }')" "one input record per .deb of configs/toolchain.lock"
+is "$(awk -F '\t' '$1 == "input" && $2 == "gcc-12:amd64" { print $3 }' "$work/tc.prov")" \
+	"$(awk '$1 == "gcc-12" { printf "gcc-12 %s %s (sha256 %s)", $2, $3, $4 }' "$lock"), pinned in configs/toolchain.lock, unpacked into its toolchain root: a tool of bzImage (section 0), init and nsm.ko (ramdisk 0)" \
+	"gcc-12's record: name, version, arch, sha256, what it built"
+is "$(grep -c '^input	\(musl\|gcc-12\)	' "$work/tc.prov")" 0 "no sources.lock tool line stands for the compiler"
+musl=$(awk '$1 == "musl-dev" { print $1, $2 }' "$lock") gcc=$(awk '$1 == "gcc-12" { print $1, $2 }' "$lock")
+is "$(awk -F '\t' '$1 == "entry" && $3 == "init" { print $11 }' "$work/tc.prov" | sed 's/.*) built //')" \
+	"in toolchain root $key of configs/toolchain.lock ($musl, $gcc, static)" "init: built in the root, by its key"
+awk -F '\t' '$1 == "section" && $2 == 0 { print $7 }' "$work/tc.prov" | grep -q "), built in toolchain root $key of configs/toolchain.lock ($gcc)\$"
+ok $? "the kernel: built in the root, by its key"
+awk -F '\t' '$1 == "entry" && $3 == "nsm.ko" { print $11 }' "$work/tc.prov" | grep -q " in toolchain root $key of configs/toolchain.lock\$"
+ok $? "nsm.ko: built in the root, by its key"
+run_audit "$work/tc.eif" "$work/tc.prov"
+audit_status_is 0 "the audit passes with the toolchain's input records"
+echo "root $key" >"$parts/out/kernel/toolchain"
+write_manifest "$work/tc2.prov" && cmp -s "$work/tc.prov" "$work/tc2.prov"
+ok $? "out/kernel/toolchain naming that root: the same manifest without TOOLCHAIN"
+rm "$parts/out/kernel/toolchain"
+TOOLCHAIN=host write_manifest "$work/host.prov"
+ok $? "a manifest with TOOLCHAIN=host"
+is "$(grep -c 'toolchain' "$work/host.prov")" 0 "names no toolchain root"
+awk -F '\t' '$1 == "entry" && $3 == "init" { print $11 }' "$work/host.prov" | grep -q ' built with musl .*(gcc-12 .*, static)$'
+ok $? "init: built with the lock's musl and gcc-12"
+tc_refuses() {	# LOCK-TEXT PATTERN DESC
+	printf "$1" >"$work/bad.lock"
+	TOOLCHAIN_LOCK=$work/bad.lock refuses "$2" "$3" write_manifest "$work/p"
+}
+good=$(grep -m1 '^gcc-12 ' "$lock")
+tc_refuses "# c\n$good\ngcc-12 1 amd64\n" "provenance: $work/bad.lock line 3: 3 fields, not the 5 of NAME VERSION ARCH SHA256 POOL-PATH" \
+	"a toolchain lock line with 3 fields, by file and line"
+tc_refuses "$good\nbc 1 amd64 ABC pool/b.deb\n" "provenance: $work/bad.lock line 2: the SHA256 field of bc is not 64 lowercase hex digits" \
+	"a bad sha256, by file and line"
+tc_refuses "$good\nb\001c 1 amd64 $(printf %064d 0) pool/b.deb\n" "provenance: $work/bad.lock line 2: field 1 holds a control character" \
+	"a control character, by file and line"
+tc_refuses "# nothing\n" "$work/bad.lock pins no package" "a lock without packages"
+TOOLCHAIN_LOCK=$work/none.lock refuses "cannot read the lock $work/none.lock" "a missing toolchain lock is named" \
+	write_manifest "$work/p"
+echo host >"$parts/out/kernel/toolchain"
+TOOLCHAIN=root refuses "provenance: $parts/out/kernel/toolchain says 'host' built the kernel, not 'root $key'" \
+	"TOOLCHAIN=root for a kernel the host's tools built is refused" write_manifest "$work/p"
+echo "root $(printf %064d 0)" >"$parts/out/kernel/toolchain"
+refuses "says 'root $(printf %064d 0)' built the kernel, not 'root $key' (TOOLCHAIN=root)" \
+	"a kernel built in another root than configs/toolchain.lock's is refused" write_manifest "$work/p"
+rm "$parts/out/kernel/toolchain"
 done_testing

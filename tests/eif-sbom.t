@@ -4,12 +4,15 @@
 # hard links, FIFOs and symlinks, for a tar, and for a lock with control characters and
 # odd blanks; with the user ramdisk's record instead of the tree. For a cross build (--arch
 # aarch64, a second lock) it names the Image and the second lock's tool and deb packages, and
-# refuses a deb line that is no archive path. And it fails cleanly when an output is missing.
+# refuses a deb line that is no archive path. With --toolchain-lock every .deb of the toolchain
+# root is a tool of the kernel, its .config, nsm.ko and init, and a malformed toolchain lock is
+# refused by line; scripts/sbom names the toolchain OUTDIR/kernel/toolchain records. And it
+# fails cleanly when an output is missing.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/sbom.sh"
 for f in bzImage nsm.ko init ramdisk/system.cpio ramdisk/user.cpio enclave.eif kernel/config; do
 	[ -f "$O/$f" ] || bail "$O/$f is missing: run make first"
 done
-command -v jq >/dev/null || bail "jq is missing (configs/packages/check)"
 work=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$work"' EXIT INT TERM
 export SOURCE_DATE_EPOCH=1735689600
@@ -83,13 +86,46 @@ grep -q "mode '07x5', not 4 octal digits" "$work/err"; ok $? "and the mode is na
 # scripts/sbom in a git repository without a commit yet: the commit is "unknown" (the shell
 # script wrote "HEAD", a newline and "unknown").
 fresh=$work/fresh
-mkdir -p "$fresh/scripts" "$fresh/configs" && cp "$TOP/scripts/sbom" "$fresh/scripts/" &&
-	cp "$TOP/Makefile" "$fresh/" && cp "$TOP/configs/sources.lock" "$fresh/configs/" &&
-	git init -q "$fresh" || bail "cannot make a fresh repository"
+mkdir -p "$fresh/scripts" "$fresh/configs" || bail "cannot create $fresh"
+for f in scripts/sbom scripts/toolchain-of.sh scripts/toolchain-root Makefile configs/sources.lock configs/toolchain.lock; do
+	cp "$TOP/$f" "$fresh/$f" || bail "cannot copy $f"
+done
+git init -q "$fresh" || bail "cannot make a fresh repository"
 EIF=$EIF "$fresh/scripts/sbom" "$O" "$TOP/examples/hello" >"$work/fresh.json" 2>"$work/err"
 ok $? "scripts/sbom runs in a repository without commits" || sed 's/^/#   /' "$work/err"
 is "$(jq -r '.packages[] | select(.name == "enclave-kit") | .versionInfo' "$work/fresh.json")" unknown \
 	"and names the commit 'unknown'"
+
+# scripts/sbom names the toolchain make used: the one OUTDIR/kernel/toolchain records (make's
+# "root KEY" or "host"), and refuses a TOOLCHAIN or lock that is not the recorded one.
+tco=$work/tc-out
+mkdir -p "$tco/ramdisk" "$tco/kernel" && for f in bzImage nsm.ko init ramdisk/system.cpio ramdisk/user.cpio enclave.eif kernel/config; do
+	cp "$O/$f" "$tco/$f" || bail "cannot copy $f"
+done
+key=$("$TOP/scripts/toolchain-root" --key) || bail "scripts/toolchain-root --key failed"
+script_sbom() { EIF=$EIF "$fresh/scripts/sbom" "$tco" "$TOP/examples/hello" >"$work/s.json" 2>"$work/err"; }
+echo "root $key" >"$tco/kernel/toolchain"
+script_sbom; ok $? "scripts/sbom on a build in the root of configs/toolchain.lock" || sed 's/^/#   /' "$work/err"
+is "$(sbom_toolchain_missing "$work/s.json" "$TOP/configs/toolchain.lock" SPDXRef-File-bzImage)" "" \
+	"lists every .deb of configs/toolchain.lock as a tool of the kernel, nsm.ko and init"
+TOOLCHAIN=host script_sbom
+is "$?:$(cat "$work/err")" "1:sbom: $tco/kernel/toolchain says 'root $key' built the kernel, not 'host' (TOOLCHAIN=host); run make with that toolchain first" \
+	"TOOLCHAIN=host for that build is refused"
+echo host >"$tco/kernel/toolchain"
+script_sbom; ok $? "scripts/sbom on a build with the host's tools" || sed 's/^/#   /' "$work/err"
+is "$(jq -r '[.packages[] | select(.SPDXID | startswith("SPDXRef-Toolchain-"))] | length' "$work/s.json")" 0 \
+	"lists no toolchain .deb"
+TOOLCHAIN=root script_sbom
+is "$?:$(cat "$work/err")" "1:sbom: $tco/kernel/toolchain says 'host' built the kernel, not 'root $key' (TOOLCHAIN=root); run make with that toolchain first" \
+	"TOOLCHAIN=root for that build is refused"
+echo "root $key" >"$tco/kernel/toolchain"
+grep -v '^bc ' "$TOP/configs/toolchain.lock" >"$work/other-toolchain.lock"
+other=$("$TOP/scripts/toolchain-root" --key --lock "$work/other-toolchain.lock")
+TOOLCHAIN_LOCK=$work/other-toolchain.lock script_sbom
+is "$?:$(cat "$work/err")" "1:sbom: $tco/kernel/toolchain says 'root $key' built the kernel, not 'root $other' (TOOLCHAIN=root, TOOLCHAIN_LOCK=$work/other-toolchain.lock); run make with that toolchain first" \
+	"another toolchain lock than the one that built it is refused"
+TOOLCHAIN=cross script_sbom
+is "$?:$(cat "$work/err")" "2:sbom: TOOLCHAIN=cross: use root (the root of configs/toolchain.lock) or host" "TOOLCHAIN=cross is a usage error"
 
 # A cross build (make ARCH=aarch64 on x86_64): --arch aarch64 names OUTDIR/Image, the second
 # lock's packages say which lock pins them, and its deb line (an archive path) is NAME:ARCH.
@@ -131,6 +167,93 @@ is "$?:$(cat "$work/err")" "1:eif: sbom: $a64/bzImage is missing; run make first
 a64_sbom --arch riscv64 >/dev/null 2>"$work/err"
 is "$?" 2 "--arch riscv64 is a usage error"
 grep -q "'riscv64': use x86_64 or aarch64" "$work/err"; ok $? "and says which architectures" || sed 's/^/#   /' "$work/err"
+
+# --toolchain-lock (make's TOOLCHAIN=root): every .deb of the toolchain lock is the package
+# NAME:ARCH with its version, sha256 and lock, under an id apart from the lock packages of the
+# same name (gcc-12 is a tool line of sources.lock too), BUILD_TOOL_OF the outputs made in the
+# root and nothing else. Comments, blank lines, tabs and a last line without its newline are
+# read as awk reads them. The same inputs give the same bytes.
+tc=$work/configs/toolchain.lock
+sha_c=$(printf c | sha256sum | cut -c1-64)
+printf '# a comment line\n\ngcc-12 12.2.0-14+deb12u1 amd64 %s pool/main/g/gcc-12/gcc-12_12.2.0-14+deb12u1_amd64.deb # trailing comment\n \tdebconf\t1.5.82 all %s  pool/main/d/debconf/debconf_1.5.82_all.deb\t\nlibstdc++6 12.2.0-14+deb12u1 amd64 %s pool/main/g/gcc-12/libstdc++6_12.2.0-14+deb12u1_amd64.deb' \
+	"$sha_a" "$sha_b" "$sha_c" >"$tc"
+tc_sbom() { "$EIF" sbom "$O" --app "$app" --lock "$top/configs/sources.lock" --version 0.1.0 "$@"; }
+tc_sbom --toolchain-lock "$tc" >"$work/tc.json" 2>"$work/err"
+ok $? "eif sbom --toolchain-lock succeeds" || sed 's/^/#   /' "$work/err"
+tc_sbom --toolchain-lock "$tc" | cmp -s - "$work/tc.json"
+ok $? "a second run writes the same bytes"
+tc_pkg() {	# NAME: the toolchain package NAME, its fields joined by " | "
+	jq -r --arg n "$1" '.packages[] | select(.name == $n) | [.SPDXID, .versionInfo, .supplier,
+		([.checksums[] | select(.algorithm == "SHA256") | .checksumValue] | join(",")), .comment] | join(" | ")' "$work/tc.json"
+}
+into="and unpacked into the toolchain root the kernel, its .config, nsm.ko and init were built in, never installed"
+is "$(tc_pkg gcc-12:amd64)" "SPDXRef-Toolchain-gcc-12-amd64 | 12.2.0-14+deb12u1 | Organization: Debian | $sha_a | amd64 Debian package pinned in configs/toolchain.lock (sha256 of the .deb), fetched from the archive's pool/main/g/gcc-12/gcc-12_12.2.0-14+deb12u1_amd64.deb $into" \
+	"a toolchain .deb is the package NAME:ARCH with its version, sha256, supplier and lock"
+is "$(tc_pkg debconf:all)" "SPDXRef-Toolchain-debconf-all | 1.5.82 | Organization: Debian | $sha_b | all Debian package pinned in configs/toolchain.lock (sha256 of the .deb), fetched from the archive's pool/main/d/debconf/debconf_1.5.82_all.deb $into" \
+	"a line with tabs and blanks around its fields"
+is "$(tc_pkg libstdc++6:amd64 | cut -d'|' -f1-2)" "SPDXRef-Toolchain-libstdc--6-amd64 | 12.2.0-14+deb12u1 " \
+	"the last line without its newline, '+' made '-' in its SPDX id"
+is "$(jq -r '[.packages[] | select(.SPDXID | startswith("SPDXRef-Toolchain-"))] | length' "$work/tc.json")" 3 \
+	"exactly the lock's three packages: comments and blank lines are no packages"
+is "$(jq -r '[.packages[] | select(.name == "gcc-12") | .SPDXID] | join(" ")' "$work/tc.json")" SPDXRef-Package-gcc-12 \
+	"sources.lock's gcc-12 keeps its own package and id"
+tc_tool_of() {	# ID: what ID is BUILD_TOOL_OF, sorted
+	jq -r --arg id "$1" '[.relationships[] | select(.spdxElementId == $id) | .relationshipType + ":" + .relatedSpdxElement] | sort | join(" ")' "$2"
+}
+is "$(tc_tool_of SPDXRef-Toolchain-gcc-12-amd64 "$work/tc.json")" \
+	"BUILD_TOOL_OF:SPDXRef-File-bzImage BUILD_TOOL_OF:SPDXRef-File-init BUILD_TOOL_OF:SPDXRef-File-kernel.config BUILD_TOOL_OF:SPDXRef-File-nsm.ko" \
+	"it is BUILD_TOOL_OF the kernel image, its .config, nsm.ko and init, not of the ramdisks or the EIF"
+sbom_check_spdx "$work/tc.json"
+missing=$(sbom_toolchain_missing "$work/tc.json" "$tc" SPDXRef-File-bzImage)
+is "${missing:-none}" none "tests/lib/sbom.sh finds every line of the lock"
+sed 's/libstdc++6 12.2.0-14+deb12u1/libstdc++6 12.2.0-15/' "$tc" >"$work/other.lock"
+is "$(sbom_toolchain_missing "$work/tc.json" "$work/other.lock" SPDXRef-File-bzImage)" " libstdc++6:amd64" \
+	"and names the package whose version differs"
+is "$(sbom_toolchain_missing "$work/tc.json" "$tc" SPDXRef-File-Image)" " gcc-12:amd64 debconf:all libstdc++6:amd64" \
+	"and those not BUILD_TOOL_OF the kernel image it is given"
+a64_sbom --arch aarch64 --toolchain-lock "$tc" >"$work/tc-a64.json" 2>"$work/err"
+ok $? "with --arch aarch64 too" || sed 's/^/#   /' "$work/err"
+is "$(tc_tool_of SPDXRef-Toolchain-debconf-all "$work/tc-a64.json" | cut -d' ' -f1)" BUILD_TOOL_OF:SPDXRef-File-Image \
+	"then the Image is the kernel it built"
+
+# A toolchain lock eif sbom cannot read as NAME VERSION ARCH SHA256 POOL-PATH lines is refused
+# with its file and line, and nothing is written.
+tc_refused() {	# LOCK-TEXT MESSAGE DESC
+	printf "$1" >"$work/bad-tc.lock"
+	tc_sbom --toolchain-lock "$work/bad-tc.lock" >"$work/out.json" 2>"$work/err"
+	is "$?:$(cat "$work/err")" "1:eif: sbom: $work/bad-tc.lock $2" "$3"
+	[ ! -s "$work/out.json" ]; ok $? "... and nothing is written"
+}
+good="gcc-12 1 amd64 $sha_a pool/g.deb"
+tc_refused "# c\n$good\ngcc-12 1 amd64 $sha_a\n" \
+	"line 3: 4 fields, not the 5 of NAME VERSION ARCH SHA256 POOL-PATH; write the lock with scripts/toolchain-lock" \
+	"a line with 4 fields"
+tc_refused "$good extra\n" \
+	"line 1: 6 fields, not the 5 of NAME VERSION ARCH SHA256 POOL-PATH; write the lock with scripts/toolchain-lock" \
+	"a line with 6 fields"
+tc_refused "tool gcc-12 1 $sha_a\n" \
+	"line 1: 4 fields, not the 5 of NAME VERSION ARCH SHA256 POOL-PATH; write the lock with scripts/toolchain-lock" \
+	"a sources.lock line"
+tc_refused "$good\nbc 1 amd64 $(printf %s "$sha_b" | tr a-f A-F) pool/b.deb\n" \
+	"line 2: the SHA256 field of bc is not 64 lowercase hex digits" "an uppercase sha256"
+tc_refused "bc 1 amd64 ${sha_b%?} pool/b.deb\n" \
+	"line 1: the SHA256 field of bc is not 64 lowercase hex digits" "a sha256 of 63 digits"
+tc_refused "bc 1 amd64 - pool/b.deb\n" \
+	"line 1: the SHA256 field of bc is not 64 lowercase hex digits" "no sha256 ('-', as tool lines may have)"
+tc_refused "$good\nbc 1 amd64 $sha_b pool/b.deb\n$good\n" \
+	"lines 1 and 3: the same package (SPDX id SPDXRef-Toolchain-gcc-12-amd64); keep one line per NAME:ARCH (scripts/toolchain-lock writes the lock)" \
+	"a package pinned twice"
+tc_refused "g++ 1 amd64 $sha_a pool/a.deb\ng-- 2 amd64 $sha_b pool/b.deb\n" \
+	"lines 1 and 2: the same package (SPDX id SPDXRef-Toolchain-g---amd64); keep one line per NAME:ARCH (scripts/toolchain-lock writes the lock)" \
+	"two names that only differ in bytes an SPDX id cannot hold"
+tc_refused "# nothing but comments\n\n  \t\n" \
+	"pins no package; write it with scripts/toolchain-lock" "a lock without packages"
+tc_refused "$good\nbc 1 amd64 $sha_b pool/b\000.deb\n" \
+	"line 2 holds a NUL byte; a toolchain lock is text (NAME VERSION ARCH SHA256 POOL-PATH lines)" "a NUL byte"
+tc_sbom --toolchain-lock "$work/none.lock" >"$work/out.json" 2>"$work/err"
+is "$?" 1 "a missing toolchain lock fails"
+grep -qF "toolchain lock '$work/none.lock'" "$work/err"; ok $? "and names it" || sed 's/^/#   /' "$work/err"
+[ ! -s "$work/out.json" ]; ok $? "and nothing is written"
 
 mkdir -p "$work/out/ramdisk" "$work/out/kernel"
 "$EIF" sbom "$work/out" --app "$app" --lock "$top/configs/sources.lock" --version 0.1.0 >"$work/out.json" 2>"$work/err"

@@ -27,10 +27,11 @@ static void str(struct json_buf *b, const char *s)
 	json_buf_string(b, s, strlen(s));
 }
 
-/* SPDX ids allow letters, digits, '.' and '-': every other byte becomes '-'. */
-static void spdx_id(struct json_buf *b, const char *name)
+/* prefix then name; SPDX ids allow letters, digits, '.' and '-': every other byte of name
+ * becomes '-'. */
+static void spdx_id_in(struct json_buf *b, const char *prefix, const char *name)
 {
-	json_buf_puts(b, "SPDXRef-Package-");
+	json_buf_puts(b, prefix);
 	for (const char *p = name; *p; p++) {
 		char c = *p;
 
@@ -39,6 +40,12 @@ static void spdx_id(struct json_buf *b, const char *name)
 			c = '-';
 		json_buf_append(b, &c, 1);
 	}
+}
+
+/* The id of a package of the lock files (configs/sources*.lock). */
+static void spdx_id(struct json_buf *b, const char *name)
+{
+	spdx_id_in(b, "SPDXRef-Package-", name);
 }
 
 /* a and b are SPDX ids (spdx_id or fixed), which need no escape */
@@ -134,6 +141,46 @@ static const char *lock_label(const char *lock_path)
 	return label;
 }
 
+/* A Debian binary package fetched by its path in the archive (pool) and unpacked, never
+ * installed: the package NAME:ARCH (the first name_len and arch_len bytes of name and arch)
+ * with the id prefix + NAME-ARCH, its version and sha256 ("-": none), and a comment naming
+ * the lock that pins it, the path and what it was unpacked into. The id, NUL-terminated, is
+ * left in *id for the relationships. */
+static enum eif_status deb_package(struct doc *d, struct json_buf *id, const char *prefix,
+				   const char *name, size_t name_len, const char *arch,
+				   size_t arch_len, const char *version, const char *sha256,
+				   const char *label, const char *pool, const char *into,
+				   struct eif_error *err)
+{
+	struct json_buf full = { 0 }, comment = { 0 };
+	enum eif_status rc = EIF_OK;
+
+	json_buf_append(&full, name, name_len);
+	json_buf_puts(&full, ":");
+	json_buf_append(&full, arch, arch_len);
+	json_buf_append(&full, "", 0);
+	json_buf_append(&comment, arch, arch_len);
+	json_buf_puts(&comment, " Debian package pinned in ");
+	json_buf_puts(&comment, label);
+	json_buf_puts(&comment, " (sha256 of the .deb), fetched from the archive's ");
+	json_buf_puts(&comment, pool);
+	json_buf_puts(&comment, " and unpacked into ");
+	json_buf_puts(&comment, into);
+	json_buf_puts(&comment, ", never installed");
+	json_buf_append(&comment, "", 0);
+	id->len = 0;
+	if (!full.failed)
+		spdx_id_in(id, prefix, full.data);
+	json_buf_append(id, "", 0);
+	if (full.failed || comment.failed || id->failed)
+		rc = sbom_no_memory(err);
+	else
+		package(d, id->data, full.data, version, sha256, "Organization: Debian", comment.data);
+	free(full.data);
+	free(comment.data);
+	return rc;
+}
+
 /* The packages of a lock file and their relationships: source, member and tool lines, and
  * deb lines (a target package fetched from its archive path, never installed: "NAME:ARCH").
  * *kernel_found: the first linux-source package's SPDX id is in kernel_id. */
@@ -141,7 +188,7 @@ static enum eif_status lock_packages(struct doc *d, char *lock, const char *lock
 				     struct json_buf *kernel_id, bool *kernel_found,
 				     struct eif_error *err)
 {
-	struct json_buf id = { 0 }, source = { 0 }, name_buf = { 0 }, comment = { 0 };
+	struct json_buf id = { 0 }, source = { 0 }, comment = { 0 };
 	const char *label = lock_label(lock_path);
 	enum eif_status rc = EIF_OK;
 	unsigned line_no = 0;
@@ -178,21 +225,12 @@ static enum eif_status lock_packages(struct doc *d, char *lock, const char *lock
 					      lock_path, line_no, name);
 				break;
 			}
-			name_buf.len = 0;
-			json_buf_append(&name_buf, file, (size_t)(under - file));
-			json_buf_puts(&name_buf, ":");
-			json_buf_append(&name_buf, arch + 1, arch_len);
-			json_buf_append(&name_buf, "", 0);
-			json_buf_append(&comment, arch + 1, arch_len);
-			json_buf_puts(&comment, " Debian package pinned in ");
-			json_buf_puts(&comment, label);
-			json_buf_puts(&comment, " (sha256 of the .deb), fetched from the archive's ");
-			json_buf_puts(&comment, name);
-			json_buf_puts(&comment, " and unpacked into the build's output directory, "
-				      "never installed");
-			if (name_buf.failed)
-				return sbom_no_memory(err);
-			name = name_buf.data;
+			rc = deb_package(d, &id, "SPDXRef-Package-", file, (size_t)(under - file),
+					 arch + 1, arch_len, version, hash, label, name,
+					 "the build's output directory", err);
+			if (rc == EIF_OK)
+				relate(d, id.data, "BUILD_TOOL_OF", "SPDXRef-File-enclave.eif");
+			continue;
 		} else if (strcmp(kind, "source") == 0) {
 			json_buf_puts(&comment, "pinned Debian source package (sha256 of the .deb, from ");
 			json_buf_puts(&comment, label);
@@ -233,7 +271,6 @@ static enum eif_status lock_packages(struct doc *d, char *lock, const char *lock
 	}
 	free(id.data);
 	free(source.data);
-	free(name_buf.data);
 	free(comment.data);
 	return rc;
 }
@@ -285,6 +322,121 @@ static void chain_relations(struct doc *d, const char *kernel_id, enum eif_arch 
 	}
 }
 
+/* The outputs made inside the toolchain root (indexes of outputs[]): the kernel's .config
+ * (Kbuild's conf, run there, records the compiler it found), the kernel image, nsm.ko, init. */
+static const size_t root_outputs[] = { 0, KERNEL_OUTPUT, 2, 3 };
+
+struct toolchain_id {
+	size_t at;		/* where the id starts in the buffer of ids, */
+	const char *id;		/* then (once that buffer is whole) the id itself */
+	unsigned line;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	const struct toolchain_id *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Two packages of a toolchain lock with the same id (the same NAME:ARCH, or names that only
+ * differ in bytes an SPDX id cannot hold) are refused, naming both lines. */
+static enum eif_status toolchain_unique(struct toolchain_id *ids, size_t n, const char *buf,
+					const char *lock_path, struct eif_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		ids[i].id = buf + ids[i].at;
+	qsort(ids, n, sizeof(ids[0]), by_id);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(ids[i - 1].id, ids[i].id) == 0)
+			return eif_fail(err, EIF_E_FORMAT, "sbom: %s lines %u and %u: the same "
+					"package (SPDX id %s); keep one line per NAME:ARCH "
+					"(scripts/toolchain-lock writes the lock)", lock_path,
+					ids[i - 1].line, ids[i].line, ids[i].id);
+	return EIF_OK;
+}
+
+/* Every .deb of a toolchain lock (configs/toolchain.lock; NAME VERSION ARCH SHA256 POOL-PATH,
+ * blank-separated, '#' up to the end of the line a comment, a last line without its newline
+ * read as awk reads it) as the package NAME:ARCH, BUILD_TOOL_OF each output made in its root.
+ * lock holds len bytes and a NUL. */
+static enum eif_status toolchain_packages(struct doc *d, char *lock, size_t len,
+					  const char *lock_path, enum eif_arch arch,
+					  struct eif_error *err)
+{
+	static const char format[] = "NAME VERSION ARCH SHA256 POOL-PATH";
+	struct json_buf id = { 0 }, all_ids = { 0 };
+	struct toolchain_id *ids = NULL;
+	size_t count = 0, cap = 0;
+	const char *label = lock_label(lock_path);
+	enum eif_status rc = EIF_OK;
+	unsigned line_no = 0;
+	char *end = lock + len, *next;
+
+	for (char *line = lock; rc == EIF_OK && line < end; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(end - line)), *f[5], *p;
+		struct toolchain_id *grown;
+		size_t n = 0;
+
+		next = nl ? nl + 1 : end;
+		*(nl ? nl : end) = '\0';
+		line_no++;
+		if (strlen(line) != (size_t)((nl ? nl : end) - line)) {
+			rc = eif_fail(err, EIF_E_FORMAT, "sbom: %s line %u holds a NUL byte; a "
+				      "toolchain lock is text (%s lines)", lock_path, line_no, format);
+			break;
+		}
+		if ((p = strchr(line, '#')))
+			*p = '\0';
+		for (p = line; *(p += strspn(p, " \t")); n++) {
+			if (n < 5)
+				f[n] = p;
+			p += strcspn(p, " \t");
+			if (*p)
+				*p++ = '\0';
+		}
+		if (n == 0)
+			continue;
+		if (n != 5) {
+			rc = eif_fail(err, EIF_E_FORMAT, "sbom: %s line %u: %zu fields, not the 5 of "
+				      "%s; write the lock with scripts/toolchain-lock", lock_path,
+				      line_no, n, format);
+			break;
+		}
+		if (strlen(f[3]) != 64 || strspn(f[3], "0123456789abcdef") != 64) {
+			rc = eif_fail(err, EIF_E_FORMAT, "sbom: %s line %u: the SHA256 field of %s "
+				      "is not 64 lowercase hex digits", lock_path, line_no, f[0]);
+			break;
+		}
+		rc = deb_package(d, &id, "SPDXRef-Toolchain-", f[0], strlen(f[0]), f[2], strlen(f[2]),
+				 f[1], f[3], label, f[4], "the toolchain root the kernel, its "
+				 ".config, nsm.ko and init were built in", err);
+		if (rc != EIF_OK)
+			break;
+		for (size_t i = 0; i < sizeof(root_outputs) / sizeof(root_outputs[0]); i++)
+			relate(d, id.data, "BUILD_TOOL_OF", output_of(root_outputs[i], arch)->id);
+		if (!(grown = eif_array_grow(ids, &cap, count + 1, sizeof(ids[0])))) {
+			rc = sbom_no_memory(err);
+			break;
+		}
+		ids = grown;
+		ids[count++] = (struct toolchain_id){ .at = all_ids.len, .line = line_no };
+		json_buf_append(&all_ids, id.data, id.len + 1);	/* with its NUL */
+	}
+	if (rc == EIF_OK && all_ids.failed)
+		rc = sbom_no_memory(err);
+	if (rc == EIF_OK && count == 0)
+		rc = eif_fail(err, EIF_E_FORMAT, "sbom: %s pins no package; write it with "
+			      "scripts/toolchain-lock", lock_path);
+	if (rc == EIF_OK)
+		rc = toolchain_unique(ids, count, all_ids.data, lock_path, err);
+	free(id.data);
+	free(all_ids.data);
+	free(ids);
+	return rc;
+}
+
 static void write_relations(struct doc *d)
 {
 	json_buf_puts(&d->b, "\n  ],\n  \"relationships\": [\n    {\"spdxElementId\": "
@@ -300,8 +452,8 @@ enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, str
 	struct doc d = { .sep = "" };
 	struct json_buf kernel_id = { 0 }, own = { 0 };
 	char sha1[N][41], sha256[N][65], app[65], path[4096];
-	unsigned char *lock[EIF_SBOM_LOCKS_MAX] = { NULL }, *record = NULL;
-	size_t lock_len, record_len;
+	unsigned char *lock[EIF_SBOM_LOCKS_MAX] = { NULL }, *record = NULL, *toolchain = NULL;
+	size_t lock_len, record_len, toolchain_len = 0;
 	const char *app_what;
 	enum eif_status rc = EIF_OK;
 	bool kernel_found = false;
@@ -324,6 +476,9 @@ enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, str
 	for (size_t i = 0; rc == EIF_OK && i < in->lock_count; i++)
 		rc = eif_read_small_file(in->lock_paths[i], "lock file", 16u << 20, &lock[i],
 					 &lock_len, err);
+	if (rc == EIF_OK && in->toolchain_lock_path)
+		rc = eif_read_small_file(in->toolchain_lock_path, "toolchain lock", 16u << 20,
+					 &toolchain, &toolchain_len, err);
 	if (rc == EIF_OK && in->record_path)
 		rc = eif_read_small_file(in->record_path, "record", 1u << 30, &record, &record_len, err);
 	if (rc == EIF_OK)
@@ -358,6 +513,9 @@ enum eif_status eif_sbom_write(const struct eif_sbom_input *in, char **text, str
 	for (size_t i = 0; rc == EIF_OK && i < in->lock_count; i++)
 		rc = lock_packages(&d, (char *)lock[i], in->lock_paths[i], &kernel_id, &kernel_found,
 				   err);
+	if (rc == EIF_OK && toolchain)
+		rc = toolchain_packages(&d, (char *)toolchain, toolchain_len,
+					in->toolchain_lock_path, in->arch, err);
 	if (rc != EIF_OK)
 		goto out;
 	if (!kernel_found)
@@ -387,5 +545,6 @@ out:
 	for (size_t i = 0; i < EIF_SBOM_LOCKS_MAX; i++)
 		free(lock[i]);
 	free(record);
+	free(toolchain);
 	return rc;
 }

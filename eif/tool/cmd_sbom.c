@@ -6,7 +6,7 @@
 #include "commands.h"
 #include <eif/sbom.h>
 
-enum { OPT_APP = 1, OPT_ARCH, OPT_LOCK, OPT_VERSION, OPT_COMMIT, OPT_DIRTY, OPT_RECORD, OPT_OUT };
+enum { OPT_APP = 1, OPT_ARCH, OPT_LOCK, OPT_TOOLCHAIN_LOCK, OPT_VERSION, OPT_COMMIT, OPT_DIRTY, OPT_RECORD, OPT_OUT };
 
 static const struct cliopt sbom_options[] = {
 	{ "app", 0, "APP", CLIOPT_REQUIRED, OPT_APP,
@@ -14,6 +14,8 @@ static const struct cliopt sbom_options[] = {
 	{ "arch", 0, "ARCH", 0, OPT_ARCH, "x86_64 (default: OUTDIR/bzImage) or aarch64 (OUTDIR/Image)" },
 	{ "lock", 0, "FILE", CLIOPT_REQUIRED | CLIOPT_REPEAT, OPT_LOCK,
 	  "a lock file (repeatable; configs/sources.lock, then configs/sources-ARCH.lock)" },
+	{ "toolchain-lock", 0, "FILE", 0, OPT_TOOLCHAIN_LOCK,
+	  "configs/toolchain.lock, whose root built the kernel, nsm.ko and init" },
 	{ "version", 0, "VERSION", CLIOPT_REQUIRED, OPT_VERSION, "enclave-kit's version" },
 	{ "commit", 0, "COMMIT", 0, OPT_COMMIT, "our sources' git commit (default: unknown)" },
 	{ "dirty", 0, NULL, 0, OPT_DIRTY, "the work tree has uncommitted changes" },
@@ -57,6 +59,7 @@ static int run_sbom(int argc, char **argv)
 			if (cli_add_lock(&p, in.lock_paths, &in.lock_count, EIF_SBOM_LOCKS_MAX))
 				return EXIT_USAGE;
 			break;
+		case OPT_TOOLCHAIN_LOCK: in.toolchain_lock_path = p.value; break;
 		case OPT_VERSION: in.version = p.value; break;
 		case OPT_COMMIT: in.commit = p.value; break;
 		case OPT_DIRTY: in.dirty = true; break;

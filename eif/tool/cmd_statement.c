@@ -11,7 +11,7 @@ enum { OPT_SBOM = 1, OPT_LOCK, OPT_COMMIT, OPT_OUT };
 static const struct cliopt statement_options[] = {
 	{ "sbom", 0, "FILE", CLIOPT_REQUIRED, OPT_SBOM, "the build's SBOM (out/sbom.spdx.json)" },
 	{ "lock", 0, "FILE", CLIOPT_REQUIRED | CLIOPT_REPEAT, OPT_LOCK,
-	  "a lock file (repeatable; configs/sources.lock)" },
+	  "a lock file (repeatable; configs/sources.lock, configs/toolchain.lock)" },
 	{ "commit", 0, "COMMIT", CLIOPT_REQUIRED, OPT_COMMIT,
 	  "the source commit ('git describe --always --dirty')" },
 	{ "output", 'o', "OUT", 0, OPT_OUT, "write OUT atomically instead of standard output" },

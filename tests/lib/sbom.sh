@@ -9,6 +9,11 @@
 #     Prints the names of the pinned inputs of the LOCKs that SBOM does not list with their
 #     version and sha256 ("-": none): source, member and tool lines by NAME, deb lines (an
 #     archive path .../NAME_VERSION_ARCH.deb) as NAME:ARCH. Nothing when all are there.
+# sbom_toolchain_missing SBOM LOCK KERNEL-ID
+#     Prints the packages (" NAME:ARCH") of the toolchain lock LOCK (configs/toolchain.lock) that
+#     SBOM does not list as NAME:ARCH with their version and sha256, BUILD_TOOL_OF the kernel
+#     image KERNEL-ID (SPDXRef-File-bzImage, SPDXRef-File-Image), its .config, nsm.ko and init.
+#     Nothing when all are there.
 # sbom_check_outputs SBOM DIR FILE...
 #     Two results per FILE: it is listed (./FILE) with the sha256 of DIR/FILE, and it has
 #     GENERATED_FROM relationships.
@@ -52,6 +57,16 @@ sbom_lock_missing() {
 			"$sbom_lock_sbom")
 		[ "$found" = 1 ] || printf ' %s' "$name"
 	done
+}
+sbom_toolchain_missing() {
+	jq -r --arg k "$3" '[.relationships[] | select(.relationshipType == "BUILD_TOOL_OF")] as $r |
+		.packages[] | .SPDXID as $id | [$r[] | select(.spdxElementId == $id) | .relatedSpdxElement] as $of |
+		select([$k, "SPDXRef-File-kernel.config", "SPDXRef-File-nsm.ko", "SPDXRef-File-init"] |
+			all(. as $o | $of | any(. == $o))) |
+		[.name, .versionInfo, (.checksums[]? | select(.algorithm == "SHA256") | .checksumValue)] | join(" ")' "$1" |
+	awk 'FILENAME == "-" { listed[$0] = 1; next }
+		{ sub(/#.*/, "") }
+		NF && !(($1 ":" $3 " " $2 " " $4) in listed) { printf " %s", $1 ":" $3 }' - "$2"
 }
 sbom_check_outputs() {
 	sbom_out_sbom=$1 sbom_out_dir=$2; shift 2

@@ -1,7 +1,8 @@
 /* The SPDX 2.3 JSON document of an enclave build (what `make` writes to out/sbom.spdx.json):
  * every pinned input of the lock files (the kernel source package, its members, the toolchain
  * packages and, for a cross build, the target's .deb packages, with Debian versions and
- * sha256), our own sources by git commit, the
+ * sha256), every .deb of the toolchain root when one built the enclave's parts, our own
+ * sources by git commit, the
  * application, and every output of the boot chain with its SHA-1 and SHA-256 and the
  * GENERATED_FROM relationships between them. The text is a pure function of its inputs.
  *
@@ -29,6 +30,14 @@ struct eif_sbom_input {
 	 * says which one pins it (the path from its last "configs/", else as given) */
 	const char *lock_paths[EIF_SBOM_LOCKS_MAX];
 	size_t lock_count;
+	/* Optional: configs/toolchain.lock when the kernel, its .config, nsm.ko and init were
+	 * built in its root (make's TOOLCHAIN=root). Every .deb (NAME VERSION ARCH SHA256
+	 * POOL-PATH lines, '#' comments) is the package NAME:ARCH, with the id
+	 * SPDXRef-Toolchain-NAME-ARCH (apart from the lock packages' SPDXRef-Package-NAME),
+	 * BUILD_TOOL_OF each of those outputs. A line without those 5 fields, a SHA256 that
+	 * is not 64 lowercase hex digits, two lines of one package or no package at all are
+	 * refused, by file and line. */
+	const char *toolchain_lock_path;
 	const char *version;   /* enclave-kit's version (Makefile VERSION) */
 	const char *commit;    /* our sources' git commit, or "unknown" */
 	bool dirty;            /* the work tree differs from the commit */
