@@ -202,7 +202,12 @@ repro-check: | $(STAMP)/packages-check
 # Whether the knobs that change the PCRs are all at their defaults (configs/expected-pcr.json).
 default_build := $(if $(strip $(foreach v,APP CMD ENV KERNEL_CONFIG KERNEL_SOURCE SOURCE_DATE_EPOCH,\
 	$(filter-out file undefined,$(origin $(v))))$(filter-out 0,$(HARDEN))),no,yes)
-check: all $(CHECK_DEPS) | $(STAMP)/packages-check
+# What the tests need is built first, one job per core unless make was given a -j: on a fresh
+# machine the test QEMU then builds while the toolchain is fetched and the kernel source unpacked,
+# and the kernel's and QEMU's one-core steps (their links, configure) overlap.
+check_jobs = $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(shell nproc))
+check: | $(STAMP)/packages-check
+	$(Q)$(MAKE) --no-print-directory $(check_jobs) all $(CHECK_DEPS)
 	$(Q)O=$(O) DEFAULT_BUILD=$(default_build) CHECK_FULL=$(CHECK_FULL) tests/run
 # check-full: check plus the tests marked "# tests/run: full" (each costs a whole extra build).
 CHECK_FULL ?= 0

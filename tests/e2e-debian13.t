@@ -16,8 +16,10 @@
 # root (scripts/toolchain-run), and Linux refuses one to a chrooted process. /proc is the host's,
 # bound: on bwrap's own --proc, read-only mounts cover /proc/sys and others, and the kernel then
 # refuses the fresh proc mount toolchain-run makes in its user namespace ("Mount too revealing").
-# The second build includes a kernel and wants both cores:
-# tests/run: alone
+# The second build includes a kernel: the longest test, started first. It shares the cores with
+# the other tests (its build runs under nice 10), which fill them while it waits for the network
+# (debootstrap, apt in stage 1) and for its build's one-core steps.
+# tests/run: long
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/fetch.sh"
 . "$TOP/tests/lib/debian-root.sh"

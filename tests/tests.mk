@@ -2,27 +2,25 @@
 # source, cached in $(CACHE_DIR); tests/qemu/build), our vhost-user-vsock back-end that its
 # vsock device needs (tests/vsock/), and `make run-qemu`.
 QEMU       := $(O)/qemu/qemu-system-x86_64
-QEMU_INPUTS := tests/qemu/build tests/qemu/source.lock tests/qemu/configure-flags
 
-# The wrapper names the cached binary; rebuild it when the inputs change or the cache is gone.
-# Whether it is gone is asked (tests/qemu/build hashes the inputs to name the cache) by a recipe,
-# so only a make that looks at $(QEMU) asks, not every make while it reads this file.
-$(QEMU): $(QEMU_INPUTS) $(O)/qemu/cache-check
-	$(call msg,QEMU,$@)
-	$(Q)DL='$(DL)' tests/qemu/build '$(CACHE_DIR)' $@
-# qemu-system-aarch64 for the arm64 boot test (make check-full), its virt machine with the NSM
-# and vhost-user-vsock devices (QEMU_TARGET=aarch64 in tests/qemu/build).
-QEMU_AARCH64_INPUTS := tests/qemu/build tests/qemu/source.lock tests/qemu/configure-flags-aarch64 \
-	tests/qemu/devices/aarch64-softmmu/enclave-kit.mak
-$(O)/qemu/qemu-system-aarch64: $(QEMU_AARCH64_INPUTS) $(O)/qemu/cache-check-aarch64
-	$(call msg,QEMU,$@)
-	$(Q)QEMU_TARGET=aarch64 DL='$(DL)' tests/qemu/build '$(CACHE_DIR)' $@
-$(O)/qemu/cache-check-aarch64: FORCE
-	@mkdir -p $(@D) && d=$$(QEMU_TARGET=aarch64 tests/qemu/build --print-dir '$(CACHE_DIR)') && \
-		if [ ! -f $@ ] || [ ! -x "$$d/bin/qemu-system-aarch64" ]; then touch $@; fi
-$(O)/qemu/cache-check: FORCE	# touched (so newer than the wrapper) when the cached binary is gone
-	@mkdir -p $(@D) && d=$$(tests/qemu/build --print-dir '$(CACHE_DIR)') && \
-		if [ ! -f $@ ] || [ ! -x "$$d/bin/qemu-system-x86_64" ]; then touch $@; fi
+# $(call qemu_rules,TARGET,FLAGS): the wrapper $(O)/qemu/qemu-system-TARGET names the cached
+# binary; rebuild it when the inputs (FLAGS, the device set) change or the cache is gone. Whether
+# it is gone is asked (tests/qemu/build hashes the inputs to name the cache) by the recipe of
+# cache-check-TARGET, touched then (so newer than the wrapper), so only a make that looks at
+# the wrapper asks, not every make while it reads this file.
+define qemu_rules
+$(O)/qemu/qemu-system-$(1): tests/qemu/build tests/qemu/source.lock $(2) \
+		tests/qemu/devices/$(1)-softmmu/enclave-kit.mak $(O)/qemu/cache-check-$(1)
+	$$(call msg,QEMU,$$@)
+	$$(Q)QEMU_TARGET=$(1) DL='$$(DL)' tests/qemu/build '$$(CACHE_DIR)' $$@
+$(O)/qemu/cache-check-$(1): FORCE
+	@mkdir -p $$(@D) && d=$$$$(QEMU_TARGET=$(1) tests/qemu/build --print-dir '$$(CACHE_DIR)') && \
+		if [ ! -f $$@ ] || [ ! -x "$$$$d/bin/qemu-system-$(1)" ]; then touch $$@; fi
+endef
+# The nitro-enclave machine; and qemu-system-aarch64 for the arm64 boot test (make check-full),
+# its virt machine with the NSM and vhost-user-vsock devices.
+$(eval $(call qemu_rules,x86_64,tests/qemu/configure-flags))
+$(eval $(call qemu_rules,aarch64,tests/qemu/configure-flags-aarch64))
 
 VSOCK_SRCS := $(wildcard tests/vsock/*.c)
 VSOCK_OBJS := $(VSOCK_SRCS:%.c=$(O)/obj/%.o)
