@@ -74,7 +74,7 @@ if [ "$(id -u)" -ne 0 ]; then
 		"this run is not root (uid $me): every file of $O is this user's, so $O is a non-root build; no extra build" ||
 		head -n 10 "$work/others" | sed 's/^/# not uid '"$me"': /'
 	is "$(cut -d' ' -f1 "$O/kernel/toolchain")" root "$O's kernel was built in the toolchain root (TOOLCHAIN=root)"
-	check_build "$O" "$O (made by uid $me)"
+	check_build "$O" "$O"
 	done_testing
 	exit
 fi
