@@ -225,7 +225,7 @@ help:
 	@echo '                 out/statement.json'
 	@echo '  kernel eif nsm init examples    one part of the boot chain'
 	@echo '  check          every test (T=patterns for a subset, e.g. T="eif-* nsm-*")'
-	@echo '  check-full     check and the costly tests (ARCH=aarch64 build, HARDEN=1 boot: kernel builds)'
+	@echo '  check-full     check and the costly tests (ARCH=aarch64 build, HARDEN=1 boot, build as a user: kernel builds)'
 	@echo '  fetch          every pinned input into dl/; after it make needs no network'
 	@echo '  bundle         out/bundle.tar: every pinned input, the locks, a manifest (make BUNDLE=...)'
 	@echo '  sign           sign out/enclave.eif: make sign KEY=key.pem CERT=cert.pem'

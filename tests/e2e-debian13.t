@@ -23,6 +23,7 @@
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/fetch.sh"
 . "$TOP/tests/lib/debian-root.sh"
+. "$TOP/tests/lib/rebuild.sh"
 need_files "$O/enclave.eif" "$O/pcr.json"
 if [ "$(id -u)" -ne 0 ]; then
 	skip "debootstrap and apt-get inside the Debian 13 root need root"
@@ -64,12 +65,7 @@ t=$(date +%s)
 git_dir=$(cd "$TOP" && cd "$(git rev-parse --git-common-dir)" && pwd) || bail "$TOP is not a git clone"
 in_root --ro-bind "$TOP" "$TOP" --ro-bind "$git_dir" "$git_dir" -- git clone -q "$TOP" . >"$work/clone.log" 2>&1
 ok $? "git clone of the tree under test inside the trixie root" || sed 's/^/# /' "$work/clone.log"
-dirty=$(cd "$TOP" && git status --porcelain --untracked-files=normal | wc -l)
-if [ "$dirty" -gt 0 ]; then
-	(cd "$TOP" && git ls-files -z -co --exclude-standard | xargs -0 tar -cf - --no-recursion) |
-		tar -xf - -C "$root$tree" || bail "cannot copy the uncommitted edits into the clone"
-	diag "$dirty uncommitted files of $TOP copied over the clone"
-fi
+copy_edits "$root$tree"
 # installed: NAME VERSION of every installed package of the root.
 installed() { in_root -- dpkg-query -W -f '${binary:Package} ${Version} ${db:Status-Status}\n' | awk '$3 == "installed" { print $1, $2 }'; }
 installed >"$work/dpkg.before" || bail "cannot list the root's packages"
@@ -125,16 +121,7 @@ done
 if [ "${DEFAULT_BUILD:-}" != yes ]; then
 	skip "$O is not the default build: its artifacts are not the published ones"
 else
-	n=0
-	while read -r verdict artifact; do
-		n=$((n + 1))
-		is "$verdict" SAME "$artifact is byte-identical in the trixie build"
-	done <<EOF
-$(sed -n 's/^\(SAME\|DIFFER\|MISSING\) *\([^ :]*\).*/\1 \2/p' "$work/build.log")
-EOF
-	is "$n" 7 "all seven artifacts were compared"
-	[ "$status" -eq 0 ] || grep -A20 '^\(DIFFER\|MISSING\)' "$work/build.log" | head -n 60 | sed 's/^/# /'
+	repro_verdicts "$work/build.log" "in the trixie build"
 fi
-sed -n 's/^SAME *\([^ ]*\)  sha256:\(.*\)/\2  \1/p' "$work/build.log" | sed 's/^/# /'
 diag "whole test: $(elapsed "$start")"
 done_testing
