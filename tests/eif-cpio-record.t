@@ -89,7 +89,9 @@ for side in old new; do
 		cp "$TOP/scripts/user-ramdisk" "$work/$side/scripts/" || bail "cannot copy the tree"
 done
 cp "$TOP/tests/data/provenance-oracle.sh" "$work/old/scripts/provenance" &&
-	cp "$TOP/scripts/provenance" "$work/new/scripts/provenance" || bail "cannot copy the scripts"
+	cp "$TOP/scripts/provenance" "$TOP/scripts/toolchain-of.sh" "$work/new/scripts/" || bail "cannot copy the scripts"
+# The oracle knows nothing of the toolchain root: both sides describe a host-toolchain build.
+export TOOLCHAIN=host
 same() {	# same DESCRIPTION APP [RECORDS]: both sides agree (sorted: the oracle wrote list order)
 	for side in old new; do
 		CMDLINE_FILE=$parts/cmdline GIT_DIR=$work/no-git "$work/$side/scripts/provenance" \
